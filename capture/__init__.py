@@ -1,0 +1,1 @@
+"""Capture: the data Harvest keeps (events, tables, notes) and the importers that fill it."""

@@ -1,0 +1,217 @@
+"""The schema, as numbered migrations applied whenever the database is opened.
+
+Every table Harvest keeps is declared here (capture owns the database file); synthesis and the
+web app read and write their own tables through their own modules.
+Append new migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("harvest")
+
+
+@migrations()
+def m001_capture(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE event (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            date TEXT,
+            venue TEXT,
+            description TEXT,
+            questions TEXT NOT NULL DEFAULT '[]',
+            chatham_house INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('draft', 'open', 'closed', 'published')),
+            approve_by_default INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE event_table (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            question TEXT,
+            host TEXT,
+            token TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            UNIQUE (event_id, name)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE note (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+            table_id INTEGER REFERENCES event_table(id) ON DELETE SET NULL,
+            ref TEXT NOT NULL,
+            text TEXT NOT NULL,
+            original_text TEXT,
+            author TEXT,
+            role TEXT CHECK (role IS NULL OR role IN ('scribe', 'attendee', 'speaker', 'organiser')),
+            attribution TEXT,
+            source TEXT,
+            content_hash TEXT,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'approved', 'hidden')),
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            UNIQUE (event_id, ref)
+        )
+        """
+    )
+    db.execute("CREATE INDEX note_event_status ON note(event_id, status)")
+    db.execute("CREATE INDEX note_event_hash ON note(event_id, content_hash)")
+    db.execute(
+        """
+        CREATE TABLE moderation_log (
+            id INTEGER PRIMARY KEY,
+            note_id INTEGER NOT NULL REFERENCES note(id) ON DELETE CASCADE,
+            actor TEXT,
+            action TEXT NOT NULL,
+            detail TEXT,
+            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE user (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )
+        """
+    )
+
+
+@migrations()
+def m002_synthesis(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE synthesis_run (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+            status TEXT NOT NULL DEFAULT 'queued'
+                CHECK (status IN ('queued', 'running', 'succeeded', 'failed')),
+            progress REAL NOT NULL DEFAULT 0,
+            stage TEXT,
+            settings TEXT NOT NULL DEFAULT '{}',
+            models TEXT NOT NULL DEFAULT '{}',
+            timings TEXT NOT NULL DEFAULT '{}',
+            error TEXT,
+            result TEXT,
+            started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            finished_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX synthesis_run_event ON synthesis_run(event_id, status)")
+    db.execute(
+        """
+        CREATE TABLE theme (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES synthesis_run(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            label TEXT NOT NULL,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            summary TEXT,
+            size INTEGER NOT NULL DEFAULT 0,
+            position INTEGER NOT NULL DEFAULT 0,
+            seeded INTEGER NOT NULL DEFAULT 0,
+            edited INTEGER NOT NULL DEFAULT 0,
+            quotes TEXT NOT NULL DEFAULT '[]',
+            tables TEXT NOT NULL DEFAULT '[]',
+            UNIQUE (run_id, key)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE segment (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES synthesis_run(id) ON DELETE CASCADE,
+            note_id INTEGER NOT NULL REFERENCES note(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            theme_id INTEGER REFERENCES theme(id) ON DELETE SET NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX segment_run ON segment(run_id, theme_id)")
+    db.execute(
+        """
+        CREATE TABLE entity (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES synthesis_run(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            label TEXT NOT NULL,
+            count INTEGER NOT NULL DEFAULT 1
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE embedding (
+            model TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (model, text_hash)
+        )
+        """
+    )
+
+
+@migrations()
+def m003_publishing(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE theme_edit (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+            op TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}',
+            actor TEXT,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE redaction (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+            original TEXT NOT NULL,
+            replacement TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            context TEXT,
+            confirmed INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (event_id, original)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE digest (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            markdown TEXT NOT NULL,
+            data TEXT NOT NULL DEFAULT '{}',
+            draft INTEGER NOT NULL DEFAULT 0,
+            published_at TEXT,
+            UNIQUE (event_id, version)
+        )
+        """
+    )

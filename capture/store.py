@@ -1,0 +1,387 @@
+"""Open the database and read or write events, tables and notes.
+
+Plain functions over a sqlite-utils `Database`; errors are `capture.errors` exceptions with a
+message a person can act on. The schema lives in `capture.migrations` and is applied on open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from capture.errors import HarvestError, NotFound, ValidationError
+from capture.migrations import migrations
+from capture.models import NOTE_ROLES, NOTE_STATUSES, Event, Note, Table
+
+DEFAULT_DB = "harvest.db"
+BUSY_TIMEOUT_MS = 10_000
+MAX_NOTE_CHARS = 20_000
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+
+
+def default_db_path() -> str:
+    """The database path: $HARVEST_DB, else ./harvest.db."""
+    return os.environ.get("HARVEST_DB") or DEFAULT_DB
+
+
+def open_db(path: str | os.PathLike | None = None, *, memory: bool = False) -> Database:
+    """Open (creating if needed) a Harvest database: WAL, busy timeout, migrations applied."""
+    if memory:
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+    else:
+        target = Path(path or default_db_path())
+        if target.is_dir():
+            raise HarvestError(f"Cannot open database {target}: it is a directory. Give a file path.")
+        if not target.parent.exists():
+            raise HarvestError(
+                f"Cannot open database {target}: folder {target.parent} does not exist."
+            )
+        try:
+            conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000,
+                                   check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.Error as exc:
+            raise HarvestError(
+                f"Cannot open database {target}: {exc}. Check the path and its permissions."
+            ) from None
+    conn.execute("PRAGMA foreign_keys = ON")
+    db = Database(conn)
+    try:
+        migrations.apply(db)
+    except sqlite3.OperationalError as exc:
+        raise HarvestError(
+            f"Cannot write to database {path or default_db_path()}: {exc}. "
+            "Check that the file and its folder are writable."
+        ) from None
+    return db
+
+
+def text_hash(text: str) -> str:
+    """A stable hash of a text, used to skip notes already imported and to key embeddings."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@contextmanager
+def atomic(db: Database) -> Iterator[Database]:
+    """One transaction: everything inside is written, or nothing is. Nests as a savepoint."""
+    conn = db.conn
+    if conn.in_transaction:
+        name = f"sp_{secrets.token_hex(4)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield db
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+    else:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+
+def insert(db: Database, table: str, row: dict) -> int:
+    """Insert one row without committing (sqlite-utils' insert commits); returns its id."""
+    cols = ", ".join(f'"{c}"' for c in row)
+    marks = ", ".join("?" for _ in row)
+    cur = db.conn.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', list(row.values()))
+    return cur.lastrowid
+
+
+def update(db: Database, table: str, row_id: int, changes: dict) -> None:
+    """Update one row by id without committing."""
+    if not changes:
+        return
+    sets = ", ".join(f'"{c}" = ?' for c in changes)
+    db.conn.execute(f'UPDATE "{table}" SET {sets} WHERE id = ?', [*changes.values(), row_id])
+
+
+# --- events -----------------------------------------------------------------------------------
+
+def _event_from_row(row: dict) -> Event:
+    return Event(
+        id=row["id"], slug=row["slug"], title=row["title"], date=row["date"],
+        venue=row["venue"], description=row["description"],
+        questions=json.loads(row["questions"] or "[]"),
+        chatham_house=bool(row["chatham_house"]), status=row["status"],
+        approve_by_default=bool(row["approve_by_default"]),
+    )
+
+
+def check_slug(slug: str) -> str:
+    """Return the slug if valid, else raise ValidationError saying what a slug may contain."""
+    if not SLUG_RE.match(slug or ""):
+        raise ValidationError(
+            f"Invalid event slug {slug!r}: use lower-case letters, digits and hyphens "
+            "(for example seee-2026-10), at most 80 characters."
+        )
+    return slug
+
+
+def get_event(db: Database, slug: str) -> Event:
+    """The event with this slug, or NotFound."""
+    rows = list(db.query("SELECT * FROM event WHERE slug = ?", [slug]))
+    if not rows:
+        raise NotFound(f"No event {slug!r}. List events with `harvest events`.")
+    return _event_from_row(rows[0])
+
+
+def find_event(db: Database, slug: str) -> Event | None:
+    """The event with this slug, or None."""
+    try:
+        return get_event(db, slug)
+    except NotFound:
+        return None
+
+
+def list_events(db: Database) -> list[Event]:
+    """All events, newest date first."""
+    rows = db.query("SELECT * FROM event ORDER BY coalesce(date, created_at) DESC, id DESC")
+    return [_event_from_row(r) for r in rows]
+
+
+EVENT_FIELDS = ("title", "date", "venue", "description", "questions", "chatham_house",
+                "status", "approve_by_default")
+
+
+def save_event(db: Database, slug: str, **changes) -> Event:
+    """Create the event if it does not exist, else update the fields given (None = unchanged)."""
+    check_slug(slug)
+    changes = {k: v for k, v in changes.items() if v is not None}
+    unknown = set(changes) - set(EVENT_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown event field(s): {', '.join(sorted(unknown))}")
+    if "date" in changes and changes["date"] and not re.match(r"^\d{4}-\d{2}-\d{2}$", changes["date"]):
+        raise ValidationError(f"Invalid date {changes['date']!r}: use YYYY-MM-DD.")
+    if "status" in changes and changes["status"] not in ("draft", "open", "closed", "published"):
+        raise ValidationError(f"Invalid status {changes['status']!r}.")
+    if "questions" in changes:
+        changes["questions"] = json.dumps(list(changes["questions"]))
+    for flag in ("chatham_house", "approve_by_default"):
+        if flag in changes:
+            changes[flag] = int(bool(changes[flag]))
+    existing = find_event(db, slug)
+    with atomic(db):
+        if existing is None:
+            changes.setdefault("title", slug.replace("-", " ").capitalize())
+            insert(db, "event", {"slug": slug, **changes})
+        else:
+            update(db, "event", existing.id, changes)
+    return get_event(db, slug)
+
+
+def delete_event(db: Database, slug: str) -> None:
+    """Delete an event and everything that belongs to it."""
+    event = get_event(db, slug)
+    with atomic(db):
+        db.conn.execute("DELETE FROM event WHERE id = ?", [event.id])
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+def _table_from_row(row: dict) -> Table:
+    return Table(id=row["id"], event_id=row["event_id"], name=row["name"],
+                 question=row["question"], host=row["host"], token=row["token"])
+
+
+def new_token() -> str:
+    """An unguessable token for an attendee link (128 bits, URL-safe)."""
+    return secrets.token_urlsafe(16)
+
+
+def add_table(db: Database, event: Event, name: str, question: str | None = None,
+              host: str | None = None) -> Table:
+    """Add a table to an event (or update its question and host if the name exists)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("A table needs a name or number.")
+    existing = find_table(db, event, name)
+    with atomic(db):
+        if existing:
+            changes = {k: v for k, v in {"question": question, "host": host}.items() if v is not None}
+            update(db, "event_table", existing.id, changes)
+        else:
+            insert(db, "event_table", {"event_id": event.id, "name": name, "question": question,
+                                       "host": host, "token": new_token()})
+    return find_table(db, event, name)  # type: ignore[return-value]
+
+
+def find_table(db: Database, event: Event, name: str) -> Table | None:
+    """The table of this event with this name, or None."""
+    rows = list(db.query("SELECT * FROM event_table WHERE event_id = ? AND name = ?",
+                         [event.id, name]))
+    return _table_from_row(rows[0]) if rows else None
+
+
+def list_tables(db: Database, event: Event) -> list[Table]:
+    """The event's tables in the order they were added."""
+    rows = db.query("SELECT * FROM event_table WHERE event_id = ? ORDER BY id", [event.id])
+    return [_table_from_row(r) for r in rows]
+
+
+def table_by_token(db: Database, token: str) -> tuple[Event, Table]:
+    """The event and table behind an attendee link, or NotFound."""
+    rows = list(db.query("SELECT * FROM event_table WHERE token = ?", [token]))
+    if not rows:
+        raise NotFound("This table link is not valid. Ask the organiser for the current one.")
+    table = _table_from_row(rows[0])
+    event_row = db["event"].get(table.event_id)
+    return _event_from_row(event_row), table
+
+
+# --- notes ------------------------------------------------------------------------------------
+
+NOTE_SELECT = """
+    SELECT note.*, event_table.name AS table_name
+    FROM note LEFT JOIN event_table ON event_table.id = note.table_id
+"""
+
+
+def _note_from_row(row: dict) -> Note:
+    return Note(id=row["id"], event_id=row["event_id"], table_id=row["table_id"],
+                table=row["table_name"], ref=row["ref"], text=row["text"],
+                original_text=row["original_text"], author=row["author"], role=row["role"],
+                attribution=row["attribution"], source=row["source"], status=row["status"],
+                created_at=row["created_at"])
+
+
+def list_notes(db: Database, event: Event, status: str | None = None,
+               table: str | None = None, since_id: int = 0) -> list[Note]:
+    """The event's notes in order, optionally only one status, one table, or newer than an id."""
+    sql = NOTE_SELECT + " WHERE note.event_id = ? AND note.id > ?"
+    params: list = [event.id, since_id]
+    if status:
+        sql += " AND note.status = ?"
+        params.append(status)
+    if table:
+        sql += " AND event_table.name = ?"
+        params.append(table)
+    sql += " ORDER BY note.id"
+    return [_note_from_row(r) for r in db.query(sql, params)]
+
+
+def approved_notes(db: Database, event: Event) -> list[Note]:
+    """The notes synthesis reads: approved ones only."""
+    return list_notes(db, event, status="approved")
+
+
+def get_note(db: Database, note_id: int) -> Note:
+    """One note by id, or NotFound."""
+    rows = list(db.query(NOTE_SELECT + " WHERE note.id = ?", [note_id]))
+    if not rows:
+        raise NotFound(f"No note {note_id}.")
+    return _note_from_row(rows[0])
+
+
+def validate_note(note: Note) -> None:
+    """Raise ValidationError for a note that must not be stored."""
+    if not note.text or not note.text.strip():
+        raise ValidationError("The note is empty: write something before sending.")
+    if len(note.text) > MAX_NOTE_CHARS:
+        raise ValidationError(
+            f"The note is {len(note.text):,} characters long; the limit is {MAX_NOTE_CHARS:,}. "
+            "Split it into shorter notes."
+        )
+    if note.role is not None and note.role not in NOTE_ROLES:
+        raise ValidationError(f"Invalid role {note.role!r}: use one of {', '.join(NOTE_ROLES)}.")
+    if note.status not in NOTE_STATUSES:
+        raise ValidationError(f"Invalid status {note.status!r}.")
+
+
+def add_notes(db: Database, event: Event, notes: Iterable[Note], *,
+              skip_existing: bool = True) -> tuple[list[Note], int]:
+    """Store notes in one transaction; returns (added, skipped).
+
+    A note whose ref, or whose text (for notes without an id of their own), is already in the
+    event is skipped, so re-importing a file never duplicates notes. The caller wraps this in
+    its own transaction when it must be atomic with other writes.
+    """
+    notes = list(notes)
+    for note in notes:
+        validate_note(note)
+    existing_refs = {r["ref"] for r in db.query("SELECT ref FROM note WHERE event_id = ?",
+                                                [event.id])}
+    existing_hashes = {r["content_hash"] for r in db.query(
+        "SELECT content_hash FROM note WHERE event_id = ?", [event.id])}
+    tables = {t.name: t for t in list_tables(db, event)}
+    added: list[Note] = []
+    skipped = 0
+    with atomic(db):
+        for note in notes:
+            digest = text_hash(f"{note.attribution or ''}\x00{note.text}")
+            if skip_existing and (note.ref in existing_refs or digest in existing_hashes):
+                skipped += 1
+                continue
+            table_id = None
+            if note.table:
+                if note.table not in tables:
+                    insert(db, "event_table", {"event_id": event.id, "name": note.table,
+                                               "token": new_token()})
+                    tables[note.table] = find_table(db, event, note.table)
+                table_id = tables[note.table].id
+            row = {"event_id": event.id, "table_id": table_id, "ref": note.ref or "",
+                   "text": note.text, "author": note.author, "role": note.role,
+                   "attribution": note.attribution, "source": note.source,
+                   "status": note.status, "content_hash": digest}
+            if note.created_at:
+                row["created_at"] = note.created_at
+            if note.ref and note.ref in existing_refs:
+                raise ValidationError(f"Note id {note.ref!r} appears twice.")
+            note_id = insert(db, "note", row)
+            if not note.ref:
+                # Generated refs are short, stable and unique within the event.
+                note.ref = f"n{note_id}"
+                update(db, "note", note_id, {"ref": note.ref})
+            existing_refs.add(note.ref)
+            existing_hashes.add(digest)
+            note.id, note.event_id, note.table_id = note_id, event.id, table_id
+            added.append(note)
+    return added, skipped
+
+
+def set_note_status(db: Database, note_id: int, status: str, actor: str | None = None) -> Note:
+    """Approve, hide or return a note to pending, and log it."""
+    if status not in NOTE_STATUSES:
+        raise ValidationError(f"Invalid status {status!r}.")
+    note = get_note(db, note_id)
+    with atomic(db):
+        update(db, "note", note_id, {"status": status})
+        insert(db, "moderation_log", {"note_id": note_id, "actor": actor, "action": status,
+                                      "detail": f"{note.status} -> {status}"})
+    return get_note(db, note_id)
+
+
+def edit_note_text(db: Database, note_id: int, text: str, actor: str | None = None) -> Note:
+    """Change a note's text, keeping the first original, and log it."""
+    note = get_note(db, note_id)
+    validate_note(Note(text=text))
+    with atomic(db):
+        update(db, "note", note_id, {"text": text,
+                                     "original_text": note.original_text or note.text})
+        insert(db, "moderation_log", {"note_id": note_id, "actor": actor, "action": "edit",
+                                      "detail": f"{len(note.text)} -> {len(text)} characters"})
+    return get_note(db, note_id)
+
+
+def moderation_log(db: Database, event: Event, limit: int = 200) -> list[dict]:
+    """The latest moderation actions on an event's notes, newest first."""
+    return list(db.query(
+        """SELECT moderation_log.*, note.ref FROM moderation_log
+           JOIN note ON note.id = moderation_log.note_id
+           WHERE note.event_id = ? ORDER BY moderation_log.id DESC LIMIT ?""",
+        [event.id, limit]))

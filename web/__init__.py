@@ -1,0 +1,114 @@
+"""The Harvest web app: organiser pages, attendee forms, public digests and the JSON API."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, render_template
+
+from capture.store import MAX_NOTE_CHARS, default_db_path
+
+# Form posts carry at most one note plus a little; uploads get their own, larger limit.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _secret_key(instance: Path) -> str:
+    """A random key made once and kept in the instance folder (never a fixed dev key)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then test overrides."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        DATABASE=os.path.abspath(default_db_path()),
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 64 * 1024,
+        MAX_NOTE_CHARS=MAX_NOTE_CHARS,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        # Attendee submissions: per browser session, with a generous per-address ceiling
+        # because a whole room often shares the venue's one public address.
+        SUBMIT_LIMIT_PER_SESSION="20 per minute",
+        SUBMIT_LIMIT_PER_ADDRESS="1000 per minute",
+        RATELIMIT_STORAGE_URI="memory://",
+        PUBLIC_URL=None,  # e.g. https://harvest.example.org, for attendee links and the feed
+        SYNTHESIS_IN_THREAD=True,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
+
+    from web import db
+    from web.extensions import csrf, limiter
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from web import auth
+    from web.views import api, capture, digests, events, moderation, review, synthesis
+
+    for module in (auth, events, capture, moderation, synthesis, api, review, digests):
+        app.register_blueprint(module.bp)
+
+    app.add_url_rule("/", endpoint="index", view_func=_index)
+    _security_headers(app)
+    _error_pages(app)
+    return app
+
+
+def _index():
+    from flask import g, redirect, url_for
+
+    if g.get("user"):
+        return redirect(url_for("events.index"))
+    return redirect(url_for("digests.index"))
+
+
+def _security_headers(app: Flask) -> None:
+    @app.after_request
+    def add_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def _error_pages(app: Flask) -> None:
+    messages = {
+        400: "The request could not be read. Go back and try again.",
+        404: "There is nothing here. Check the link, or ask the organiser for the current one.",
+        405: "That action is not allowed here.",
+        413: "That is too large to send. Shorten the note or split the file.",
+        429: "Too many submissions in a short time. Wait a minute, then send again.",
+    }
+
+    def handler(error):
+        code = getattr(error, "code", 500) or 500
+        text = getattr(error, "description", None) if code in (400,) else None
+        message = text or messages.get(code, "Something went wrong.")
+        from flask import request
+
+        if request.path.startswith("/api/"):
+            return {"error": message}, code
+        return render_template("error.html", code=code, message=message), code
+
+    for code in messages:
+        app.register_error_handler(code, handler)
