@@ -67,5 +67,5 @@ def client(app):
 
 @pytest.fixture
 def runner():
-    """Runs `harvest` in-process; use `invoke_harvest` to get main()'s exit codes."""
+    """Runs `harvest` in-process: `runner.invoke(cli, [...])` gives the same exit codes as main()."""
     return CliRunner()

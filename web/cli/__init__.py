@@ -29,7 +29,17 @@ class Context:
         return self._db
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class HarvestGroup(click.Group):
+    """A group that turns domain errors into click errors (one line on stderr, exit 1)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except HarvestError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=HarvestGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
               help="Database file (default: $HARVEST_DB, else ./harvest.db).")
 @click.version_option(package_name="roundtable-harvest")
@@ -52,9 +62,6 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except HarvestError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
