@@ -288,13 +288,17 @@ def get_note(db: Database, note_id: int) -> Note:
     return _note_from_row(rows[0])
 
 
-def validate_note(note: Note) -> None:
-    """Raise ValidationError for a note that must not be stored."""
+def validate_note(note: Note, max_chars: int | None = None) -> None:
+    """Raise ValidationError for a note that must not be stored.
+
+    `max_chars` applies to notes typed into the form (MAX_NOTE_CHARS); imported minutes may hold
+    longer paragraphs and are segmented like the rest.
+    """
     if not note.text or not note.text.strip():
         raise ValidationError("The note is empty: write something before sending.")
-    if len(note.text) > MAX_NOTE_CHARS:
+    if max_chars is not None and len(note.text) > max_chars:
         raise ValidationError(
-            f"The note is {len(note.text):,} characters long; the limit is {MAX_NOTE_CHARS:,}. "
+            f"The note is {len(note.text):,} characters long; the limit is {max_chars:,}. "
             "Split it into shorter notes."
         )
     if note.role is not None and note.role not in NOTE_ROLES:
@@ -304,7 +308,7 @@ def validate_note(note: Note) -> None:
 
 
 def add_notes(db: Database, event: Event, notes: Iterable[Note], *,
-              skip_existing: bool = True) -> tuple[list[Note], int]:
+              skip_existing: bool = True, max_chars: int | None = None) -> tuple[list[Note], int]:
     """Store notes in one transaction; returns (added, skipped).
 
     A note whose ref, or whose text (for notes without an id of their own), is already in the
@@ -313,7 +317,7 @@ def add_notes(db: Database, event: Event, notes: Iterable[Note], *,
     """
     notes = list(notes)
     for note in notes:
-        validate_note(note)
+        validate_note(note, max_chars)
     existing_refs = {r["ref"] for r in db.query("SELECT ref FROM note WHERE event_id = ?",
                                                 [event.id])}
     existing_hashes = {r["content_hash"] for r in db.query(
@@ -369,7 +373,7 @@ def set_note_status(db: Database, note_id: int, status: str, actor: str | None =
 def edit_note_text(db: Database, note_id: int, text: str, actor: str | None = None) -> Note:
     """Change a note's text, keeping the first original, and log it."""
     note = get_note(db, note_id)
-    validate_note(Note(text=text))
+    validate_note(Note(text=text), MAX_NOTE_CHARS)
     with atomic(db):
         update(db, "note", note_id, {"text": text,
                                      "original_text": note.original_text or note.text})
