@@ -328,7 +328,10 @@ def add_notes(db: Database, event: Event, notes: Iterable[Note], *,
     with atomic(db):
         for note in notes:
             digest = text_hash(f"{note.attribution or ''}\x00{note.text}")
-            if skip_existing and (note.ref in existing_refs or digest in existing_hashes):
+            # A note with an id of its own is a duplicate only by that id: two form answers
+            # with the same words are two voices, not one.
+            seen = note.ref in existing_refs if note.ref else digest in existing_hashes
+            if skip_existing and seen:
                 skipped += 1
                 continue
             table_id = None
