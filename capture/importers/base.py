@@ -1,0 +1,107 @@
+"""What every importer shares: the parse result, the parse error, decoding and clean-up of text.
+
+Importers are plain functions `parse(data: bytes, options) -> Parsed`; they know nothing of the
+database or of file names. They raise `ParseError` with the line or row; `capture.importing`
+adds the file name and turns it into `ImportFailed`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from capture.models import Note
+
+# Spaces that look like spaces but do not split words for tokenisers or for humans searching.
+ODD_SPACES = "\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u3000"
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_SPACE_TABLE = {ord(c): " " for c in ODD_SPACES} | {ord(c): None for c in INVISIBLE}
+_RUNS_OF_SPACE = re.compile(r"[ \t\f\v]+")
+
+# Windows-1252 leaves these five bytes undefined: a file holding them is not cp1252 either.
+_CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+
+
+@dataclass
+class ImportOptions:
+    """How to read a file: column mapping for spreadsheets, the default table, the size limit."""
+
+    table: str | None = None
+    text_column: str | None = None
+    id_column: str | None = None
+    table_column: str | None = None
+    author_column: str | None = None
+    max_bytes: int = 20 * 1024 * 1024
+
+
+@dataclass
+class Parsed:
+    """What an importer found: the document's title (if it has one) and its notes, in order."""
+
+    notes: list[Note] = field(default_factory=list)
+    title: str | None = None
+
+
+class ParseError(Exception):
+    """A problem at a place in the file; `capture.importing` adds the file name."""
+
+    def __init__(self, reason: str, *, line: int | None = None, row: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+        self.row = row
+
+    def where(self) -> str:
+        """', line 12' or ', row 7' or ''."""
+        if self.line is not None:
+            return f", line {self.line}"
+        if self.row is not None:
+            return f", row {self.row}"
+        return ""
+
+
+def decode(data: bytes) -> str:
+    """Bytes to text: UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252.
+
+    Raises ParseError naming the line of the first byte that fits none of them. Newlines become
+    "\\n" and odd spaces plain spaces; nothing else changes, so line numbers stay right.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"invalid encoding: it starts like UTF-16 but is not ({exc.reason})") from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            bad = next((i for i, b in enumerate(data) if b in _CP1252_UNDEFINED), None)
+            if bad is not None:
+                line = data.count(b"\n", 0, bad) + 1
+                raise ParseError(
+                    f"invalid encoding: byte 0x{data[bad]:02X} is neither UTF-8 nor Windows-1252 "
+                    f"(first bad UTF-8 byte at offset {exc.start}). Save the file as UTF-8 and "
+                    "import it again.",
+                    line=line,
+                ) from None
+            text = data.decode("cp1252")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_SPACE_TABLE)
+
+
+def clean(text: str) -> str:
+    """One line of note text: odd and repeated spaces collapsed, ends stripped."""
+    return _RUNS_OF_SPACE.sub(" ", text.translate(_SPACE_TABLE)).strip()
+
+
+def clean_block(lines: list[str]) -> str:
+    """Lines of one paragraph joined into one clean line of text."""
+    return clean(" ".join(line.strip() for line in lines if line.strip()))
+
+
+def title_case_if_shouted(name: str) -> str:
+    """'ALISON REID' -> 'Alison Reid'; names already in mixed case are left as written."""
+    if name.isupper():
+        return " ".join(w.capitalize() if not w.startswith("MC") else "Mc" + w[2:].capitalize()
+                        for w in name.split())
+    return name

@@ -1,0 +1,178 @@
+"""CSV and .xlsx exports of form and polling tools: one note per row.
+
+Columns are mapped by name (case and spacing ignored): text, id, table and author. Without
+options, the usual headers of Google Forms, Slido and Mentimeter exports are recognised. The
+id column, when there is one, becomes the note's `ref`. An entirely blank row is skipped; a row
+with other cells filled but no text is an error naming the row (spreadsheet numbering: the
+header is row 1 in a file without preamble rows).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import zipfile
+
+from capture.importers.base import ImportOptions, Parsed, ParseError, clean, decode
+from capture.models import Note
+
+# Recognised headers, most specific first (normalised: lower case, single spaces).
+TEXT_HEADERS = ("text", "note", "notes", "comment", "comments", "your comment", "your note",
+                "your notes", "feedback", "your feedback", "idea", "ideas", "your idea",
+                "response", "responses", "answer", "answers", "content", "message",
+                "question",  # Slido Q&A export: the audience question is the contribution
+                "open ended response", "your answer")
+ID_HEADERS = ("id", "ref", "note id", "response id", "question id", "respondent id",
+              "submission id", "#")
+TABLE_HEADERS = ("table", "table name", "table number", "which table are you at?",
+                 "which table are you on?", "table no", "group", "breakout room", "room")
+AUTHOR_HEADERS = ("author", "name", "your name", "your name (optional)", "name (optional)",
+                  "submitted by", "participant", "participant name")
+# Columns that are never the note text (used when guessing it).
+META_HEADERS = {"timestamp", "email address", "email", "date", "time", "votes", "upvotes",
+                "downvotes", "likes", "score", "labels", "highlighted", "archived", "anonymous",
+                "event code", "session", "voter id", "created at", "submitted at", "status",
+                *ID_HEADERS, *TABLE_HEADERS, *AUTHOR_HEADERS}
+ANONYMOUS = {"anonymous", "anon", "n/a", "-", "none"}
+
+
+def _norm(header: str) -> str:
+    return " ".join(str(header or "").replace("\ufeff", "").split()).casefold()
+
+
+def _cell(value) -> str:
+    """A spreadsheet cell as text: whole-number floats without '.0', dates in ISO form."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return clean(str(value))
+
+
+def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
+    text = decode(data)
+    sample = text[:20_000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return [(number, [clean(c) for c in row]) for number, row in enumerate(reader, start=1)]
+    except csv.Error as exc:
+        raise ParseError(f"this is not valid CSV ({exc})", line=reader.line_num) from None
+
+
+def _read_xlsx(data: bytes, wanted: str | None) -> list[tuple[int, list[str]]]:
+    import openpyxl  # imported here so the text importers load without it
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ParseError("this is not an Excel .xlsx file (an old .xls? Save it as .xlsx or CSV)")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise ParseError(f"this .xlsx file could not be read ({type(exc).__name__}: {exc}). "
+                         "Open it in Excel or LibreOffice and save it again.") from None
+    sheets = []
+    for sheet in book.worksheets:
+        rows = [(n, [_cell(v) for v in row])
+                for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        sheets.append(rows)
+    book.close()
+    # Exports with one sheet per question (Mentimeter) or a summary sheet first: take the first
+    # sheet whose header has the text column.
+    for rows in sheets:
+        if _find_header(rows, wanted) is not None:
+            return rows
+    return sheets[0] if sheets else []
+
+
+def _find_header(rows: list[tuple[int, list[str]]], wanted: str | None) -> int | None:
+    """Index of the header row among the first ten (exports may put a title above it)."""
+    names = (_norm(wanted),) if wanted else TEXT_HEADERS
+    for i, (_, cells) in enumerate(rows[:10]):
+        if any(_norm(c) in names for c in cells):
+            return i
+    return None
+
+
+def _column(header: list[str], given: str | None, defaults: tuple[str, ...], option: str,
+            required: bool = False) -> int | None:
+    normal = [_norm(h) for h in header]
+    if given:
+        if _norm(given) in normal:
+            return normal.index(_norm(given))
+        close = difflib.get_close_matches(given, [h for h in header if h], n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ParseError(f"there is no column {given!r} (the columns are: {_list(header)}).{hint} "
+                         f"Give the right name with {option}.", row=None)
+    for name in defaults:
+        if name in normal:
+            return normal.index(name)
+    if required:
+        # Google Forms: a Timestamp column and one question; or a sheet of one column.
+        candidates = [i for i, h in enumerate(normal) if h and h not in META_HEADERS]
+        if len(candidates) == 1:
+            return candidates[0]
+        raise ParseError(f"cannot tell which column holds the note text (the columns are: "
+                         f"{_list(header)}). Choose one with {option}.")
+    return None
+
+
+def _list(header: list[str]) -> str:
+    return ", ".join(repr(h) for h in header if h) or "none"
+
+
+def parse_rows(rows: list[tuple[int, list[str]]], options: ImportOptions) -> Parsed:
+    """Notes from spreadsheet rows (row number, cells), the header among the first rows."""
+    rows = [(n, cells) for n, cells in rows if any(cells)] if rows else []
+    if not rows:
+        raise ParseError("there are no rows in this spreadsheet")
+    start = _find_header(rows, options.text_column) or 0
+    header_number, header = rows[start]
+    text_i = _column(header, options.text_column, TEXT_HEADERS, "--text-column", required=True)
+    id_i = _column(header, options.id_column, ID_HEADERS, "--id-column")
+    table_i = _column(header, options.table_column, TABLE_HEADERS, "--table-column")
+    author_i = _column(header, options.author_column, AUTHOR_HEADERS, "--author-column")
+    text_name = header[text_i]
+
+    def get(cells: list[str], i: int | None) -> str:
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    parsed = Parsed()
+    ids: dict[str, int] = {}
+    for number, cells in rows[start + 1:]:
+        text, ref = get(cells, text_i), get(cells, id_i)
+        if not text:
+            which = f" (id {ref!r})" if ref else ""
+            raise ParseError(f"the text column {text_name!r} is empty{which}. Fill it in or delete "
+                             "the row, then import again.", row=number)
+        if ref:
+            if ref in ids:
+                raise ParseError(f"id {ref!r} appears twice (also row {ids[ref]}); ids must be unique.",
+                                 row=number)
+            ids[ref] = number
+        author = get(cells, author_i)
+        parsed.notes.append(Note(
+            text=text, ref=ref or None,
+            table=get(cells, table_i) or options.table,
+            author=None if author.casefold() in ANONYMOUS else author or None,
+            role="attendee",
+        ))
+    if not parsed.notes:
+        raise ParseError(f"there is a header row (row {header_number}) but no rows of notes under it")
+    return parsed
+
+
+def parse_csv(data: bytes, options: ImportOptions) -> Parsed:
+    """Parse a CSV (comma, semicolon or tab separated) export into notes."""
+    return parse_rows(_read_csv(data), options)
+
+
+def parse_xlsx(data: bytes, options: ImportOptions) -> Parsed:
+    """Parse an Excel .xlsx export into notes."""
+    return parse_rows(_read_xlsx(data, options.text_column), options)

@@ -1,0 +1,193 @@
+"""Speaker turns and document structure shared by the prose importers (text, Markdown, .docx).
+
+A prose importer turns its file into `Block`s (title, heading, paragraph, list item); then
+`notes_from_blocks` makes one note per paragraph or item, skipping the title and repeats of it,
+and attributing paragraphs to the speaker whose turn they fall in. A turn starts at a line such
+as "Alison Reid CEO of Community Dental Services responds", "Alison Reid:" or
+"Alison Reid (CEO):" and lasts until the next heading or turn.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from capture.importers.base import Parsed, clean, title_case_if_shouted
+from capture.models import Note
+
+_WORD = r"(?:[A-Z][a-z'’]*(?:[-'’][A-Z]?[a-z]+)*|[A-Z][a-z]?[A-Z][a-z]+|[A-Z][A-Z'’-]+)\.?"
+_NAME = rf"{_WORD}(?:\s+{_WORD}){{0,3}}"
+
+# "Alison Reid:", "Alison Reid (CEO, CDS):", "ALISON REID:", "Dr Alison Reid, CEO of CDS:".
+TURN_COLON = re.compile(
+    rf"^(?P<label>(?P<name>{_NAME})(?:\s*\((?P<role>[^()]{{1,80}})\)|,\s*(?P<role2>[^:]{{1,80}}))?)"
+    r"\s*:(?:\s+(?P<rest>.*)|\s*)$"
+)
+# "Alison Reid CEO of Community Dental Services responds" (a line of its own).
+SPEECH_VERBS = ("responds", "responded", "replies", "replied", "comments", "commented", "adds",
+                "added", "says", "said", "answers", "answered", "speaks", "spoke", "reflects",
+                "reflected", "explains", "explained", "writes", "wrote", "observes", "observed",
+                "asks", "asked", "continues", "concludes", "summarises", "summarizes")
+TURN_VERB = re.compile(
+    rf"^(?P<name>{_NAME})\b(?P<desc>.{{0,120}}?)\s+(?:{'|'.join(SPEECH_VERBS)})\s*[:.]?$"
+)
+# Words that begin a label or sentence but never a person's name ("Key issues:", "The group said").
+NOT_NAMES = {
+    "a", "about", "action", "actions", "agenda", "all", "also", "and", "answer", "answers",
+    "apologies", "as", "attendees", "background", "but", "comment", "comments", "conclusion",
+    "date", "discussion", "everyone", "example", "examples", "feedback", "finally", "first", "for",
+    "group", "he", "her", "his", "however", "i", "important", "in", "issue", "issues", "it", "key",
+    "location", "many", "most", "next", "nb", "no", "note", "notes", "now", "ok", "on", "one",
+    "others", "our", "outcome", "outcomes", "overall", "point", "points", "present", "ps",
+    "purpose", "q", "question", "questions", "re", "recommendation", "recommendations",
+    "response", "responses", "second", "she", "so", "some", "source", "step", "steps", "subject",
+    "summary", "table", "that", "the", "their", "then", "there", "they", "third", "this", "time",
+    "tip", "title", "today", "topic", "theme", "themes", "update", "venue", "we", "well", "what",
+    "when", "where", "who", "why", "yes", "you",
+}
+# Labels that name a role rather than a person: a turn with an attribution but no author.
+ROLE_LABELS = {"chair", "facilitator", "host", "moderator", "scribe", "speaker", "participant",
+               "attendee", "commissioner", "audience", "panel", "panellist", "panelist"}
+# Words after a name that start the description of the person, not their name.
+ROLE_WORDS = {"ceo", "chief", "director", "head", "chair", "chairman", "chairwoman", "manager",
+              "founder", "co-founder", "trustee", "officer", "lead", "coordinator", "co-ordinator",
+              "partner", "commissioner", "executive", "president", "secretary", "treasurer",
+              "deputy", "senior", "programme", "project", "of", "from", "at", "the", "and", "for",
+              "mp", "cllr", "councillor", "md", "coo", "cfo", "vice", "development", "policy"}
+TITLES = {"dr", "dr.", "prof", "prof.", "professor", "cllr", "sir", "dame", "mr", "mrs", "ms", "miss",
+          "rev", "revd", "lord", "lady"}
+TABLE_HEADING = re.compile(r"^(?:round[- ]?)?table\s+(?P<name>[\w-]+)\b", re.IGNORECASE)
+
+
+@dataclass
+class Block:
+    """One unit of a prose document: kind is 'title', 'heading', 'para' or 'item'."""
+
+    kind: str
+    text: str
+    level: int = 0
+    line: int | None = None
+
+
+@dataclass
+class Turn:
+    """A speaker turn: who (if a person is named) and the attribution as written."""
+
+    author: str | None
+    attribution: str
+    rest: str = ""
+
+
+def _person(words: list[str]) -> str | None:
+    """The person's name from the leading words of a label, or None if it is not a name."""
+    name: list[str] = []
+    for word in words:
+        bare = word.lower().rstrip(".,")
+        if name and (bare in ROLE_WORDS or (word.isupper() and len(word) > 1 and not
+                                            all(w.isupper() for w in words))):
+            break
+        if bare in NOT_NAMES:
+            return None
+        name.append(word.rstrip(","))
+        if len(name) == 4:
+            break
+    if not name or all(w.lower().rstrip(".") in TITLES for w in name):
+        return None
+    return title_case_if_shouted(" ".join(name))
+
+
+def match_turn(text: str) -> Turn | None:
+    """The speaker turn this line starts, or None if it is an ordinary line."""
+    line = clean(text)
+    m = TURN_COLON.match(line)
+    if m:
+        label = m.group("label").strip()
+        words = m.group("name").split()
+        rest = (m.group("rest") or "").strip()
+        if len(words) == 1 and words[0].lower() in ROLE_LABELS:
+            return Turn(author=None, attribution=label, rest=rest)
+        if m.group("role2") and len(words) < 2:
+            return None
+        author = _person(words)
+        if author and not (len(words) > 1 and words[-1].lower() in ROLE_WORDS):
+            return Turn(author=author, attribution=label, rest=rest)
+        return None
+    if len(line) <= 160:
+        m = TURN_VERB.match(line)
+        if m:
+            author = _person(line.split()[: len(m.group("name").split())])
+            if author:
+                return Turn(author=author, attribution=line.rstrip(":. "))
+    return None
+
+
+def split_turn_lines(lines: list[str]) -> list[list[str]]:
+    """Split the lines of one paragraph where a line starts a 'Name:' turn (chat-style minutes)."""
+    groups: list[list[str]] = []
+    for line in lines:
+        if not groups or (match_turn(line) and TURN_COLON.match(clean(line))):
+            groups.append([line])
+        else:
+            groups[-1].append(line)
+    return groups
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().casefold()
+
+
+def _looks_like_title(block: Block, has_more: bool) -> bool:
+    text = block.text
+    return (has_more and len(text) <= 150 and not text.endswith((".", "!", "?", ":", ";", ","))
+            and len(text.split()) <= 20)
+
+
+def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None) -> Parsed:
+    """One note per paragraph or list item, with title, headings, tables and turns applied."""
+    parsed = Parsed()
+    blocks = [b for b in blocks if b.text.strip()]
+    if not blocks:
+        return parsed
+    first = blocks[0]
+    if first.kind == "title" or (first.kind == "heading" and first.level <= 1):
+        parsed.title = first.text
+        blocks = blocks[1:]
+    elif first.kind == "para" and not match_turn(first.text) and _looks_like_title(first, len(blocks) > 1):
+        parsed.title = first.text
+        blocks = blocks[1:]
+    seen_headings = {_key(parsed.title)} if parsed.title else set()
+    turn: Turn | None = None
+    table, table_level = default_table, None
+    for block in blocks:
+        if block.kind in ("title", "heading"):
+            heading_turn = match_turn(block.text)
+            if heading_turn:
+                turn = heading_turn
+                continue
+            turn = None
+            seen_headings.add(_key(block.text))
+            m = TABLE_HEADING.match(block.text)
+            if m:
+                table, table_level = f"Table {m.group('name')}", block.level
+            elif table_level is not None and block.level <= table_level:
+                table, table_level = default_table, None
+            continue
+        if _key(block.text) in seen_headings:
+            continue  # a repeated title or heading line is not something anybody said
+        found = match_turn(block.text)
+        text = block.text
+        if found:
+            turn = found
+            if not found.rest:
+                continue
+            text = found.rest
+        text = clean(text)
+        if not text:
+            continue
+        parsed.notes.append(Note(
+            text=text, table=table,
+            author=turn.author if turn else None,
+            attribution=turn.attribution if turn else None,
+            role="speaker" if turn else "scribe",
+        ))
+    return parsed
