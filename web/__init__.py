@@ -12,6 +12,9 @@ from capture.store import MAX_NOTE_CHARS, default_db_path
 
 # Form posts carry at most one note plus a little; uploads get their own, larger limit.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_FORM_BYTES = 512 * 1024
+# Endpoints that receive files; every other request body is held to MAX_FORM_BYTES.
+UPLOAD_ENDPOINTS = {"upload.form"}
 
 
 def _secret_key(instance: Path) -> str:
@@ -31,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         DATABASE=os.path.abspath(default_db_path()),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 64 * 1024,
+        MAX_FORM_BYTES=MAX_FORM_BYTES,
         MAX_NOTE_CHARS=MAX_NOTE_CHARS,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -42,6 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATELIMIT_STORAGE_URI="memory://",
         PUBLIC_URL=None,  # e.g. https://harvest.example.org, for attendee links and the feed
         SYNTHESIS_IN_THREAD=True,
+        # Behind nginx or another reverse proxy: trust one hop of X-Forwarded-For/-Proto/-Host/-Prefix.
+        PROXY_FIX=os.environ.get("HARVEST_BEHIND_PROXY", "") not in ("", "0", "false", "no"),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -54,27 +60,44 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web.extensions import csrf, limiter
 
     db.init_app(app)
+    # Registered before CSRFProtect so the smaller limit applies before the form is parsed.
+    app.before_request(_limit_form_body)
     csrf.init_app(app)
     limiter.init_app(app)
 
     from web import auth
-    from web.views import api, capture, digests, events, moderation, review, synthesis
+    from web.views import api, capture, digests, events, moderation, review, synthesis, upload
 
-    for module in (auth, events, capture, moderation, synthesis, api, review, digests):
+    for module in (auth, events, capture, moderation, synthesis, api, upload, review, digests):
         app.register_blueprint(module.bp)
 
     app.add_url_rule("/", endpoint="index", view_func=_index)
+    # Templates link to pages of other blueprints only once those pages exist.
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     _security_headers(app)
     _error_pages(app)
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
     return app
 
 
+def _limit_form_body() -> None:
+    from flask import current_app, request
+
+    if request.endpoint not in UPLOAD_ENDPOINTS:
+        request.max_content_length = current_app.config["MAX_FORM_BYTES"]
+
+
 def _index():
-    from flask import g, redirect, url_for
+    from flask import current_app, g, redirect, url_for
 
     if g.get("user"):
         return redirect(url_for("events.index"))
-    return redirect(url_for("digests.index"))
+    if "digests.index" in current_app.view_functions:
+        return redirect(url_for("digests.index"))
+    return redirect(url_for("auth.login"))
 
 
 def _security_headers(app: Flask) -> None:
