@@ -1,1 +1,131 @@
-"""(to be written)"""
+"""`harvest user add`, `harvest serve`, `harvest backup` and `harvest restore`."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+
+from capture.errors import HarvestError
+from capture.store import open_db
+from web.cli import Context, cli, pass_ctx
+
+
+@cli.group()
+def user() -> None:
+    """Organiser accounts for the web app."""
+
+
+@user.command("add")
+@click.argument("email")
+@pass_ctx
+def user_add(ctx: Context, email: str) -> None:
+    """Create an organiser account (or reset its password).
+
+    The password is asked for twice, hidden; when stdin is not a terminal it is read from the
+    first line of stdin (for scripts: `echo "$PW" | harvest user add EMAIL`).
+    """
+    from web.auth import add_user
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = (sys.stdin.readline() if sys.stdin else "").rstrip("\r\n")
+        if not password:
+            raise HarvestError("No password on stdin: pipe one in, or run from a terminal to be asked.")
+    add_user(ctx.db, email, password)
+    click.echo(f"Organiser {email.strip()} can now log in.")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface; prefer a reverse proxy).")
+@click.option("--port", default=5000, show_default=True, type=int,
+              help="Port to listen on (0 picks a free one).")
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, threads: int) -> None:
+    """Serve the web app under waitress (a production WSGI server)."""
+    import waitress
+
+    from web import create_app
+    from web.worker import mark_interrupted
+
+    db_path = str(Path(ctx.db_path).resolve())
+    db = open_db(db_path)
+    interrupted = mark_interrupted(db)
+    db.conn.close()
+    if interrupted:
+        click.echo(f"Marked {interrupted} synthesis run(s) left by a stopped server as failed.", err=True)
+    app = create_app()  # instance/config.py applies; --db / $HARVEST_DB names the database
+    app.config["DATABASE"] = db_path
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=threads)
+    except OSError as exc:
+        raise HarvestError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}. "
+                           "Choose another --port.") from None
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Harvest is serving {db_path} at http://{shown}:{server.effective_port}/ "
+               "(Ctrl-C to stop)", err=False)
+    sys.stdout.flush()
+    try:
+        server.run()
+    finally:
+        server.close()
+
+
+def _check_harvest_db(path: Path) -> None:
+    """Raise HarvestError unless `path` is a readable SQLite database with Harvest's tables."""
+    if not path.is_file():
+        raise HarvestError(f"No backup file at {path}.")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise HarvestError(f"{path} is not a SQLite database ({exc}).") from None
+    if not {"event", "note"} <= names:
+        raise HarvestError(f"{path} is a SQLite database but not a Harvest one (no event or note table).")
+
+
+def _copy(src: str, dst: str) -> None:
+    # sqlite3's online backup API: a consistent copy even while the server is writing.
+    source = sqlite3.connect(src)
+    target = sqlite3.connect(dst)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@pass_ctx
+def backup(ctx: Context, path: str, force: bool) -> None:
+    """Copy the database to PATH (safe while the server runs)."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise HarvestError(f"{target} exists; choose another path or add --force.")
+    if not target.parent.exists():
+        raise HarvestError(f"Cannot write {target}: folder {target.parent} does not exist.")
+    ctx.db  # noqa: B018 - opens (and migrates) the database, failing clearly if it is unreadable
+    _copy(ctx.db_path, str(target))
+    click.echo(f"Backed up {ctx.db_path} to {target}.")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@pass_ctx
+def restore(ctx: Context, path: str) -> None:
+    """Replace the database with the backup at PATH (stop the server first)."""
+    source = Path(path)
+    _check_harvest_db(source)
+    _copy(str(source), ctx.db_path)
+    open_db(ctx.db_path).conn.close()  # applies any newer migrations to the restored copy
+    click.echo(f"Restored {ctx.db_path} from {source}.")

@@ -1,4 +1,54 @@
-"""(to be written)"""
-from flask import Blueprint
+"""The JSON API for organisers: an event's synthesis (the DESIGN.md contract) and its notes."""
 
-bp = Blueprint("api", __name__)
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from capture.store import find_event, list_notes
+from web.auth import login_required
+from web.db import get_db
+from web.views.moderation import STATUSES, note_json
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _event(slug: str):
+    event = find_event(get_db(), slug)
+    if event is None:
+        return None, ({"error": f"No event {slug!r}."}, 404)
+    return event, None
+
+
+@bp.route("/events/<slug>/synthesis")
+@login_required
+def synthesis(slug: str):
+    """The current themes of the event, with organiser edits applied (404 before any run)."""
+    from web.views.synthesis import current_result
+
+    event, error = _event(slug)
+    if error:
+        return error
+    result = current_result(get_db(), event)
+    if result is None:
+        return {"error": f"Event {slug!r} has no synthesis yet: run one first."}, 404
+    return result
+
+
+@bp.route("/events/<slug>/notes")
+@login_required
+def notes(slug: str):
+    """The event's notes; ?status=pending|approved|hidden, ?table=NAME and ?since=ID filter them."""
+    event, error = _event(slug)
+    if error:
+        return error
+    status = request.args.get("status") or None
+    if status not in (None, *STATUSES):
+        return {"error": f"Unknown status {status!r}: use pending, approved or hidden."}, 400
+    try:
+        since = int(request.args.get("since", "0"))
+    except ValueError:
+        return {"error": "since must be a note id (a whole number)."}, 400
+    found = list_notes(get_db(), event, status=status, table=request.args.get("table") or None,
+                       since_id=since)
+    return {"event": {"slug": event.slug, "title": event.title},
+            "notes": [note_json(n) for n in found]}

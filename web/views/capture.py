@@ -1,4 +1,90 @@
-"""(to be written)"""
-from flask import Blueprint
+"""The attendee form behind each table's link: no account, anonymous unless a name is given."""
 
-bp = Blueprint("capture", __name__)
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from capture.errors import HarvestError, NotFound
+from capture.models import Event, Note, Table
+from capture.store import add_notes, table_by_token
+from web.db import get_db
+from web.extensions import limiter
+
+bp = Blueprint("capture", __name__, url_prefix="/t")
+
+ROLE_CHOICES = [("", "Prefer not to say"), ("attendee", "Attendee"), ("scribe", "Table scribe"),
+                ("speaker", "Speaker")]
+
+
+class NoteForm(FlaskForm):
+    # No length validator here: the store's limit gives the message, so form and CLI agree.
+    text = TextAreaField("Your note")
+    author = StringField("Your name (optional)", validators=[Optional(), Length(max=200)])
+    role = SelectField("You are (optional)", choices=ROLE_CHOICES, default="", validate_choice=True)
+
+
+def _session_key() -> str:
+    """Rate-limit key: the browser session's random id (set when the form is shown)."""
+    return "session:" + (session.get("sid") or get_remote_address())
+
+
+def _address_key() -> str:
+    return "address:" + get_remote_address()
+
+
+def _ensure_session_id() -> None:
+    if "sid" not in session:
+        session["sid"] = secrets.token_urlsafe(16)
+
+
+def _lookup(token: str) -> tuple[Event, Table]:
+    try:
+        return table_by_token(get_db(), token)
+    except NotFound as exc:
+        abort(404, description=str(exc))
+
+
+def _accepting(event: Event) -> bool:
+    return event.status == "open"
+
+
+@bp.route("/<token>", methods=("GET", "POST"))
+@limiter.limit(lambda: current_app.config["SUBMIT_LIMIT_PER_SESSION"], key_func=_session_key,
+               methods=["POST"], scope="submit-session")
+@limiter.limit(lambda: current_app.config["SUBMIT_LIMIT_PER_ADDRESS"], key_func=_address_key,
+               methods=["POST"], scope="submit-address")
+def form(token: str):
+    """Show the note form; on POST store the note and go to the confirmation page."""
+    event, table = _lookup(token)
+    _ensure_session_id()
+    if not _accepting(event):
+        code = 403 if request.method == "POST" else 200
+        return render_template("capture/closed.html", event=event, table=table), code
+    note_form = NoteForm()
+    if note_form.validate_on_submit():
+        note = Note(text=note_form.text.data or "", table=table.name,
+                    author=(note_form.author.data or "").strip() or None,
+                    role=note_form.role.data or None, source="form",
+                    status="approved" if event.approve_by_default else "pending")
+        try:
+            add_notes(get_db(), event, [note], skip_existing=False,
+                      max_chars=current_app.config["MAX_NOTE_CHARS"])
+        except HarvestError as exc:
+            note_form.text.errors.append(str(exc))
+        else:
+            return redirect(url_for("capture.thanks", token=token))
+    code = 400 if request.method == "POST" else 200
+    return render_template("capture/form.html", event=event, table=table, form=note_form), code
+
+
+@bp.route("/<token>/thanks")
+def thanks(token: str):
+    """Confirmation after a note was sent, with a way to add another."""
+    event, table = _lookup(token)
+    return render_template("capture/thanks.html", event=event, table=table)

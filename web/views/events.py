@@ -1,4 +1,194 @@
-"""(to be written)"""
-from flask import Blueprint
+"""Organiser pages for events and their tables: list, create, edit, attendee links, QR codes, cards."""
 
-bp = Blueprint("events", __name__)
+from __future__ import annotations
+
+import io
+import re
+
+import segno
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from capture.errors import HarvestError
+from capture.models import Event, Table
+from capture.store import add_table, find_event, list_events, list_tables, save_event
+from web.auth import login_required
+from web.db import get_db
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+STATUS_CHOICES = [("open", "Open: attendees can send notes"), ("closed", "Closed: no more notes"),
+                  ("draft", "Draft: not yet open")]
+
+
+class EventForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    slug = StringField("Short name for links (letters, digits, hyphens)",
+                       validators=[Optional(), Length(max=80)])
+    date = StringField("Date (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
+    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    questions = TextAreaField("Questions posed (one per line)", validators=[Optional(), Length(max=5000)])
+    chatham_house = BooleanField("Under the Chatham House Rule (no names in anything published)")
+    status = SelectField("Status", choices=STATUS_CHOICES, default="open")
+    approve_by_default = BooleanField("Approve attendee notes without moderation")
+
+
+class TableForm(FlaskForm):
+    name = StringField("Table name or number", validators=[DataRequired(), Length(max=100)])
+    question = StringField("Its question or topic", validators=[Optional(), Length(max=500)])
+    host = StringField("Host", validators=[Optional(), Length(max=200)])
+
+
+def slugify(text: str) -> str:
+    """A slug from a title: lower case, hyphens, at most 80 characters."""
+    slug = re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")
+    return slug[:80].strip("-") or "event"
+
+
+def event_or_404(slug: str) -> Event:
+    """The event, or a friendly 404 page."""
+    event = find_event(get_db(), slug)
+    if event is None:
+        abort(404, description=f"There is no event {slug!r}.")
+    return event
+
+
+def attendee_url(table: Table) -> str:
+    """The full attendee link of a table (PUBLIC_URL when set, else this request's host)."""
+    base = current_app.config.get("PUBLIC_URL")
+    path = url_for("capture.form", token=table.token)
+    return base.rstrip("/") + path if base else url_for("capture.form", token=table.token, _external=True)
+
+
+def _form_values(form: EventForm) -> dict:
+    questions = [q.strip() for q in (form.questions.data or "").splitlines() if q.strip()]
+    return {"title": form.title.data.strip(), "date": (form.date.data or "").strip(),
+            "venue": (form.venue.data or "").strip(), "description": (form.description.data or "").strip(),
+            "questions": questions, "chatham_house": bool(form.chatham_house.data),
+            "status": form.status.data, "approve_by_default": bool(form.approve_by_default.data)}
+
+
+@bp.route("/")
+@login_required
+def index():
+    """All events, newest first."""
+    return render_template("events/index.html", events=list_events(get_db()))
+
+
+@bp.route("/new", methods=("GET", "POST"))
+@login_required
+def new():
+    """Create an event."""
+    form = EventForm()
+    if form.validate_on_submit():
+        db = get_db()
+        slug = (form.slug.data or "").strip() or slugify(
+            f"{form.title.data} {form.date.data or ''}")
+        if find_event(db, slug) is not None:
+            form.slug.errors.append(f"An event {slug!r} exists already; choose another short name.")
+        else:
+            try:
+                event = save_event(db, slug, **_form_values(form))
+            except HarvestError as exc:
+                form.form_errors.append(str(exc))
+            else:
+                flash(f"Event {event.title!r} created. Add its tables below.", "ok")
+                return redirect(url_for("events.show", slug=event.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("events/form.html", form=form, event=None), status
+
+
+@bp.route("/<slug>/edit", methods=("GET", "POST"))
+@login_required
+def edit(slug: str):
+    """Edit an event's details, status and moderation setting."""
+    event = event_or_404(slug)
+    form = EventForm(obj=_FormData(event))
+    if event.status == "published":
+        form.status.choices = [*STATUS_CHOICES, ("published", "Published")]
+    if form.validate_on_submit():
+        try:
+            save_event(get_db(), slug, **_form_values(form))
+        except HarvestError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            flash("Event saved.", "ok")
+            return redirect(url_for("events.show", slug=slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("events/form.html", form=form, event=event), status
+
+
+class _FormData:
+    """An event shaped like the form (questions one per line)."""
+
+    def __init__(self, event: Event):
+        for name in ("title", "slug", "date", "venue", "description", "chatham_house", "status",
+                     "approve_by_default"):
+            setattr(self, name, getattr(event, name))
+        self.questions = "\n".join(event.questions)
+
+
+@bp.route("/<slug>")
+@login_required
+def show(slug: str):
+    """An event: details, tables with their attendee links and QR codes, and what to do next."""
+    event = event_or_404(slug)
+    db = get_db()
+    tables = list_tables(db, event)
+    counts = {r["status"]: r["n"] for r in db.query(
+        "SELECT status, count(*) AS n FROM note WHERE event_id = ? GROUP BY status", [event.id])}
+    return render_template("events/show.html", event=event, tables=tables, counts=counts,
+                           links={t.id: attendee_url(t) for t in tables}, form=TableForm())
+
+
+@bp.route("/<slug>/tables", methods=("POST",))
+@login_required
+def add_table_view(slug: str):
+    """Add a table (or update the question and host of one with the same name)."""
+    event = event_or_404(slug)
+    form = TableForm()
+    db = get_db()
+    if form.validate_on_submit():
+        try:
+            table = add_table(db, event, form.name.data, form.question.data or None, form.host.data or None)
+        except HarvestError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            flash(f"Table {table.name!r} is ready: its attendee link and QR code are below.", "ok")
+            return redirect(url_for("events.show", slug=slug))
+    tables = list_tables(db, event)
+    return render_template("events/show.html", event=event, tables=tables, counts={},
+                           links={t.id: attendee_url(t) for t in tables}, form=form), 400
+
+
+def _table_or_404(event: Event, table_id: int) -> Table:
+    for table in list_tables(get_db(), event):
+        if table.id == table_id:
+            return table
+    abort(404, description="This event has no such table.")
+
+
+@bp.route("/<slug>/tables/<int:table_id>/qr.svg")
+@login_required
+def qr(slug: str, table_id: int):
+    """The QR code of a table's attendee link, as SVG."""
+    table = _table_or_404(event_or_404(slug), table_id)
+    buffer = io.BytesIO()
+    segno.make(attendee_url(table), error="m").save(buffer, kind="svg", scale=4, border=2,
+                                                    title=f"Attendee link of {table.name}")
+    return Response(buffer.getvalue(), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=300"})
+
+
+@bp.route("/<slug>/cards")
+@login_required
+def cards(slug: str):
+    """A printable page of table cards: name, question and QR code of each table."""
+    event = event_or_404(slug)
+    tables = list_tables(get_db(), event)
+    return render_template("events/cards.html", event=event, tables=tables,
+                           links={t.id: attendee_url(t) for t in tables})
+

@@ -1,4 +1,161 @@
-"""(to be written)"""
-from flask import Blueprint
+"""Organisers watch notes arrive per table, and approve, hide or edit them; every action is logged."""
 
-bp = Blueprint("moderation", __name__)
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+
+from capture.errors import HarvestError, NotFound
+from capture.models import Note
+from capture.store import (
+    atomic,
+    edit_note_text,
+    get_note,
+    list_notes,
+    list_tables,
+    moderation_log,
+    save_event,
+    set_note_status,
+)
+from web.auth import login_required
+from web.db import get_db
+from web.views.events import event_or_404
+
+bp = Blueprint("moderation", __name__, url_prefix="/events")
+
+STATUSES = ("pending", "approved", "hidden")
+
+
+def note_json(note: Note) -> dict:
+    """A note as the live view and the API give it."""
+    return {"id": note.id, "ref": note.ref, "table": note.table, "text": note.text,
+            "original_text": note.original_text, "author": note.author, "role": note.role,
+            "attribution": note.attribution, "source": note.source, "status": note.status,
+            "created_at": note.created_at}
+
+
+def _actor() -> str | None:
+    return g.user["email"] if g.get("user") else None
+
+
+@bp.route("/<slug>/live")
+@login_required
+def live(slug: str):
+    """Notes arriving, one column per table; static/live.js polls notes.json for new ones."""
+    event = event_or_404(slug)
+    db = get_db()
+    notes = list_notes(db, event)
+    columns: dict[str, list[Note]] = {t.name: [] for t in list_tables(db, event)}
+    for note in notes:
+        columns.setdefault(note.table or "No table", []).append(note)
+    last_id = notes[-1].id if notes else 0
+    return render_template("moderation/live.html", event=event, columns=columns, last_id=last_id)
+
+
+@bp.route("/<slug>/notes.json")
+@login_required
+def notes_json(slug: str):
+    """Notes with an id above ?since=ID, for the live view's polling."""
+    event = event_or_404(slug)
+    try:
+        since = int(request.args.get("since", "0"))
+    except ValueError:
+        return {"error": "since must be a note id (a whole number)."}, 400
+    notes = list_notes(get_db(), event, since_id=since)
+    return {"notes": [note_json(n) for n in notes],
+            "last_id": notes[-1].id if notes else since}
+
+
+@bp.route("/<slug>/moderate", methods=("GET", "POST"))
+@login_required
+def queue(slug: str):
+    """The moderation queue: filter by status and table; approve or hide one, several or all."""
+    event = event_or_404(slug)
+    db = get_db()
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        done = _apply(db, event, action, request.form.getlist("ids"))
+        flash(done, "ok")
+        return redirect(url_for("moderation.queue", slug=slug, status=request.args.get("status"),
+                                table=request.args.get("table")))
+    status = request.args.get("status") or None
+    if status not in (None, *STATUSES):
+        abort(400, description=f"Unknown status {status!r}: use pending, approved or hidden.")
+    table = request.args.get("table") or None
+    notes = list_notes(db, event, status=status, table=table)
+    return render_template("moderation/queue.html", event=event, notes=notes, status=status,
+                           table=table, tables=list_tables(db, event), statuses=STATUSES)
+
+
+def _apply(db, event, action: str, ids: list[str]) -> str:
+    """Run one moderation action from the queue form; returns what was done, for the flash."""
+    verb, _, target = action.partition(":")
+    if verb not in ("approve", "hide", "pending"):
+        abort(400, description="Unknown moderation action.")
+    status = {"approve": "approved", "hide": "hidden", "pending": "pending"}[verb]
+    if target == "selected":
+        note_ids = [int(i) for i in ids if i.isdigit()]
+        if not note_ids:
+            return "Nothing selected: tick the notes first."
+    elif target == "all-pending":
+        note_ids = [n.id for n in list_notes(db, event, status="pending")]
+    elif target.isdigit():
+        note_ids = [int(target)]
+    else:
+        abort(400, description="Unknown moderation action.")
+    owned = {n.id for n in list_notes(db, event)}
+    if any(i not in owned for i in note_ids):
+        abort(404, description="That note is not in this event.")
+    with atomic(db):
+        for note_id in note_ids:
+            set_note_status(db, note_id, status, actor=_actor())
+    return f"{len(note_ids)} note(s) set to {status}."
+
+
+class EditForm(FlaskForm):
+    text = TextAreaField("Text")
+
+
+@bp.route("/<slug>/notes/<int:note_id>/edit", methods=("GET", "POST"))
+@login_required
+def edit(slug: str, note_id: int):
+    """Correct a note's text; the original stays stored and shown."""
+    event = event_or_404(slug)
+    try:
+        note = get_note(get_db(), note_id)
+    except NotFound:
+        abort(404, description="There is no such note.")
+    if note.event_id != event.id:
+        abort(404, description="That note is not in this event.")
+    form = EditForm(data={"text": note.text})
+    if form.validate_on_submit():
+        try:
+            edit_note_text(get_db(), note_id, form.text.data or "", actor=_actor())
+        except HarvestError as exc:
+            form.text.errors.append(str(exc))
+        else:
+            flash("Note saved; the original text is kept.", "ok")
+            return redirect(url_for("moderation.queue", slug=slug))
+    code = 400 if request.method == "POST" else 200
+    return render_template("moderation/edit.html", event=event, note=note, form=form), code
+
+
+@bp.route("/<slug>/approve-by-default", methods=("POST",))
+@login_required
+def approve_by_default(slug: str):
+    """Turn approve-by-default on or off for new attendee notes."""
+    event = event_or_404(slug)
+    value = request.form.get("value") == "on"
+    save_event(get_db(), event.slug, approve_by_default=value)
+    flash("New notes are now approved on arrival." if value
+          else "New notes now wait for moderation.", "ok")
+    return redirect(url_for("moderation.queue", slug=slug))
+
+
+@bp.route("/<slug>/log")
+@login_required
+def log(slug: str):
+    """The moderation log: who approved, hid or edited which note, and when."""
+    event = event_or_404(slug)
+    return render_template("moderation/log.html", event=event, entries=moderation_log(get_db(), event))
