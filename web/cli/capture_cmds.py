@@ -1,1 +1,196 @@
-"""(to be written)"""
+"""Capture commands: init, import, event, events, table, tables, notes, export.
+
+Each is a thin layer over `capture.store` and `capture.importing`; errors are HarvestError and
+become one line on stderr with exit status 1 (see `web.cli`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import textwrap
+
+import click
+
+from capture.errors import HarvestError
+from capture.importing import ImportOptions, import_file
+from capture.store import add_table, get_event, list_events, list_notes, list_tables, save_event
+from web.cli import cli, pass_ctx
+
+EXPORT_FIELDS = ("ref", "table", "text", "author", "role", "attribution", "source", "status",
+                 "created_at")
+
+
+def base_url() -> str:
+    """Where attendee links point: $HARVEST_URL, else the local development server."""
+    return (os.environ.get("HARVEST_URL") or "http://127.0.0.1:5000").rstrip("/")
+
+
+def attendee_link(token: str) -> str:
+    """The public link for a table's attendee form."""
+    return f"{base_url()}/t/{token}"
+
+
+@cli.command()
+@pass_ctx
+def init(ctx) -> None:
+    """Create the database (or bring its schema up to date)."""
+    _ = ctx.db  # opening applies the migrations
+    click.echo(f"Database ready: {ctx.db_path}")
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--event", "slug", required=True, help="Event slug; the event is created if missing.")
+@click.option("--title", help="Title of the event (default: the document's title).")
+@click.option("--table", help="Table to put the notes under (when the file does not say).")
+@click.option("--text-column", help="Spreadsheet column holding the note text.")
+@click.option("--id-column", help="Spreadsheet column holding each note's id (kept as its ref).")
+@click.option("--table-column", help="Spreadsheet column holding the table name or number.")
+@click.option("--author-column", help="Spreadsheet column holding the author's name.")
+@click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=20.0,
+              show_default=True, help="Largest file to accept, in MB.")
+@pass_ctx
+def import_(ctx, paths, slug, title, table, text_column, id_column, table_column, author_column,
+            max_size) -> None:
+    """Import notes from files: .txt .md .docx .csv .xlsx .vtt .srt.
+
+    Each file is imported in one transaction: a file that fails leaves nothing behind, and the
+    others are still imported. Notes imported before are skipped and counted.
+    """
+    options = ImportOptions(table=table, text_column=text_column, id_column=id_column,
+                            table_column=table_column, author_column=author_column,
+                            max_bytes=int(max_size * 1024 * 1024))
+    failures = []
+    for path in paths:
+        try:
+            report = import_file(ctx.db, path, event=slug, title=title, options=options)
+        except HarvestError as exc:
+            if len(paths) == 1:
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            failures.append(path)
+            continue
+        click.echo(report.summary())
+    if failures:
+        raise click.ClickException(f"{len(failures)} of {len(paths)} files were not imported: "
+                                   + ", ".join(failures))
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--title", help="Title shown on pages and digests.")
+@click.option("--date", help="Date of the event, YYYY-MM-DD.")
+@click.option("--venue", help="Where it took place.")
+@click.option("--question", "questions", multiple=True,
+              help="A question posed to the tables (repeat for several; replaces the list).")
+@click.option("--chatham-house/--no-chatham-house", default=None,
+              help="Under the Chatham House Rule, outputs carry no names or attributions.")
+@pass_ctx
+def event(ctx, slug, title, date, venue, questions, chatham_house) -> None:
+    """Create an event, or update the fields given."""
+    existed = _exists(ctx.db, slug)
+    record = save_event(ctx.db, slug, title=title, date=date, venue=venue,
+                        questions=list(questions) or None, chatham_house=chatham_house)
+    click.echo(f"{'Updated' if existed else 'Created'} event {record.slug}: {record.title}"
+               f"{' (' + record.date + ')' if record.date else ''}"
+               f"{', Chatham House Rule' if record.chatham_house else ''}")
+
+
+def _exists(db, slug: str) -> bool:
+    try:
+        get_event(db, slug)
+        return True
+    except HarvestError:
+        return False
+
+
+@cli.command()
+@pass_ctx
+def events(ctx) -> None:
+    """List events: slug, date, status, notes, title."""
+    rows = list_events(ctx.db)
+    if not rows:
+        click.echo("No events yet. Create one with `harvest event SLUG` or `harvest import`.")
+        return
+    counts = {r["event_id"]: r["n"] for r in ctx.db.query(
+        "SELECT event_id, count(*) AS n FROM note GROUP BY event_id")}
+    for e in rows:
+        flag = " [Chatham House]" if e.chatham_house else ""
+        click.echo(f"{e.slug:<32} {e.date or '-':<10} {e.status:<9} {counts.get(e.id, 0):>5} notes  "
+                   f"{e.title}{flag}")
+
+
+@cli.command()
+@click.argument("slug")
+@click.argument("name")
+@click.option("--question", help="The question or topic this table discusses.")
+@click.option("--host", help="Who hosts the table.")
+@pass_ctx
+def table(ctx, slug, name, question, host) -> None:
+    """Add a table to an event (or update it) and print its attendee link."""
+    record = add_table(ctx.db, get_event(ctx.db, slug), name, question=question, host=host)
+    click.echo(f"{record.name}: {attendee_link(record.token)}")
+
+
+@cli.command()
+@click.argument("slug")
+@pass_ctx
+def tables(ctx, slug) -> None:
+    """List an event's tables with their attendee links."""
+    rows = list_tables(ctx.db, get_event(ctx.db, slug))
+    if not rows:
+        click.echo(f"No tables for {slug}. Add one with `harvest table {slug} NAME`.")
+    for t in rows:
+        extra = "".join(f"  {label}: {value}" for label, value in
+                        (("question", t.question), ("host", t.host)) if value)
+        click.echo(f"{t.name}: {attendee_link(t.token)}{extra}")
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--status", type=click.Choice(["pending", "approved", "hidden"]),
+              help="Only notes with this moderation status.")
+@click.option("--table", help="Only notes from this table.")
+@pass_ctx
+def notes(ctx, slug, status, table) -> None:
+    """Show an event's notes: ref, status, table, author and attribution, then the text."""
+    record = get_event(ctx.db, slug)
+    rows = list_notes(ctx.db, record, status=status, table=table)
+    click.echo(f"{record.title} ({record.slug}): {len(rows)} note{'s' if len(rows) != 1 else ''}")
+    for n in rows:
+        who = n.author or ""
+        if n.attribution and n.attribution != n.author:
+            who = f"{who} ({n.attribution})" if who else n.attribution
+        head = " | ".join(x for x in (n.ref, n.status, n.table or "", who) if x)
+        click.echo(f"\n[{head}]")
+        click.echo(textwrap.fill(n.text, width=100, initial_indent="  ", subsequent_indent="  "))
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file instead of standard output.")
+@pass_ctx
+def export(ctx, slug, fmt, output) -> None:
+    """Export an event's raw notes (all statuses) as CSV or JSON."""
+    record = get_event(ctx.db, slug)
+    rows = [{f: getattr(n, f) for f in EXPORT_FIELDS} for n in list_notes(ctx.db, record)]
+    out = open(output, "w", newline="", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    try:
+        if fmt == "json":
+            json.dump({"event": {"slug": record.slug, "title": record.title}, "notes": rows}, out,
+                      ensure_ascii=False, indent=2)
+            out.write("\n")
+        else:
+            writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    finally:
+        if output:
+            out.close()
+    if output:
+        click.echo(f"Wrote {len(rows)} notes to {output}", err=True)
