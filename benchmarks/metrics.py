@@ -30,6 +30,7 @@ class GroupScore:
     unassigned: float
     themes: int
     scored: int
+    recall_strict: float  # recall with unscored texts counted against a produced theme's purity
     gold_themes: int      # gold themes with MIN_GOLD_SIZE or more texts
 
 
@@ -69,19 +70,21 @@ def topics_to_themes(ids: Sequence[str], topics: Sequence[int]) -> dict[str, str
 
 # --- ArgKP -----------------------------------------------------------------------------------------
 
-def theme_recall(gold: Mapping[str, str], produced: Mapping[str, str]) -> tuple[float, int]:
+def theme_recall(gold: Mapping[str, str], produced: Mapping[str, str],
+                 strict: bool = False) -> tuple[float, int]:
     """(share of gold themes with >= 3 texts that are recovered, number of such gold themes).
 
     Recovered: some produced theme (not UNASSIGNED) has at least half of its texts from the gold
-    theme and a Jaccard overlap of at least 0.3 with it. Both are counted over the scored texts
-    (those with a gold theme), the only ones whose gold theme is known.
+    theme and a Jaccard overlap of at least 0.3 with it. By default both are counted over the
+    scored texts (those with a gold theme), the only ones whose gold theme is known; `strict`
+    counts a produced theme's unscored texts too, as texts not from the gold theme.
     """
     gold_sets: dict[str, set[str]] = defaultdict(set)
     produced_sets: dict[str, set[str]] = defaultdict(set)
     for text, g in gold.items():
         gold_sets[g].add(text)
-        p = produced.get(text, UNASSIGNED)
-        if p != UNASSIGNED:
+    for text, p in produced.items():
+        if p != UNASSIGNED and (strict or text in gold):
             produced_sets[p].add(text)
     eligible = {g: s for g, s in gold_sets.items() if len(s) >= MIN_GOLD_SIZE}
     if not eligible:
@@ -112,14 +115,15 @@ def score_group(gold: Mapping[str, str], produced: Mapping[str, str]) -> GroupSc
     unassigned = sum(1 for p in produced.values() if p == UNASSIGNED) / total if total else 0.0
     themes = len({p for p in produced.values() if p != UNASSIGNED})
     return GroupScore(ari=ari, nmi=nmi, recall=recall, unassigned=unassigned, themes=themes,
-                      scored=len(scored), gold_themes=eligible)
+                      scored=len(scored), recall_strict=theme_recall(gold, produced, strict=True)[0],
+                      gold_themes=eligible)
 
 
 def average(scores: Sequence[GroupScore]) -> dict[str, float]:
     """The plain mean of each metric over groups (every group weighs the same)."""
     if not scores:
         return {}
-    keys = ("ari", "nmi", "recall", "unassigned", "themes")
+    keys = ("ari", "nmi", "recall", "recall_strict", "unassigned", "themes")
     return {k: sum(getattr(s, k) for s in scores) / len(scores) for k in keys}
 
 

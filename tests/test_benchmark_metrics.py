@@ -170,3 +170,13 @@ def test_seee_perfect_mapping_recovers_all():
 def test_seee_unassigned_never_recovers_a_theme():
     score = score_seee({"g1": ["1", "2"]}, {"g1": [UNASSIGNED, None]})
     assert score.recovered == 0
+
+
+def test_strict_recall_counts_unscored_texts_against_purity():
+    # A produced theme with 3 texts of g1 and 4 unscored texts: pure over scored texts only.
+    gold = {"a": "g1", "b": "g1", "c": "g1"}
+    produced = {"a": "p", "b": "p", "c": "p", "x1": "p", "x2": "p", "x3": "p", "x4": "p"}
+    assert theme_recall(gold, produced) == (1.0, 1)
+    assert theme_recall(gold, produced, strict=True) == (0.0, 1)
+    score = score_group(gold, produced)
+    assert (score.recall, score.recall_strict) == (1.0, 0.0)
