@@ -1,4 +1,77 @@
-"""(to be written)"""
-from flask import Blueprint
+"""Public digest pages (no login): the index, each digest and version, downloads, charts, the feed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from markupsafe import Markup
+
+from capture.errors import NotFound
+from capture.store import find_event
+from web.db import get_db
+from web.publish.charts import CHARTS, chart_svg
+from web.publish.feed import atom_feed
+from web.publish.publishing import get_version, list_published, list_versions, render_version
+from web.publish.render import markdown_to_html
 
 bp = Blueprint("digests", __name__)
+
+DOWNLOADS = {"digest.md": ("markdown", "text/markdown; charset=utf-8"),
+             "digest.html": ("html", "text/html; charset=utf-8"),
+             "digest.json": ("json", "application/json"),
+             "themes.csv": ("csv", "text/csv; charset=utf-8")}
+
+
+def _version(slug: str, version: int | None = None) -> tuple[object, dict]:
+    event = find_event(get_db(), slug)
+    if event is None:
+        abort(404)
+    try:
+        return event, get_version(get_db(), event, version)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/digests")
+def index():
+    """Every published digest, newest first."""
+    return render_template("digests/index.html", digests=list_published(get_db()))
+
+
+@bp.route("/digests/<slug>")
+@bp.route("/digests/<slug>/v<int:version>")
+def show(slug: str, version: int | None = None):
+    """A published digest: the latest version, or the one asked for."""
+    event, found = _version(slug, version)
+    return render_template("digests/show.html", digest=found, data=found["data"], slug=slug,
+                           html=Markup(markdown_to_html(found["markdown"])),  # sanitised by nh3
+                           versions=list_versions(get_db(), event), charts=CHARTS,
+                           latest=version is None)
+
+
+@bp.route("/digests/<slug>/<any('digest.md', 'digest.html', 'digest.json', 'themes.csv'):name>")
+@bp.route("/digests/<slug>/v<int:version>/<any('digest.md', 'digest.html', 'digest.json', "
+          "'themes.csv'):name>")
+def download(slug: str, name: str, version: int | None = None):
+    """A download of a published version: Markdown, standalone HTML, JSON or the theme CSV."""
+    _event, found = _version(slug, version)
+    fmt, mimetype = DOWNLOADS[name]
+    filename = f"{slug}-v{found['version']}-{name}"
+    return Response(render_version(found, fmt), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/digests/<slug>/charts/<any('theme-sizes', 'themes-by-table'):name>.svg")
+@bp.route("/digests/<slug>/v<int:version>/charts/<any('theme-sizes', 'themes-by-table'):name>.svg")
+def chart(slug: str, name: str, version: int | None = None):
+    """A chart of a published version, as SVG drawn on the server."""
+    _event, found = _version(slug, version)
+    return Response(chart_svg(name, found["data"]), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+@bp.route("/digests.atom")
+def feed():
+    """The Atom feed of published digests."""
+    base = current_app.config.get("PUBLIC_URL") or request.url_root
+    return Response(atom_feed(list_published(get_db(), limit=50), base),
+                    mimetype="application/atom+xml")

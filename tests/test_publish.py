@@ -1,0 +1,173 @@
+"""Publishing: drafts, versions, public pages, downloads in every format, the Atom feed and charts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from publishing_data import make_result, seed_event, store_result
+
+from capture.errors import ValidationError
+from capture.store import get_event
+from web.cli import cli
+from web.publish.digest import compose_markdown
+from web.publish.publishing import digest_output, publish, save_draft
+from web.review import record_edit
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def event(db):
+    event = seed_event(db)
+    store_result(db, event, make_result(db, event))
+    return event
+
+
+def login(client):
+    page = client.get("/auth/login")
+    token = page.data.decode().split('name="csrf_token" type="hidden" value="')[-1].split('"')[0]
+    return client.post("/auth/login", data={"email": "organiser@example.org",
+                                            "password": "correct horse battery", "csrf_token": token})
+
+
+def test_markdown_has_every_section(db, event):
+    md = compose_markdown(db, event)
+    for part in ("# Partnership round table", "**Date:** 2026-10-23", "**Venue:** Cambridge",
+                 "- How do we partner for bigger contracts?", "- Tables: 3", "- Notes: 5",
+                 "### 1. Bigger contracts", "> Contracts are getting bigger.", "<cite>note t1</cite>",
+                 "raised at Table 1", "## Questions raised", "Should funders cover the cost?",
+                 "## Proposals made", "Commissioners should allow three months.",
+                 "## Places mentioned", "Hertfordshire, Manchester", "## Laws mentioned", "Social Value Act",
+                 "## How this digest was made", "verbatim",
+                 "](/digests/round-table/v1/charts/theme-sizes.svg)"):
+        assert part in md, part
+
+
+def test_edits_reach_the_digest(db, event):
+    record_edit(db, event, "rename", theme="t0", label="Contracts outgrow small charities")
+    record_edit(db, event, "reorder", order=["t2", "t0", "t1"])
+    md = compose_markdown(db, event)
+    assert "### 1. Trust and partnership" in md
+    assert "### 2. Contracts outgrow small charities" in md
+    assert "reviewed and edited by the organiser" in md
+
+
+def test_publish_uses_the_edited_draft_and_versions(db, event):
+    save_draft(db, event, compose_markdown(db, event).replace("## Participation", "## Who came"))
+    assert publish(db, event) == 1
+    first, which = digest_output(db, event, "markdown")
+    assert which == "version 1" and "## Who came" in first
+    # The draft is consumed by publishing: the next version comes from the template again.
+    assert publish(db, event) == 2
+    second, which = digest_output(db, event, "markdown")
+    assert which == "version 2" and "## Participation" in second
+    assert get_event(db, event.slug).status == "published"
+
+
+def test_publish_refuses_without_themes(db):
+    empty = seed_event(db, slug="empty")
+    with pytest.raises(ValidationError, match="no themes to publish: run `harvest synthesise empty`"):
+        publish(db, empty)
+    assert list(db.query("SELECT * FROM digest")) == []
+
+
+def test_cli_digest_draft_then_published_every_format(db_path, db, event, runner, tmp_path):
+    draft = runner.invoke(cli, ["--db", str(db_path), "digest", event.slug])
+    assert draft.exit_code == 0 and "# Partnership round table" in draft.stdout
+    assert "draft (not published)" in draft.stderr
+    done = runner.invoke(cli, ["--db", str(db_path), "publish", event.slug])
+    assert done.exit_code == 0 and "version 1" in done.stdout
+    out = {}
+    for fmt in ("markdown", "html", "json", "csv"):
+        target = tmp_path / f"d.{fmt}"
+        res = runner.invoke(cli, ["--db", str(db_path), "digest", event.slug, "--format", fmt,
+                                  "--output", str(target)])
+        assert res.exit_code == 0, res.output
+        out[fmt] = target.read_text()
+    data = json.loads(out["json"])
+    assert data["version"] == 1 and [t["label"] for t in data["themes"]] == [
+        "Bigger contracts", "Commissioning practice", "Trust and partnership"]
+    rows = list(csv.DictReader(io.StringIO(out["csv"])))
+    assert len(rows) == 3 and rows[0]["label"] == "Bigger contracts" and rows[0]["size"] == "4"
+    assert "Contracts are getting bigger." in rows[0]["quotes"]
+    assert out["html"].startswith("<!doctype html>") and "<h1>Partnership round table</h1>" in out["html"]
+
+
+def test_cli_errors_exit_1(db_path, db, runner):
+    seed_event(db, slug="bare")
+    res = runner.invoke(cli, ["--db", str(db_path), "publish", "bare"])
+    assert res.exit_code == 1 and "no themes to publish" in res.output
+    res = runner.invoke(cli, ["--db", str(db_path), "digest", "nope"])
+    assert res.exit_code == 1 and "No event 'nope'" in res.output
+
+
+def test_public_pages_downloads_and_feed(app, client, db, event):
+    assert client.get("/digests/round-table").status_code == 404
+    publish(db, event)
+    record_edit(db, event, "rename", theme="t0", label="Second thoughts")
+    publish(db, event)
+    index = client.get("/digests").get_data(as_text=True)
+    assert "Partnership round table" in index and "version 2" in index
+    latest = client.get("/digests/round-table").get_data(as_text=True)
+    assert "Second thoughts" in latest
+    v1 = client.get("/digests/round-table/v1").get_data(as_text=True)
+    assert "Bigger contracts" in v1 and "Second thoughts" not in v1
+    assert client.get("/digests/round-table/v9").status_code == 404
+    data = json.loads(client.get("/digests/round-table/digest.json").data)
+    assert data["version"] == 2 and len(data["themes"]) == 3
+    rows = list(csv.DictReader(io.StringIO(client.get("/digests/round-table/v1/themes.csv")
+                                           .get_data(as_text=True))))
+    labels = ["Bigger contracts", "Commissioning practice", "Trust and partnership"]
+    assert [r["label"] for r in rows] == labels
+    md = client.get("/digests/round-table/digest.md").get_data(as_text=True)
+    assert md.startswith("# Partnership round table") and "/v2/charts/theme-sizes.svg" in md
+    html = client.get("/digests/round-table/digest.html")
+    assert html.mimetype == "text/html" and b"Second thoughts" in html.data
+    for name in ("theme-sizes", "themes-by-table"):
+        svg = client.get(f"/digests/round-table/v2/charts/{name}.svg")
+        assert svg.mimetype == "image/svg+xml"
+        ET.fromstring(svg.data)  # well-formed SVG
+        assert b"Second thoughts" in svg.data
+    assert 'src="/digests/round-table/v2/charts/themes-by-table.svg"' in latest
+    feed = client.get("/digests.atom")
+    assert feed.mimetype == "application/atom+xml"
+    root = ET.fromstring(feed.data)
+    assert root.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated"):
+        assert root.find(f"{ATOM}{required}").text
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == 1
+    assert entries[0].find(f"{ATOM}id").text.endswith("/digests/round-table/v2")
+    assert entries[0].find(f"{ATOM}updated").text
+    assert "Second thoughts" in entries[0].find(f"{ATOM}content").text
+
+
+def test_charts_are_deterministic(app, client, db, event):
+    publish(db, event)
+    first = client.get("/digests/round-table/v1/charts/themes-by-table.svg").data
+    assert first == client.get("/digests/round-table/v1/charts/themes-by-table.svg").data
+    assert b"Table 3" in first
+
+
+def test_organiser_pages_need_login_and_publish_button_works(app, client, db, event):
+    for path in ("/review/round-table", "/review/round-table/digest", "/review/round-table/redactions"):
+        assert client.get(path).status_code == 302
+    login(client)
+    page = client.get("/review/round-table").get_data(as_text=True)
+    assert "Bigger contracts" in page
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post("/review/round-table/edit", data={"op": "rename", "theme": "t0"}).status_code == 400
+    res = client.post("/review/round-table/edit", data={"op": "rename", "theme": "t0", "label": "Renamed",
+                                                         "csrf_token": token})
+    assert res.status_code == 302
+    assert "Renamed" in client.get("/review/round-table/digest").get_data(as_text=True)
+    res = client.post("/review/round-table/edit", data={"op": "rename", "theme": "t0", "label": "",
+                                                         "csrf_token": token})
+    assert res.status_code == 400 and b"1 to 200 characters" in res.data
+    res = client.post("/review/round-table/publish", data={"csrf_token": token})
+    assert res.status_code == 302 and res.location.endswith("/digests/round-table/v1")
+    assert "Renamed" in client.get("/digests/round-table").get_data(as_text=True)

@@ -1,0 +1,90 @@
+"""Charts as SVG, drawn server-side with matplotlib (Agg), deterministic byte for byte.
+
+Labels are set as SVG text, which matplotlib escapes, so a hostile theme label stays text.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure  # noqa: E402
+
+CHARTS = {"theme-sizes": "Theme sizes (segments per theme)",
+          "themes-by-table": "Theme prevalence by table"}
+NO_TABLE = "(no table)"
+
+
+def _svg(fig: Figure) -> str:
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "harvest", "svg.fonttype": "none"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _wrap(label: str, width: int = 32) -> str:
+    return "\n".join(textwrap.wrap(label, width)[:3]) or " "
+
+
+def theme_sizes_svg(data: dict) -> str:
+    """Horizontal bars: how many segments each theme holds, in digest order."""
+    themes = data.get("themes", [])
+    labels = [_wrap(t["label"]) for t in themes] or ["(no themes)"]
+    sizes = [t.get("size", 0) for t in themes] or [0]
+    fig = Figure(figsize=(7, 0.55 * len(labels) + 1.2))
+    ax = fig.add_subplot()
+    ax.barh(range(len(labels)), sizes, color="#3b6ea5")
+    ax.set_yticks(range(len(labels)), labels=labels, fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlabel("segments")
+    ax.set_title(CHARTS["theme-sizes"], fontsize=11)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return _svg(fig)
+
+
+def prevalence(data: dict) -> tuple[list[str], list[str], list[list[int]]]:
+    """(theme labels, table names, counts[theme][table]) from the themes' segments."""
+    themes = data.get("themes", [])
+    tables: list[str] = []
+    for theme in themes:
+        for seg in theme.get("segments", []):
+            name = seg.get("table") or NO_TABLE
+            if name not in tables:
+                tables.append(name)
+    counts = [[sum(1 for s in t.get("segments", []) if (s.get("table") or NO_TABLE) == table)
+               for table in tables] for t in themes]
+    return [t["label"] for t in themes], tables, counts
+
+
+def themes_by_table_svg(data: dict) -> str:
+    """A heatmap: segments of each theme (rows) raised at each table (columns)."""
+    labels, tables, counts = prevalence(data)
+    if not labels or not tables:
+        labels, tables, counts = ["(no themes)"], [NO_TABLE], [[0]]
+    fig = Figure(figsize=(max(4.5, 1.1 * len(tables) + 3.5), 0.55 * len(labels) + 1.6))
+    ax = fig.add_subplot()
+    image = ax.imshow(counts, cmap="Blues", aspect="auto", vmin=0)
+    ax.set_xticks(range(len(tables)), labels=[_wrap(t, 14) for t in tables], fontsize=8)
+    ax.set_yticks(range(len(labels)), labels=[_wrap(lab) for lab in labels], fontsize=9)
+    peak = max(max(row) for row in counts) or 1
+    for i, row in enumerate(counts):
+        for j, value in enumerate(row):
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=8,
+                    color="white" if value > peak / 2 else "black")
+    ax.set_title(CHARTS["themes-by-table"], fontsize=11)
+    fig.colorbar(image, ax=ax, label="segments")
+    return _svg(fig)
+
+
+def chart_svg(name: str, data: dict) -> str:
+    """The named chart ('theme-sizes' or 'themes-by-table') for a digest's data."""
+    if name == "theme-sizes":
+        return theme_sizes_svg(data)
+    if name == "themes-by-table":
+        return themes_by_table_svg(data)
+    raise KeyError(name)

@@ -1,0 +1,98 @@
+"""The digest: its data (themes after review, participation, asks, entities) and its Markdown.
+
+`build_data` gathers plain data; `compose_markdown` renders it with a Jinja template. Under the
+Chatham House Rule both come out already redacted.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlite_utils import Database
+
+from capture.models import Event
+from capture.store import approved_notes, list_tables
+from web.publish.charts import CHARTS
+from web.publish.redact import redactor_for, suggest_redactions
+from web.publish.render import escape_markdown
+from web.review import edited_result_with_report, list_edits
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "digests"
+ENTITY_GROUPS = {"organisations": ("ORG",), "places": ("GPE", "LOC", "FAC"), "laws": ("LAW",)}
+
+
+@functools.lru_cache(maxsize=1)
+def _env() -> Environment:
+    # Markdown output, not HTML: user text goes through the `md` filter instead of autoescape.
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=False,
+                      undefined=StrictUndefined, keep_trailing_newline=True)
+    env.filters["md"] = escape_markdown
+    return env
+
+
+def _entities(result: dict) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {k: [] for k in ENTITY_GROUPS}
+    for ent in sorted(result.get("entities", []), key=lambda e: (-e.get("count", 1), e["text"])):
+        for group, labels in ENTITY_GROUPS.items():
+            if ent.get("label") in labels and ent["text"] not in out[group]:
+                out[group].append(ent["text"])
+    return out
+
+
+def build_data(db: Database, event: Event) -> dict:
+    """The digest as plain data, redacted under the Chatham House Rule."""
+    from synthesis.asks import find_asks
+
+    result, unkept = edited_result_with_report(db, event)
+    result = result or {"themes": [], "unassigned": [], "entities": []}
+    notes = approved_notes(db, event)
+    tables = {n.table for n in notes if n.table} | {t.name for t in list_tables(db, event)}
+    themes = [{"id": t["id"], "label": t["label"], "keywords": t.get("keywords", []),
+               "summary": t.get("summary") or "", "size": t.get("size", len(t["segments"])),
+               "tables": t.get("tables", []), "quotes": t.get("quotes", []),
+               "segments": [{"text": s["text"], "note": s["note"], "table": s.get("table")}
+                            for s in t["segments"]]}
+              for t in result["themes"]]
+    data = {
+        "event": {"slug": event.slug, "title": event.title, "date": event.date, "venue": event.venue,
+                  "questions": event.questions, "chatham_house": event.chatham_house},
+        "participation": {"tables": len(tables), "notes": len(notes),
+                          "contributors": len({n.author.strip().lower() for n in notes
+                                               if n.author and n.author.strip()})},
+        "themes": themes,
+        "unassigned": len(result.get("unassigned", [])),
+        "asks": find_asks((n.ref, n.text) for n in notes) if notes else {"questions": [], "proposals": []},
+        "entities": _entities(result),
+        "edited": bool(list_edits(db, event)),
+    }
+    if event.chatham_house:
+        suggest_redactions(db, event, result.get("entities"))
+    return redactor_for(db, event).data(data)
+
+
+def next_version(db: Database, event: Event) -> int:
+    """The version number the next publication will get."""
+    rows = list(db.query("SELECT max(version) AS v FROM digest WHERE event_id = ? AND draft = 0",
+                         [event.id]))
+    return (rows[0]["v"] or 0) + 1
+
+
+def chart_base(slug: str, version: int) -> str:
+    """Where a version's charts are served (a site-relative link, as the Markdown uses it)."""
+    return f"/digests/{slug}/v{version}/charts"
+
+
+def markdown_from_data(data: dict, version: int) -> str:
+    """Render digest data with the Markdown template."""
+    md = _env().get_template("digest.md.j2").render(
+        **data, charts=CHARTS, chart_base=chart_base(data["event"]["slug"], version))
+    return re.sub(r"\n{3,}", "\n\n", md).strip() + "\n"
+
+
+def compose_markdown(db: Database, event: Event) -> str:
+    """The digest Markdown as the template makes it (before any organiser edit), redacted if needed."""
+    md = markdown_from_data(build_data(db, event), next_version(db, event))
+    return redactor_for(db, event)(md)

@@ -1,0 +1,179 @@
+"""Drafts, publication and versions of an event's digest, and its outputs in every format.
+
+The draft is the Markdown the organiser edits (a `digest` row with draft = 1, version 0).
+Publishing stores a new version: the draft if there is one, else the template's Markdown, with
+the redactions applied, plus the digest data (for the JSON, CSV and charts). Under the Chatham
+House Rule publishing is refused while any suggested replacement is unconfirmed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from capture.errors import NotFound, ValidationError
+from capture.models import Event
+from capture.store import atomic, get_event, insert, update
+from web.publish.digest import build_data, chart_base, markdown_from_data, next_version
+from web.publish.redact import confirm_all, redactor_for, suggest_redactions, unconfirmed
+from web.publish.render import standalone_html
+
+FORMATS = ("markdown", "html", "json", "csv")
+MAX_DRAFT = 500_000
+CSV_FIELDS = ("label", "size", "tables", "summary", "quotes")
+
+
+def get_draft(db: Database, event: Event) -> str | None:
+    """The organiser's edited draft Markdown, or None."""
+    rows = list(db.query("SELECT markdown FROM digest WHERE event_id = ? AND draft = 1", [event.id]))
+    return rows[0]["markdown"] if rows else None
+
+
+def save_draft(db: Database, event: Event, markdown: str) -> None:
+    """Store the organiser's edited Markdown as the draft to publish."""
+    markdown = (markdown or "").replace("\r\n", "\n")
+    if not markdown.strip():
+        raise ValidationError("The draft is empty. Write the digest, or reset it to the template.")
+    if len(markdown) > MAX_DRAFT:
+        raise ValidationError(f"The draft is too long (limit {MAX_DRAFT:,} characters).")
+    with atomic(db):
+        db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])
+        insert(db, "digest", {"event_id": event.id, "version": 0, "markdown": markdown, "draft": 1})
+
+
+def discard_draft(db: Database, event: Event) -> None:
+    """Drop the edited draft: the next digest comes from the template again."""
+    with atomic(db):
+        db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])
+
+
+def draft_markdown(db: Database, event: Event, data: dict | None = None) -> str:
+    """What would be published now: the edited draft, else the template's Markdown; redacted."""
+    data = data if data is not None else build_data(db, event)
+    markdown = get_draft(db, event) or markdown_from_data(data, next_version(db, event))
+    return redactor_for(db, event)(markdown)
+
+
+def publish(db: Database, event: Event, *, accept_redactions: bool = False, actor=None) -> int:
+    """Publish a new version of the digest; returns its number.
+
+    Raises ValidationError naming the unconfirmed redactions (under the Chatham House Rule) or
+    when there are no themes to publish.
+    """
+    event = get_event(db, event.slug)
+    data = build_data(db, event)  # also stores suggested redactions for new names
+    if not data["themes"]:
+        raise ValidationError(f"Event {event.slug!r} has no themes to publish: "
+                              f"run `harvest synthesise {event.slug}` first.")
+    if event.chatham_house:
+        if accept_redactions:
+            confirm_all(db, event)
+        pending = unconfirmed(db, event)
+        if pending:
+            names = ", ".join(f"{r['original']!r} -> {r['replacement']!r}" for r in pending)
+            raise ValidationError(
+                f"Event {event.slug!r} is under the Chatham House Rule and {len(pending)} replacement(s) "
+                f"are not confirmed: {names}. Confirm them on the review page, or run "
+                f"`harvest publish {event.slug} --accept-redactions`.")
+        data = build_data(db, event)
+    version = next_version(db, event)
+    markdown = draft_markdown(db, event, data)
+    # The draft may have been written for an earlier version: point its charts at this one.
+    markdown = re.sub(rf"/digests/{re.escape(event.slug)}/v\d+/charts",
+                      chart_base(event.slug, version), markdown)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with atomic(db):
+        insert(db, "digest", {"event_id": event.id, "version": version, "markdown": markdown,
+                              "data": json.dumps(data), "draft": 0, "published_at": now})
+        db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])
+        update(db, "event", event.id, {"status": "published"})
+    return version
+
+
+def get_version(db: Database, event: Event, version: int | None = None) -> dict:
+    """A published version (the latest if none is given), with its data decoded; else NotFound."""
+    sql = "SELECT * FROM digest WHERE event_id = ? AND draft = 0"
+    params: list = [event.id]
+    if version is not None:
+        sql += " AND version = ?"
+        params.append(version)
+    rows = list(db.query(sql + " ORDER BY version DESC LIMIT 1", params))
+    if not rows:
+        which = f"version {version}" if version is not None else "a published digest"
+        raise NotFound(f"Event {event.slug!r} has no {which}.")
+    return {**rows[0], "data": json.loads(rows[0]["data"])}
+
+
+def list_versions(db: Database, event: Event) -> list[dict]:
+    """The event's published versions, newest first (without their data)."""
+    return list(db.query("SELECT id, version, published_at FROM digest WHERE event_id = ? AND draft = 0 "
+                         "ORDER BY version DESC", [event.id]))
+
+
+def list_published(db: Database, limit: int | None = None) -> list[dict]:
+    """The latest version of every published digest, newest first, with its event and data."""
+    sql = """SELECT digest.*, event.slug, event.title, event.date FROM digest
+             JOIN event ON event.id = digest.event_id
+             WHERE digest.draft = 0 AND digest.version = (
+                 SELECT max(d.version) FROM digest d WHERE d.event_id = digest.event_id AND d.draft = 0)
+             ORDER BY digest.published_at DESC, digest.id DESC"""
+    rows = db.query(sql + (f" LIMIT {int(limit)}" if limit else ""))
+    out = []
+    for r in rows:
+        data = json.loads(r["data"])
+        # The title as published (redacted under the rule), not as it now stands in the event.
+        out.append({**r, "data": data, "title": data["event"]["title"]})
+    return out
+
+
+def themes_csv(data: dict) -> str:
+    """One row per theme: label, size, tables, summary, quotes (quotes separated by newlines)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for t in data.get("themes", []):
+        writer.writerow([t["label"], t["size"], "; ".join(t.get("tables", [])), t.get("summary", ""),
+                         "\n".join(q["text"] for q in t.get("quotes", []))])
+    return buf.getvalue()
+
+
+def published_json(version: dict) -> str:
+    """The JSON download: the published (and, under the rule, redacted) digest data."""
+    out = {"version": version["version"], "published_at": version["published_at"], **version["data"]}
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_version(version: dict, fmt: str) -> str:
+    """A published version in one format: markdown, html, json or csv."""
+    if fmt == "markdown":
+        return version["markdown"]
+    if fmt == "html":
+        return standalone_html(version["markdown"], version["data"]["event"]["title"])
+    if fmt == "json":
+        return published_json(version)
+    if fmt == "csv":
+        return themes_csv(version["data"])
+    raise ValidationError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
+
+
+def digest_output(db: Database, event: Event, fmt: str = "markdown") -> tuple[str, str]:
+    """The digest in a format: the latest published version, else the current draft.
+
+    Returns (text, which) where `which` is 'version N' or 'draft (not published)'.
+    """
+    try:
+        version = get_version(db, event)
+        which = f"version {version['version']}"
+    except NotFound:
+        if event.chatham_house:
+            suggest_redactions(db, event)
+        data = build_data(db, event)
+        version = {"version": None, "published_at": None, "data": data,
+                   "markdown": draft_markdown(db, event, data)}
+        which = "draft (not published)"
+    return render_version(version, fmt), which

@@ -1,0 +1,74 @@
+"""Markdown to HTML, sanitised with nh3: no script, no event handler, no javascript: or data: URL.
+
+User text is escaped before it enters the Markdown (`escape_markdown`), so a note cannot make a
+link or an image; the sanitiser is the second line of defence for anything an organiser types
+into the draft.
+"""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {"h1", "h2", "h3", "h4", "p", "blockquote", "ul", "ol", "li", "em", "strong", "code",
+                "pre", "a", "img", "hr", "br", "table", "thead", "tbody", "tr", "th", "td", "cite"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "height"},
+                      "th": {"align"}, "td": {"align"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!#|{}])")
+_ENTITY = re.compile(r"&(#?\w+;)")
+_LINE_START = re.compile(r"^(\s*)([-+>]|\d+[.)])", re.MULTILINE)
+
+
+def escape_markdown(text: str | None) -> str:
+    """User text made literal in Markdown: one line, no link, image, HTML, emphasis or entity."""
+    text = " ".join(str(text or "").split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _ENTITY.sub(r"&amp;\1", text)
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def sanitise(html: str) -> str:
+    """Keep only allowlisted tags, attributes and URL schemes."""
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel="noopener noreferrer nofollow", strip_comments=True)
+
+
+def markdown_to_html(text: str) -> str:
+    """Render digest Markdown to a sanitised HTML fragment."""
+    return sanitise(markdown.markdown(text or "", extensions=["tables", "sane_lists"],
+                                      output_format="html"))
+
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font: 16px/1.5 Georgia, serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #111; }}
+blockquote {{ border-left: 3px solid #888; margin: 1rem 0; padding: .2rem 1rem; color: #333; }}
+img {{ max-width: 100%; height: auto; }}
+@media print {{ @page {{ size: A4; margin: 18mm 16mm; }} body {{ font-size: 11pt; margin: 0; }}
+  blockquote, img {{ break-inside: avoid; }} h1, h2, h3 {{ break-after: avoid; }} }}
+</style>
+</head>
+<body>
+<main>
+{body}
+</main>
+</body>
+</html>
+"""
+
+
+def standalone_html(text: str, title: str) -> str:
+    """A whole HTML page for the download: the sanitised digest with a small print-ready style."""
+    from markupsafe import escape
+
+    return PAGE.format(title=escape(title), body=markdown_to_html(text))
