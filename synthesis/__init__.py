@@ -1,0 +1,1 @@
+"""The synthesis pipeline: approved notes -> segments -> embeddings -> themes (see pipeline.py)."""

@@ -1,0 +1,179 @@
+"""Stage 3: cluster segment embeddings into themes with BERTopic, components sized to the data.
+
+BERTopic's defaults (UMAP + HDBSCAN, min_topic_size=10) put most of a small event in the
+outlier topic. So the components are chosen for the size of the data:
+
+- small events (up to `small_event_segments` segments, e.g. one table's 25 sentences or a few
+  hundred survey answers): no dimension reduction, and an agglomerative (Ward) tree cut at the
+  number of themes with the best silhouette;
+- larger events: UMAP (seeded, so runs repeat) to 5 dimensions and HDBSCAN with a minimum
+  cluster size scaled to n.
+
+Leftovers are then reassigned to the nearest theme centre where they are similar enough; the
+rest stay unassigned (label -1). Everything here is deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+UNASSIGNED = -1
+
+
+class SilhouetteAgglomerative:
+    """A clusterer (sklearn-style `fit` -> `labels_`) that cuts a Ward tree at the k with the best
+    silhouette, between k_min and k_max. Deterministic: no random initialisation."""
+
+    def __init__(self, k_min: int = 2, k_max: int = 12) -> None:
+        self.k_min = k_min
+        self.k_max = k_max
+        self.labels_: np.ndarray | None = None
+        self.scores_: dict[int, float] = {}
+
+    def fit(self, X: np.ndarray, y=None) -> SilhouetteAgglomerative:  # noqa: N803 - sklearn API
+        """Fit on (n, d) vectors; sets `labels_` (0..k-1) and `scores_` (silhouette per k tried)."""
+        from scipy.cluster.hierarchy import fcluster, linkage
+        from sklearn.metrics import silhouette_score
+
+        n = len(X)
+        k_max = min(self.k_max, n - 1)
+        if n < 3 or k_max < 2:
+            self.labels_ = np.zeros(n, dtype=int)
+            return self
+        X = np.asarray(X, dtype=np.float64)
+        tree = linkage(X, method="ward")
+        distances = 1.0 - np.clip(X @ X.T, -1.0, 1.0)
+        np.fill_diagonal(distances, 0.0)
+        best = None
+        for k in range(max(2, self.k_min), k_max + 1):
+            labels = fcluster(tree, t=k, criterion="maxclust") - 1
+            if len(set(labels)) < 2:
+                continue
+            score = float(silhouette_score(distances, labels, metric="precomputed"))
+            self.scores_[k] = score
+            if best is None or score > best[0] + 1e-9:
+                best = (score, labels)
+        self.labels_ = best[1] if best is not None else np.zeros(n, dtype=int)
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:  # noqa: N803 - sklearn API
+        """BERTopic calls this for new documents; unused here (each run clusters afresh)."""
+        raise NotImplementedError("cluster afresh instead")
+
+
+def choose_components(n: int, settings: dict):
+    """The (dimension reduction, clusterer) pair for n segments, as BERTopic components."""
+    if n <= settings["small_event_segments"]:
+        from bertopic.dimensionality import BaseDimensionalityReduction
+
+        k_max = max(2, min(settings["max_themes"], n // max(1, settings["segments_per_theme"])))
+        k_min = min(settings["min_themes"], k_max)
+        return BaseDimensionalityReduction(), SilhouetteAgglomerative(k_min=k_min, k_max=k_max)
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    reducer = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
+                   random_state=settings["random_state"], low_memory=True)
+    # One theme per ~1% of the segments at the most granular, never fewer than 5 segments.
+    min_size = max(5, int(round(math.sqrt(n) / 3)))
+    clusterer = HDBSCAN(min_cluster_size=min_size, min_samples=max(1, min_size // 2),
+                        metric="euclidean", cluster_selection_method="eom", prediction_data=False)
+    return reducer, clusterer
+
+
+def fit_bertopic(texts: Sequence[str], embeddings: np.ndarray, settings: dict) -> np.ndarray:
+    """Topic of each text (-1 = outlier) from BERTopic with the components sized to the data."""
+    from bertopic import BERTopic
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    reducer, clusterer = choose_components(len(texts), settings)
+    model = BERTopic(
+        embedding_model=None, umap_model=reducer, hdbscan_model=clusterer,
+        vectorizer_model=CountVectorizer(stop_words="english", min_df=1),
+        calculate_probabilities=False, verbose=False,
+    )
+    try:
+        topics, _ = model.fit_transform(list(texts), embeddings=embeddings)
+    except ValueError:
+        # BERTopic's c-TF-IDF step fails when no text has a content word (all stop words or
+        # symbols); the clustering itself is still valid, so take it straight from the clusterer.
+        return np.asarray(getattr(clusterer, "labels_", np.zeros(len(texts))), dtype=int)
+    return np.asarray(topics, dtype=int)
+
+
+def centroids(embeddings: np.ndarray, labels: np.ndarray) -> dict[int, np.ndarray]:
+    """Unit-length mean vector of each label other than UNASSIGNED."""
+    out = {}
+    for label in sorted(set(labels.tolist()) - {UNASSIGNED}):
+        centre = embeddings[labels == label].mean(axis=0)
+        norm = np.linalg.norm(centre)
+        out[label] = centre / norm if norm else centre
+    return out
+
+
+def dissolve_small(labels: np.ndarray, min_size: int) -> np.ndarray:
+    """Clusters smaller than min_size become UNASSIGNED (they may be reassigned afterwards)."""
+    labels = labels.copy()
+    for label in set(labels.tolist()) - {UNASSIGNED}:
+        if (labels == label).sum() < min_size:
+            labels[labels == label] = UNASSIGNED
+    return labels
+
+
+def reassign(embeddings: np.ndarray, labels: np.ndarray, threshold: float,
+             eligible: np.ndarray | None = None) -> np.ndarray:
+    """Give each UNASSIGNED (eligible) segment the theme whose centre is most similar, if above
+    `threshold`; the others stay UNASSIGNED."""
+    labels = labels.copy()
+    centres = centroids(embeddings, labels)
+    if not centres:
+        return labels
+    keys = list(centres)
+    matrix = np.vstack([centres[k] for k in keys])
+    for i in np.flatnonzero(labels == UNASSIGNED):
+        if eligible is not None and not eligible[i]:
+            continue
+        sims = matrix @ embeddings[i]
+        best = int(np.argmax(sims))
+        if sims[best] >= threshold:
+            labels[i] = keys[best]
+    return labels
+
+
+def cluster(texts: Sequence[str], embeddings: np.ndarray, settings: dict,
+            eligible: np.ndarray | None = None) -> np.ndarray:
+    """Theme label per segment (0..k-1, or UNASSIGNED). Only `eligible` segments are clustered
+    (segments with no words, e.g. only emoji, are not); labels are renumbered by size."""
+    n = len(texts)
+    labels = np.full(n, UNASSIGNED, dtype=int)
+    if eligible is None:
+        eligible = np.ones(n, dtype=bool)
+    index = np.flatnonzero(eligible)
+    if len(index) == 0:
+        return labels
+    if len(index) < 3:
+        # Too few to cluster: one theme (one note of three words gives one theme).
+        labels[index] = 0
+        return labels
+    sub = fit_bertopic([texts[i] for i in index], embeddings[index], settings)
+    labels[index] = sub
+    labels = dissolve_small(labels, settings["min_theme_size"])
+    labels = reassign(embeddings, labels, settings["reassign_threshold"], eligible)
+    return renumber(labels)
+
+
+def renumber(labels: np.ndarray) -> np.ndarray:
+    """Labels 0..k-1 by decreasing size (ties: first appearance), UNASSIGNED kept."""
+    counts: dict[int, int] = {}
+    first: dict[int, int] = {}
+    for i, label in enumerate(labels.tolist()):
+        if label == UNASSIGNED:
+            continue
+        counts[label] = counts.get(label, 0) + 1
+        first.setdefault(label, i)
+    order = sorted(counts, key=lambda lab: (-counts[lab], first[lab]))
+    mapping = {old: new for new, old in enumerate(order)}
+    return np.array([mapping.get(lab, UNASSIGNED) for lab in labels.tolist()], dtype=int)

@@ -1,0 +1,158 @@
+"""Stage 4: a label a person could have written, and keywords, for each theme.
+
+Keywords come from class-based TF-IDF (BERTopic's c-TF-IDF: words frequent in this theme and
+rare in the others). The label is a noun phrase taken from the theme's own segments (spaCy noun
+chunks, optionally extended by a prepositional phrase: "capacity constraints for
+commissioners"), scored by how central it is (embedding similarity to the theme's centre) and
+how well it covers the theme's keywords; it is capitalised, never a string of keywords.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+PREPOSITIONS = {"of", "for", "between", "with", "in", "on", "around", "to", "from", "about",
+                "against", "across", "within", "among", "through"}
+STRIP_LEADING = {"DET", "PRON", "CCONJ", "ADP", "PUNCT", "PART", "SCONJ", "NUM", "AUX"}
+GENERIC = {"thing", "things", "people", "way", "ways", "lot", "lots", "group", "table", "point",
+           "issue", "issues", "time", "something", "anything", "everything", "kind", "sort",
+           "part", "fact", "one", "ones", "bit", "idea", "question", "case", "example"}
+MAX_LABEL_WORDS = 8
+_WORD = re.compile(r"(?u)\b\w[\w'-]*\w\b|\b\w\b")
+
+
+def _tokens(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def keywords(texts: Sequence[str], labels: np.ndarray, top_n: int) -> dict[int, list[tuple[str, float]]]:
+    """c-TF-IDF keywords with weights for each label >= 0: {label: [(word, weight), ...]}."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    per_class: dict[int, Counter] = {}
+    for text, label in zip(texts, labels.tolist(), strict=True):
+        if label < 0:
+            continue
+        words = [w for w in _tokens(text) if w not in ENGLISH_STOP_WORDS and len(w) > 2
+                 and not w.isdigit()]
+        per_class.setdefault(label, Counter()).update(words)
+    if not per_class:
+        return {}
+    total = Counter()
+    for counts in per_class.values():
+        total.update(counts)
+    avg_words = sum(total.values()) / len(per_class)
+    out = {}
+    for label, counts in per_class.items():
+        size = sum(counts.values()) or 1
+        scored = [(w, (c / size) * math.log(1 + avg_words / total[w])) for w, c in counts.items()]
+        # Ties broken alphabetically so runs are identical.
+        scored.sort(key=lambda p: (-p[1], p[0]))
+        out[label] = scored[:top_n]
+    return out
+
+
+def _clean_span(span) -> str | None:
+    tokens = list(span)
+    while tokens and (tokens[0].pos_ in STRIP_LEADING or tokens[0].is_stop or not tokens[0].text.strip()):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].pos_ in {"PUNCT", "ADP", "CCONJ", "DET", "PART"}
+                      or not tokens[-1].text.strip()):
+        tokens = tokens[:-1]
+    if not tokens or len(tokens) > MAX_LABEL_WORDS:
+        return None
+    doc = tokens[0].doc
+    text = doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1].text)]
+    text = re.sub(r"\s+", " ", text).strip(" '\"‘’“”")
+    if len(text) < 3 or not re.search(r"[^\W\d_]{3}", text):
+        return None
+    if all(t.is_stop or t.lower_ in GENERIC for t in tokens):
+        return None
+    return text
+
+
+def _phrases_in(doc, chunks, start: int, end: int) -> list[str]:
+    inside = [c for c in chunks if c.start_char >= start and c.end_char <= end]
+    out: list[str] = []
+    for i, chunk in enumerate(inside):
+        cleaned = _clean_span(chunk)
+        if cleaned:
+            out.append(cleaned)
+        after = chunk.end
+        if i + 1 < len(inside) and after < len(doc) and doc[after].lower_ in PREPOSITIONS \
+                and inside[i + 1].start == after + 1:
+            cleaned = _clean_span(doc[chunk.start:inside[i + 1].end])
+            if cleaned:
+                out.append(cleaned)
+    return out
+
+
+def candidate_phrases(docs: Sequence, segments: Sequence) -> list[list[str]]:
+    """For each segment: noun phrases inside it, plus 'phrase + preposition + phrase'.
+
+    Each note's noun chunks are computed once (a 100,000-character note has many segments).
+    """
+    by_note: dict[int, list[int]] = {}
+    for i, seg in enumerate(segments):
+        by_note.setdefault(seg.note_index, []).append(i)
+    out: list[list[str]] = [[] for _ in segments]
+    for note_index, members in by_note.items():
+        doc = docs[note_index]
+        if doc is None or not doc.has_annotation("DEP"):
+            continue
+        chunks = list(doc.noun_chunks)
+        position = 0
+        for i in sorted(members, key=lambda j: segments[j].start):
+            seg = segments[i]
+            while position < len(chunks) and chunks[position].end_char <= seg.start:
+                position += 1
+            j = position
+            local = []
+            while j < len(chunks) and chunks[j].start_char < seg.end:
+                local.append(chunks[j])
+                j += 1
+            out[i] = _phrases_in(doc, local, seg.start, seg.end)
+    return out
+
+
+def capitalise(text: str) -> str:
+    """First letter upper-case, the rest as written (keeps acronyms and names)."""
+    return text[:1].upper() + text[1:] if text else text
+
+
+def choose_label(phrases: Sequence[str], weights: dict[str, float],
+                 embed: Callable[[list[str]], np.ndarray], centre: np.ndarray,
+                 fallback: str, taken: set[str] | None = None, shortlist: int = 12) -> str:
+    """The best candidate phrase for a theme: central, covering its keywords, 2-6 words, and not
+    already the label of another theme (`taken`, lower-case)."""
+    taken = taken or set()
+    counts = Counter(p.lower() for p in phrases if p.lower() not in taken)
+    first_form: dict[str, str] = {}
+    for p in phrases:
+        first_form.setdefault(p.lower(), p)
+    if not counts:
+        return capitalise(fallback)
+    top_weight = max(weights.values(), default=1.0) or 1.0
+
+    def coverage(phrase: str) -> float:
+        words = [w for w in _tokens(phrase)]
+        return sum(weights.get(w, 0.0) for w in set(words)) / top_weight / math.sqrt(len(words) or 1)
+
+    def length_fit(phrase: str) -> float:
+        n = len(phrase.split())
+        return {1: -0.15, 2: 0.0, 3: 0.03, 4: 0.03, 5: 0.0, 6: -0.03}.get(n, -0.08)
+
+    pre = sorted(counts, key=lambda p: (-(coverage(p) + 0.1 * math.log1p(counts[p])), p))[:shortlist]
+    vectors = embed([first_form[p] for p in pre])
+    scored = []
+    for phrase, vec in zip(pre, vectors, strict=True):
+        score = float(vec @ centre) + 0.25 * coverage(phrase) + length_fit(phrase) \
+            + 0.05 * math.log1p(counts[phrase] - 1)
+        scored.append((-score, phrase))
+    scored.sort()
+    return capitalise(first_form[scored[0][1]])

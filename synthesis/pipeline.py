@@ -1,0 +1,183 @@
+"""The synthesis pipeline: approved notes -> segments -> embeddings -> themes -> stored run.
+
+`synthesise` reads like the list of stages; each stage is its own module and can be replaced
+(the embedder and the spaCy pipeline may be injected, e.g. a fake embedder in fast tests).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+from sqlite_utils import Database
+
+from capture.errors import ValidationError
+from capture.models import Event
+from capture.store import approved_notes
+from synthesis import cluster as clustering
+from synthesis import entities as entity_stage
+from synthesis import label as labelling
+from synthesis import quotes as quoting
+from synthesis import runs, seeds
+from synthesis.embed import Embedder, SentenceTransformerEmbedder, embed_cached
+from synthesis.segment import load_nlp, model_name, parse_notes, segment_notes
+from synthesis.settings import resolve
+
+Progress = Callable[[str, float], None]
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+def synthesise(db: Database, event: Event, themes: list[str] | str | None = None,
+               progress: Progress | None = None, settings: dict | None = None,
+               run_id: int | None = None, *, embedder: Embedder | None = None, nlp=None) -> int:
+    """Synthesise the event's approved notes into themes; store and return the run id.
+
+    Raises ValidationError when the event has no approved notes. On any error the run is
+    marked failed (with the message) and the error re-raised; the previous result stays current.
+    """
+    if run_id is not None and settings is None:
+        settings = runs.get_run(db, run_id)["settings"]
+    config = resolve(settings)
+    notes = approved_notes(db, event)
+    if not notes:
+        message = (f"Event {event.slug!r} has no approved notes to synthesise. Import notes "
+                   f"(`harvest import FILE --event {event.slug}`) or approve some in moderation first.")
+        if run_id is not None:
+            runs.fail_run(db, run_id, message)
+        raise ValidationError(message)
+    if run_id is None:
+        run_id = runs.create_run(db, event, config)
+    seed_phrases = seeds.parse_seeds(themes)
+    config_stored = {**config, "themes": seed_phrases}
+    runs.start_run(db, run_id, config_stored, {})
+
+    def report(stage: str, fraction: float) -> None:
+        runs.set_progress(db, run_id, stage, fraction)
+        if progress is not None:
+            progress(stage, fraction)
+
+    try:
+        result, segments, assignment, seeded, timings, models = _run_stages(
+            db, event, notes, seed_phrases, config, report, embedder, nlp)
+        runs.set_progress(db, run_id, "saving", 0.98, models=models)
+        runs.store_result(db, run_id, result, segments, assignment, seeded, timings)
+    except Exception as exc:  # noqa: BLE001 - recorded on the run, then re-raised unchanged
+        runs.fail_run(db, run_id, str(exc) or type(exc).__name__)
+        raise
+    if progress is not None:
+        progress("done", 1.0)
+    return run_id
+
+
+def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+
+    # 1. Parse and segment (sentences or short claims, with offsets in the note).
+    report("loading language model", 0.02)
+    nlp = nlp if nlp is not None else load_nlp()
+    lap("load_nlp")
+    report("segmenting", 0.05)
+    docs = parse_notes(nlp, notes)
+    segments = segment_notes(notes, docs, config)
+    texts = [s.text for s in segments]
+    order = [(s.note_index, s.start) for s in segments]
+    eligible = np.array([bool(_HAS_LETTER.search(t)) for t in texts], dtype=bool)
+    lap("segment")
+
+    # 2. Embed (cached in the database by text).
+    report("embedding", 0.3)
+    embedder = embedder if embedder is not None else SentenceTransformerEmbedder()
+    vectors = embed_cached(db, embedder, texts)
+    lap("embed")
+
+    # 3. Seeded themes first, then cluster what they leave.
+    report("clustering", 0.6)
+    seed_labels = np.full(len(segments), -1, dtype=int)
+    if seed_phrases:
+        seed_vectors = embed_cached(db, embedder, seed_phrases)
+        seed_labels = seeds.assign_seeds(seed_vectors, vectors, eligible, config)
+    free = eligible & (seed_labels < 0)
+    found = clustering.cluster(texts, vectors, config, eligible=free)
+    kept_seeds = sorted(set(seed_labels[seed_labels >= 0].tolist()))
+    offset = len(seed_phrases)
+    labels = np.where(seed_labels >= 0, seed_labels, np.where(found >= 0, found + offset, -1))
+    labels = clustering.renumber(labels)
+    seed_of_label = {}
+    for seed_index in kept_seeds:
+        seed_of_label[int(labels[np.flatnonzero(seed_labels == seed_index)[0]])] = seed_phrases[seed_index]
+    lap("cluster")
+
+    # 4. Labels and keywords; 5. quotes and summaries.
+    report("labelling", 0.8)
+    keyword_sets = labelling.keywords(texts, labels, config["keywords"])
+    phrases = labelling.candidate_phrases(docs, segments)
+    centres = clustering.centroids(vectors, labels)
+    taken: set[str] = set()
+    theme_list, assignment_key = [], {}
+    for label in sorted(centres):
+        members = sorted(np.flatnonzero(labels == label).tolist(), key=lambda i: order[i])
+        key = f"t{label + 1}"
+        assignment_key[label] = key
+        weights = dict(keyword_sets.get(label, []))
+        if label in seed_of_label:
+            name = labelling.capitalise(seed_of_label[label])
+        else:
+            fallback = next(iter(weights), texts[members[0]][:60])
+            name = labelling.choose_label(
+                [p for i in members for p in phrases[i]], weights,
+                lambda batch: embed_cached(db, embedder, batch), centres[label], fallback, taken)
+        taken.add(name.lower())
+        quote_ids = quoting.pick_quotes(members, texts, vectors, centres[label],
+                                        config["max_quotes"], config["quote_diversity"])
+        table_counts = Counter(segments[i].table for i in members if segments[i].table)
+        theme_list.append({
+            "id": key, "label": name, "keywords": list(weights),
+            "summary": quoting.summary(members, texts, order, vectors, centres[label],
+                                       config["summary_sentences"]),
+            "size": len(members),
+            "tables": [t for t, _ in sorted(table_counts.items(), key=lambda kv: (-kv[1], kv[0]))],
+            "quotes": [{"text": texts[i], "note": segments[i].note_ref} for i in quote_ids],
+            "segments": [_segment_json(segments[i]) for i in members],
+        })
+    lap("label")
+
+    # 6. Entities.
+    report("entities", 0.95)
+    entities = entity_stage.find_entities(docs)
+    lap("entities")
+
+    unassigned = sorted(np.flatnonzero(labels < 0).tolist(), key=lambda i: order[i])
+    result = {
+        "event": {"slug": event.slug, "title": event.title},
+        "themes": theme_list,
+        "unassigned": [_segment_json(segments[i]) for i in unassigned],
+        "entities": [{"text": e.text, "label": e.label, "count": e.count} for e in entities],
+    }
+    assignment = [assignment_key.get(int(lab)) for lab in labels]
+    seeded = {assignment_key[lab] for lab in seed_of_label}
+    models = {"spacy": model_name(nlp), "embedding": f"{embedder.name} ({embedder.version})",
+              "bertopic": _version("bertopic")}
+    return result, segments, assignment, seeded, timings, models
+
+
+def _segment_json(seg) -> dict:
+    return {"text": seg.text, "note": seg.note_ref, "table": seg.table, "start": seg.start, "end": seg.end}
+
+
+def _version(package: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(package)
+    except Exception:  # noqa: BLE001 - informative only
+        return "unknown"

@@ -1,0 +1,73 @@
+"""Stage 5: 2-4 representative verbatim quotes per theme (diverse, by maximal marginal
+relevance) and a short extractive summary (its most central sentences, in reading order).
+
+Quotes and summary sentences are whole segments, so each is an exact substring of its note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+NEAR_DUPLICATE = 0.9  # cosine similarity above which two quotes say the same thing
+
+
+def _quotable(text: str) -> float:
+    """A small bonus for segments that read as a quote: a few words, not a wall of text."""
+    words = len(re.findall(r"\w+", text))
+    if words < 4:
+        return -0.2
+    if words > 60:
+        return -0.1
+    return 0.0
+
+
+def centrality(indices: Sequence[int], embeddings: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Cosine similarity of each member segment to the theme centre."""
+    return embeddings[list(indices)] @ centre
+
+
+def pick_quotes(indices: Sequence[int], texts: Sequence[str], embeddings: np.ndarray,
+                centre: np.ndarray, k: int, diversity: float) -> list[int]:
+    """Up to k segment indices: the most central first, then by MMR, skipping near-duplicates."""
+    indices = list(indices)
+    if not indices:
+        return []
+    relevance = centrality(indices, embeddings, centre)
+    relevance = relevance + np.array([_quotable(texts[i]) for i in indices])
+    chosen: list[int] = []
+    seen_text: set[str] = set()
+    candidates = list(range(len(indices)))
+    while candidates and len(chosen) < k:
+        best, best_score = None, -np.inf
+        for c in candidates:
+            if chosen:
+                redundancy = max(float(embeddings[indices[c]] @ embeddings[indices[j]]) for j in chosen)
+            else:
+                redundancy = 0.0
+            score = (1 - diversity) * relevance[c] - diversity * redundancy
+            if score > best_score + 1e-12:
+                best, best_score = c, score
+        candidates.remove(best)
+        key = re.sub(r"\W+", " ", texts[indices[best]].lower()).strip()
+        too_close = chosen and max(
+            float(embeddings[indices[best]] @ embeddings[indices[j]]) for j in chosen) > NEAR_DUPLICATE
+        if key in seen_text or too_close:
+            continue
+        seen_text.add(key)
+        chosen.append(best)
+    return [indices[c] for c in chosen]
+
+
+def summary(indices: Sequence[int], texts: Sequence[str], order: Sequence[tuple], embeddings: np.ndarray,
+            centre: np.ndarray, sentences: int) -> str:
+    """The theme's most central segments (at most `sentences`), joined in reading order."""
+    indices = list(indices)
+    if not indices:
+        return ""
+    relevance = centrality(indices, embeddings, centre) + np.array([_quotable(texts[i]) for i in indices])
+    top = [indices[i] for i in np.argsort(-relevance, kind="stable")[:sentences]]
+    top.sort(key=lambda i: order[i])
+    return " ".join(re.sub(r"\s+", " ", texts[i]).strip() for i in top)

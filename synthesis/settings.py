@@ -1,0 +1,71 @@
+"""Synthesis settings that document themselves: (name, default, help), as datasette does.
+
+`resolve(overrides)` returns the full dict a run uses (stored with the run, so a result can
+always be traced to the settings that made it). Unknown names are an error, not a silent no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from capture.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One tunable: its name, default value and a sentence saying what it does."""
+
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("min_segment_words", 4,
+            "Sentences shorter than this many words join their neighbour in the same note."),
+    Setting("max_segment_chars", 320,
+            "Sentences longer than this are split at clause boundaries (; : dashes, conjunctions)."),
+    Setting("small_event_segments", 400,
+            "Up to this many segments, cluster without dimension reduction (agglomerative, number "
+            "of themes chosen by silhouette); above it, UMAP + HDBSCAN scaled to the data."),
+    Setting("min_themes", 2, "Fewest themes to consider for a small event (when it has enough segments)."),
+    Setting("max_themes", 14, "Most themes to consider for a small event."),
+    Setting("segments_per_theme", 4,
+            "Small events: at most one theme per this many segments (25 sentences -> at most 6)."),
+    Setting("min_theme_size", 2,
+            "A cluster smaller than this is dissolved; its segments are reassigned or left unassigned."),
+    Setting("reassign_threshold", 0.3,
+            "Cosine similarity to a theme's centre above which a leftover segment joins that theme."),
+    Setting("seed_threshold", 0.35,
+            "Cosine similarity between a segment and a named (seeded) theme needed to assign it there."),
+    Setting("seed_min_support", 2,
+            "A named theme with fewer supporting segments than this is not produced."),
+    Setting("max_quotes", 4, "Most verbatim quotes shown per theme (2 to 4 where the theme has them)."),
+    Setting("quote_diversity", 0.5,
+            "Maximal-marginal-relevance weight: 0 picks the most central quotes, 1 the most varied."),
+    Setting("summary_sentences", 2, "Sentences in each theme's extractive summary."),
+    Setting("keywords", 6, "Keywords listed per theme."),
+    Setting("random_state", 42, "Seed for UMAP so the same input gives the same themes."),
+)
+
+DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+
+
+def resolve(overrides: dict | None = None) -> dict:
+    """The defaults with `overrides` applied; raises ValidationError naming an unknown setting."""
+    overrides = dict(overrides or {})
+    unknown = sorted(set(overrides) - set(DEFAULTS))
+    if unknown:
+        names = ", ".join(sorted(DEFAULTS))
+        raise ValidationError(f"Unknown synthesis setting(s): {', '.join(unknown)}. Known: {names}.")
+    resolved = dict(DEFAULTS)
+    for name, value in overrides.items():
+        default = DEFAULTS[name]
+        try:
+            resolved[name] = type(default)(value)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                f"Synthesis setting {name} must be a {type(default).__name__}, got {value!r}."
+            ) from None
+    return resolved
