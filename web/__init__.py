@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE=os.path.abspath(default_db_path()),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 64 * 1024,
         MAX_FORM_BYTES=MAX_FORM_BYTES,
+        MAX_UPLOAD_BYTES=MAX_UPLOAD_BYTES,
         MAX_NOTE_CHARS=MAX_NOTE_CHARS,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -125,7 +126,11 @@ def _error_pages(app: Flask) -> None:
 
     def handler(error):
         code = getattr(error, "code", 500) or 500
-        text = getattr(error, "description", None) if code in (400,) else None
+        # A view's own reason (abort(404, description=...)) beats the generic text; the rate
+        # limiter's description ("20 per 1 minute") is not for people, so 429 keeps ours.
+        text = getattr(error, "description", None)
+        if code == 429 or text == getattr(type(error), "description", None):
+            text = None
         message = text or messages.get(code, "Something went wrong.")
         from flask import request
 
