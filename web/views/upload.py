@@ -61,6 +61,6 @@ def _import(event, filename: str, data: bytes, form: UploadForm) -> str:
                             id_column=_blank_to_none(form.id_column.data),
                             table_column=_blank_to_none(form.table_column.data),
                             author_column=_blank_to_none(form.author_column.data),
-                            max_bytes=current_app.config.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
-    report = import_file(get_db(), event.slug, filename=filename, data=data, options=options)
-    return str(report)
+                            max_bytes=current_app.config["MAX_UPLOAD_BYTES"])
+    report = import_file(get_db(), data, event=event.slug, filename=filename, options=options)
+    return report.summary()
