@@ -1,1 +1,88 @@
-"""(to be written)"""
+"""`harvest synthesise`: run the synthesis pipeline on an event and print the themes.
+
+A thin layer over `synthesis.pipeline.synthesise`; the heavy libraries (spaCy, torch,
+BERTopic) are imported only when this command runs, so other commands start quickly.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+
+import click
+
+from capture.errors import HarvestError
+from capture.store import get_event
+from web.cli import cli, pass_ctx
+
+LABEL_NAMES = {"ORG": "organisation", "GPE": "place", "LOC": "place", "PERSON": "person", "LAW": "law"}
+
+
+class StageProgress:
+    """Stage lines and a bar on stderr (only when stderr is a terminal; never on stdout)."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.last = None
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if not self.enabled or stage == self.last:
+            return
+        self.last = stage
+        filled = int(round(fraction * 20))
+        click.echo(f"\r[{'#' * filled}{'.' * (20 - filled)}] {fraction:4.0%} {stage:<28}",
+                   err=True, nl=stage == "done")
+
+
+def format_summary(result: dict, run_id: int) -> str:
+    """The readable summary: themes with labels, sizes, tables, quotes; then entities."""
+    themes, unassigned = result["themes"], result["unassigned"]
+    total = sum(t["size"] for t in themes) + len(unassigned)
+    lines = [f"{result['event']['title']} ({result['event']['slug']}): {len(themes)} themes from "
+             f"{total} segments, {len(unassigned)} unassigned (run {run_id})", ""]
+    wrap = textwrap.TextWrapper(width=100, initial_indent="   > ", subsequent_indent="     ")
+    for number, theme in enumerate(themes, 1):
+        tables = ""
+        if theme["tables"]:
+            tables = "; tables: " + ", ".join(theme["tables"])
+        lines.append(f"{number}. {theme['label']}  ({theme['size']} segments{tables})")
+        if theme["keywords"]:
+            lines.append(f"   keywords: {', '.join(theme['keywords'])}")
+        for quote in theme["quotes"]:
+            lines.extend(wrap.wrap(f"\u201c{' '.join(quote['text'].split())}\u201d [{quote['note']}]"))
+        lines.append("")
+    if result["entities"]:
+        named = ", ".join(f"{e['text']} ({LABEL_NAMES.get(e['label'], e['label'])}, {e['count']})"
+                          for e in result["entities"])
+        lines.extend(textwrap.wrap(f"Mentioned: {named}", width=100))
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("slug", required=False)
+@click.option("--themes", default=None,
+              help='Themes you expect, separated by semicolons: "distrust; capacity; Social Value Act".')
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the DESIGN.md contract).")
+@click.option("--network", is_flag=True, help="Themes recurring across events (not yet available).")
+@click.option("--since", default=None, help="With --network: events on or after this date.")
+@click.option("--until", default=None, help="With --network: events on or before this date.")
+@pass_ctx
+def synthesise(ctx, slug: str | None, themes: str | None, as_json: bool, network: bool,
+               since: str | None, until: str | None) -> None:
+    """Find the themes in an event's approved notes, store the run and print them."""
+    if network:
+        raise HarvestError("`harvest synthesise --network` is not available yet; "
+                           "run `harvest synthesise SLUG` per event.")
+    if not slug:
+        raise click.UsageError("Give the event's SLUG (see `harvest events`).")
+    event = get_event(ctx.db, slug)
+    from synthesis.pipeline import synthesise as run_pipeline
+    from synthesis.runs import latest_result
+
+    run_id = run_pipeline(ctx.db, event, themes=themes, progress=StageProgress())
+    result = latest_result(ctx.db, event)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_summary(result, run_id))
