@@ -175,6 +175,9 @@ def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None) 
         if _key(block.text) in seen_headings:
             continue  # a repeated title or heading line is not something anybody said
         found = match_turn(block.text)
+        if not found and block.kind == "para" and len(block.text) <= 60 and block.text.endswith(":"):
+            turn = None  # a label such as "Key issues:" heads what follows; nobody said it
+            continue
         text = block.text
         if found:
             turn = found

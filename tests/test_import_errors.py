@@ -1,0 +1,157 @@
+"""Every bad input: a message naming the file (and line or row), exit 1, no traceback, nothing written."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import FILES, SEEE
+
+from capture.store import open_db
+from web.cli import cli
+
+TABLES = ("event", "event_table", "note")
+
+
+def counts(db_path) -> dict[str, int]:
+    db = open_db(db_path)
+    try:
+        return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    finally:
+        db.conn.close()
+
+
+@pytest.fixture
+def seeded(runner, db_path):
+    """A database that already holds one imported event, so 'nothing written' is not trivially true."""
+    result = runner.invoke(cli, ["--db", str(db_path), "import", str(SEEE), "--event", "seee"])
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
+def run_import(runner, db_path, path, *args, event="new-event"):
+    before = counts(db_path)
+    result = runner.invoke(cli, ["--db", str(db_path), "import", str(path), "--event", event, *args])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert counts(db_path) == before, "a failed import must leave the database as it was"
+    return result.output
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("empty.txt", "Cannot import empty.txt: the file is empty"),
+    ("blank-lines.md", "Cannot import blank-lines.md: the file is empty"),
+    ("binary.txt", "Cannot import binary.txt: this is a binary file, not .txt text"),
+    ("notes.pdf", "Cannot import notes.pdf: unknown format '.pdf' (copy the text into a .txt or .md file)"),
+    ("invalid-encoding.txt", "Cannot import invalid-encoding.txt, line 5: invalid encoding: byte 0x81"),
+    ("missing-text.csv", "Cannot import missing-text.csv, row 3: the text column 'comment' is empty "
+                         "(id 'A2')"),
+    ("dup-id.csv", "Cannot import dup-id.csv, row 3: id 'A1' appears twice (also row 2)"),
+    ("two-questions.csv", "Cannot import two-questions.csv: cannot tell which column holds the note "
+                          "text (the columns are: 'Timestamp', 'What works?', 'What does not?')"),
+    ("no-header-vtt.vtt", "Cannot import no-header-vtt.vtt, line 1: a WebVTT file must start with"),
+    ("bad-timing.srt", "Cannot import bad-timing.srt, line 6: expected a cue timing line"),
+])
+def test_bad_file(runner, seeded, name, expected):
+    output = run_import(runner, seeded, FILES / name)
+    assert expected in output
+
+
+def test_a_failing_file_into_an_existing_event_adds_nothing(runner, seeded):
+    output = run_import(runner, seeded, FILES / "missing-text.csv", event="seee")
+    assert "row 3" in output
+
+
+def test_missing_column_lists_the_columns_that_exist(runner, seeded):
+    output = run_import(runner, seeded, FILES / "missing-text.csv", "--text-column", "Comments")
+    assert "Cannot import missing-text.csv: there is no column 'Comments'" in output
+    assert "(the columns are: 'id', 'comment', 'table')" in output
+    assert "Did you mean 'comment'?" in output
+    assert "--text-column" in output
+
+
+def test_misnamed_id_column(runner, seeded):
+    output = run_import(runner, seeded, FILES / "mentimeter.csv", "--id-column", "Voter")
+    assert "there is no column 'Voter'" in output and "'Voter ID'" in output
+
+
+def test_file_over_the_size_limit(runner, seeded, tmp_path):
+    big = tmp_path / "minutes.txt"
+    big.write_bytes(b"The group felt funding was short.\n\n" * 40_000)  # about 1.4 MB
+    output = run_import(runner, seeded, big, "--max-size", "1")
+    assert "Cannot import minutes.txt: the file is 1.3 MB, over the 1 MB limit" in output
+    assert "--max-size" in output
+
+
+def test_default_size_limit_is_20_mb(db, tmp_path):
+    from capture.errors import ImportFailed
+    from capture.importing import DEFAULT_MAX_BYTES, import_file
+
+    assert DEFAULT_MAX_BYTES == 20 * 1024 * 1024
+    with pytest.raises(ImportFailed, match="over the 20 MB limit"):
+        import_file(db, b"x" * (DEFAULT_MAX_BYTES + 1), filename="big.txt", event="big")
+
+
+def test_file_that_does_not_exist(runner, seeded, tmp_path):
+    output = run_import(runner, seeded, tmp_path / "nowhere.md")
+    assert "nowhere.md: the file does not exist" in output
+
+
+def test_damaged_docx_and_xlsx(runner, seeded, tmp_path):
+    fake = tmp_path / "minutes.docx"
+    fake.write_bytes(b"This is plain text saved with the wrong name.")
+    assert "Cannot import minutes.docx: this is not a Word .docx file" in run_import(runner, seeded, fake)
+    fake = tmp_path / "answers.xlsx"
+    shutil.copy(FILES / "notes.pdf", fake)
+    assert "Cannot import answers.xlsx: this is not an Excel .xlsx file" in run_import(runner, seeded, fake)
+
+
+def test_database_path_that_cannot_be_written(runner, tmp_path):
+    not_a_folder = tmp_path / "file.txt"
+    not_a_folder.write_text("x")
+    result = runner.invoke(cli, ["--db", str(not_a_folder / "harvest.db"), "import", str(SEEE),
+                                 "--event", "seee"])
+    assert result.exit_code == 1
+    assert "Cannot open database" in result.output and "harvest.db" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "harvest.db").exists()
+
+
+def test_read_only_database_leaves_it_unchanged(db_path):
+    """A connection that cannot write (root ignores file modes, so use SQLite's read-only mode)."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from capture.errors import ImportFailed
+    from capture.importing import import_file
+
+    before = counts(db_path)
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    with pytest.raises(ImportFailed) as caught:
+        import_file(Database(conn), SEEE, event="seee")
+    conn.close()
+    message = str(caught.value)
+    assert message.startswith(
+        "Cannot import seee-partnership-structures.txt: the database could not be written")
+    assert str(db_path) in message and "readonly" in message
+    assert counts(db_path) == before
+
+
+def test_several_files_each_in_its_own_transaction(runner, db_path):
+    result = runner.invoke(cli, ["--db", str(db_path), "import", str(FILES / "bom.txt"),
+                                 str(FILES / "missing-text.csv"), str(FILES / "cp1252.txt"),
+                                 "--event", "mixed"])
+    assert result.exit_code == 1
+    assert "bom.txt: 2 notes added" in result.output
+    assert "cp1252.txt: 2 notes added" in result.output
+    assert "Cannot import missing-text.csv, row 3" in result.output
+    assert "1 of 3 files were not imported: " in result.output
+    assert "Traceback" not in result.output
+    assert counts(db_path)["note"] == 4
+
+
+def test_invalid_event_slug(runner, seeded):
+    output = run_import(runner, seeded, SEEE, event="Not A Slug")
+    assert "Invalid event slug 'Not A Slug'" in output

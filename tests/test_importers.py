@@ -1,0 +1,283 @@
+"""Each import format read from a real file: notes, titles, tables, speakers, refs, encodings."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from conftest import FILES, SEEE, TRANSCRIPTS
+
+from capture.errors import ImportFailed
+from capture.importers.turns import match_turn
+from capture.importing import ImportOptions, import_file, parse_file
+from capture.store import get_event, list_notes
+
+
+def parse(path, **options):
+    return parse_file(path.read_bytes(), path.name, ImportOptions(**options))
+
+
+# --- the SEEE transcript ----------------------------------------------------------------------
+
+def test_seee_one_note_per_paragraph_and_alison_reid_attributed():
+    parsed = parse(SEEE)
+    assert parsed.title == "Partnership structures (with the commissioning models seeking prime vendors)"
+    texts = [n.text for n in parsed.notes]
+    # 7 paragraphs of group feedback and context, then Alison Reid's three paragraphs.
+    assert len(texts) == 10
+    assert not any(t.startswith("Partnership structures") for t in texts), "title is not a note"
+    assert not any(t.startswith("Alison Reid CEO") for t in texts), "the turn line is not a note"
+    assert texts[0].startswith("Discussion feedback taken from SEEE")
+    assert texts[2].startswith("Certainly from the round the table")
+    assert texts[6].startswith("The group felt that there is a culture of distrust")
+    for note in parsed.notes[:7]:
+        assert note.author is None and note.role == "scribe"
+    alison = parsed.notes[7:]
+    assert [n.text[:30] for n in alison] == [
+        "There seems to be capacity con", "I think the other point being ", "If you are operating in health"]
+    for note in alison:
+        assert note.author == "Alison Reid"
+        assert note.attribution == "Alison Reid CEO of Community Dental Services responds"
+        assert note.role == "speaker"
+    assert "Manchester Systems" in alison[1].text
+
+
+def test_seee_import_stores_notes_approved_with_source(db):
+    report = import_file(db, SEEE, event="seee-2015")
+    assert (report.added, report.skipped, report.event_created) == (10, 0, True)
+    event = get_event(db, "seee-2015")
+    assert event.title.startswith("Partnership structures")
+    notes = list_notes(db, event)
+    assert len(notes) == 10
+    assert {n.status for n in notes} == {"approved"}
+    assert {n.source for n in notes} == {"seee-partnership-structures.txt"}
+    assert [n.author for n in notes].count("Alison Reid") == 3
+
+
+def test_reimport_skips_everything_and_refs_are_stable(db):
+    first = import_file(db, SEEE, event="seee-2015")
+    refs = [n.ref for n in list_notes(db, get_event(db, "seee-2015"))]
+    again = import_file(db, SEEE, event="seee-2015")
+    assert (again.added, again.skipped, again.event_created) == (0, 10, False)
+    assert first.added == 10
+    assert [n.ref for n in list_notes(db, get_event(db, "seee-2015"))] == refs
+    assert len(set(refs)) == 10
+
+
+def test_same_text_in_another_event_is_imported_there(db):
+    import_file(db, SEEE, event="one")
+    report = import_file(db, SEEE, event="two")
+    assert report.added == 10
+
+
+# --- Markdown and plain text -----------------------------------------------------------------
+
+def test_markdown_write_up_tables_turns_and_bullets():
+    parsed = parse(TRANSCRIPTS / "social-value-roundtable.md")
+    assert parsed.title == "Making social value real in local commissioning"
+    texts = [n.text for n in parsed.notes]
+    assert not any("Making social value real" == t for t in texts)
+    assert not any(t.startswith("Table 1") for t in texts), "headings are not notes"
+    first_bullet = next(n for n in parsed.notes if n.text.startswith("Most tenders still weight"))
+    assert first_bullet.table == "Table 1" and first_bullet.author is None
+    priya = [n for n in parsed.notes if n.author == "Priya Shah"]
+    assert len(priya) == 2 and all(n.table == "Table 1" for n in priya)
+    assert priya[0].attribution.startswith("Priya Shah, Chief Executive of Broadland")
+    tom = next(n for n in parsed.notes if n.author == "Tom Okafor")
+    assert tom.text.startswith("We hear this.") and tom.table == "Table 2"
+    assert tom.attribution == "Tom Okafor (commissioning manager, Norfolk County Council)"
+    # A new table heading ends the speaker turn.
+    table3 = [n for n in parsed.notes if n.table == "Table 3"]
+    assert len(table3) == 4 and all(n.author is None for n in table3)
+    # Emphasis marks are gone from the text.
+    assert not any("*" in t for t in texts)
+    # The Actions heading closes Table 3.
+    assert parsed.notes[-1].table is None and parsed.notes[-1].text.startswith("Table hosts will share")
+
+
+def test_chat_style_minutes_split_at_each_speaker():
+    parsed = parse(FILES / "chat-minutes.txt")
+    assert parsed.title == "Youth services round table"
+    by = [(n.author, n.attribution) for n in parsed.notes]
+    assert by[0] == (None, "Chair")
+    assert by[1] == ("Kemi Adebayo", "Kemi Adebayo (Youth Action Norfolk)")
+    assert parsed.notes[1].text.endswith("The rent alone is eight thousand pounds a year.")
+    assert by[2] == ("Tom Bradley", "TOM BRADLEY")
+    assert parsed.notes[2].text == "We share a building with the library now, which halved our costs."
+    # "Key issues:" is a label heading the bullets, not a person and not a note; it ends Tom's turn.
+    assert len(parsed.notes) == 5
+    assert [(n.text, n.author) for n in parsed.notes[-2:]] == [("Short-term grants", None),
+                                                               ("Buildings and rent", None)]
+
+
+@pytest.mark.parametrize("line, author", [
+    ("Alison Reid CEO of Community Dental Services responds", "Alison Reid"),
+    ("John McDonald, Director of Policy at NCVO, responds", "John McDonald"),
+    ("Alison Reid:", "Alison Reid"),
+    ("Alison Reid (CEO): we did it", "Alison Reid"),
+    ("ALISON REID: yes", "Alison Reid"),
+    ("Sarah O'Neill adds:", "Sarah O'Neill"),
+])
+def test_speaker_turn_lines(line, author):
+    assert match_turn(line).author == author
+
+
+@pytest.mark.parametrize("line", ["Key issues:", "Next Steps:", "The group felt", "Summary",
+                                  "Time: 10:30", "Note: this is a draft", "Project Lead: x",
+                                  "The group felt that commissioners skip co-design."])
+def test_lines_that_are_not_turns(line):
+    assert match_turn(line) is None
+
+
+def test_utf8_bom_is_not_part_of_the_title():
+    parsed = parse(FILES / "bom.txt")
+    assert parsed.title == "Commissioning notes"
+    assert [n.text for n in parsed.notes] == ["The group felt the tender window was too short.",
+                                              "Small charities need core funding."]
+
+
+def test_cp1252_fallback_keeps_pound_sign_and_curly_quotes():
+    data = (FILES / "cp1252.txt").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    parsed = parse(FILES / "cp1252.txt")
+    assert parsed.notes[0].text == "A grant of £500 is “not enough” for a café – the group agreed."
+    assert parsed.notes[1].text == "Volunteers’ expenses must be paid on the day."
+
+
+def test_non_breaking_and_repeated_spaces_are_normalised():
+    parsed = parse(FILES / "nbsp.md")
+    assert parsed.title == "Volunteering table"
+    assert [n.text for n in parsed.notes] == ["Volunteers need flexible roles.",
+                                              "Expenses paid on the day."]
+
+
+def test_default_table_option_applies_to_prose():
+    parsed = parse(FILES / "bom.txt", table="Table 4")
+    assert {n.table for n in parsed.notes} == {"Table 4"}
+
+
+# --- Word ----------------------------------------------------------------------------------------
+
+def test_docx_headings_by_style_tables_and_speaker():
+    parsed = parse(TRANSCRIPTS / "community-anchors.docx")
+    assert parsed.title == "Community anchors and the cost of convening"
+    assert len(parsed.notes) == 10
+    assert parsed.notes[0].text.startswith("Notes of the Cambridgeshire community anchors")
+    assert parsed.notes[0].table is None
+    assert [n.table for n in parsed.notes[1:5]] == ["Table 1"] * 4
+    rachel = [n for n in parsed.notes if n.author == "Rachel Dunmore"]
+    assert len(rachel) == 2
+    assert rachel[0].attribution == "Rachel Dunmore, Director of Fenland Community Action"
+    assert rachel[0].text.startswith("We are invited to every engagement event")
+    assert parsed.notes[-1].table == "Table 3" and parsed.notes[-1].author is None
+
+
+# --- spreadsheets --------------------------------------------------------------------------------
+
+def test_google_forms_csv_guesses_the_question_column():
+    parsed = parse(TRANSCRIPTS / "volunteering-survey-google-forms.csv")
+    assert len(parsed.notes) == 10
+    first = parsed.notes[0]
+    assert first.text.startswith("Funding for a paid volunteer coordinator.")
+    assert first.table == "Table 1" and first.author is None and first.role == "attendee"
+    assert parsed.notes[1].author == "Jo Harris"
+    assert parsed.notes[3].author is None, "'Anonymous' is not a name"
+    assert parsed.notes[7].author == "Pat"
+
+
+def test_slido_xlsx_header_below_a_title_row():
+    parsed = parse(TRANSCRIPTS / "funding-questions-slido.xlsx")
+    assert len(parsed.notes) == 8
+    assert parsed.notes[0].text == "How can small charities get core funding rather than project grants?"
+    assert parsed.notes[1].author == "Lena Fischer"
+    assert parsed.notes[0].author is None
+
+
+def test_mentimeter_semicolon_csv_keeps_identical_answers_from_two_people(db):
+    path = FILES / "mentimeter.csv"
+    parsed = parse(path)
+    assert [n.text for n in parsed.notes] == ["We need a paid volunteer coordinator",
+                                              "Core funding, not projects", "Core funding, not projects"]
+    assert len({n.ref for n in parsed.notes}) == 3
+    report = import_file(db, path, event="menti")
+    assert (report.added, report.skipped) == (3, 0)
+    assert import_file(db, path, event="menti").skipped == 3
+
+
+def test_explicit_column_mapping_and_id_as_ref(db, tmp_path):
+    path = tmp_path / "cards.csv"
+    path.write_text("Card,Said,Where,Who\nC7,Commissioners need capacity,T2,Ann Lee\n"
+                    "C8,Tenders are too quick,T1,\n", encoding="utf-8")
+    options = ImportOptions(text_column="said", id_column="Card", table_column="Where",
+                            author_column="Who")
+    report = import_file(db, path, event="cards", options=options)
+    assert report.added == 2
+    notes = list_notes(db, get_event(db, "cards"))
+    assert [(n.ref, n.table, n.author, n.text) for n in notes] == [
+        ("C7", "T2", "Ann Lee", "Commissioners need capacity"),
+        ("C8", "T1", None, "Tenders are too quick")]
+    # Re-import by id: a row whose id is known is skipped even if its text was corrected.
+    path.write_text("Card,Said,Where,Who\nC7,Commissioners need more capacity,T2,Ann Lee\n"
+                    "C9,New card,T1,\n", encoding="utf-8")
+    again = import_file(db, path, event="cards", options=options)
+    assert (again.added, again.skipped) == (1, 1)
+
+
+def test_xlsx_with_one_sheet_per_question_finds_the_answers(tmp_path):
+    path = tmp_path / "menti.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Overview"
+    book.active.append(["Presentation", "Funding round table"])
+    answers = book.create_sheet("Q1")
+    answers.append(["Voter ID", "Response"])
+    answers.append([1, "Core funding"])
+    answers.append([2, 3.0])
+    book.save(path)
+    parsed = parse(path)
+    assert [n.text for n in parsed.notes] == ["Core funding", "3"]
+
+
+# --- captions --------------------------------------------------------------------------------
+
+def test_vtt_voices_merge_consecutive_cues_and_drop_timestamps():
+    parsed = parse(TRANSCRIPTS / "commissioning-panel.vtt")
+    assert [n.author for n in parsed.notes] == ["Sarah Whitfield", "Daniel Mensah", "Helen Cartwright",
+                                               "Daniel Mensah", "Sarah Whitfield", "Helen Cartwright",
+                                               "Daniel Mensah"]
+    assert parsed.notes[0].text == ("Thanks everyone. The question for this panel is how small charities "
+                                    "get a fair chance at the contracts that matter to their communities.")
+    assert all("-->" not in n.text and "<v" not in n.text for n in parsed.notes)
+    assert not any("APPLAUSE" in n.text for n in parsed.notes)
+    assert {n.role for n in parsed.notes} == {"speaker"}
+
+
+def test_srt_shouted_labels_and_unlabelled_continuation():
+    parsed = parse(TRANSCRIPTS / "funding-workshop.srt")
+    assert [n.author for n in parsed.notes] == ["Martin Holloway", "Anna Kowalska", "Martin Holloway",
+                                               "Grace Adeyemi", "Anna Kowalska", "Martin Holloway",
+                                               "Grace Adeyemi"]
+    assert parsed.notes[1].attribution == "ANNA KOWALSKA"
+    assert parsed.notes[1].text.endswith("We end up inventing projects to keep the lights on.")
+    assert parsed.notes[5].text == "So what would you ask the community foundation for?"
+
+
+def test_vtt_without_speakers_splits_at_pauses():
+    parsed = parse(FILES / "unlabelled.vtt")
+    assert [n.text for n in parsed.notes] == ["Funding is short term. It always has been.",
+                                              "A new point after a pause."]
+    assert {n.author for n in parsed.notes} == {None}
+
+
+def test_every_sample_transcript_imports(db):
+    samples = sorted(p for p in TRANSCRIPTS.iterdir() if p.suffix in
+                     {".txt", ".md", ".docx", ".csv", ".xlsx", ".vtt", ".srt"})
+    assert {p.suffix for p in samples} == {".txt", ".md", ".docx", ".csv", ".xlsx", ".vtt", ".srt"}
+    for path in samples:
+        assert import_file(db, path, event="samples").added > 0, path.name
+
+
+def test_bytes_and_filename_work_like_a_path(db):
+    report = import_file(db, SEEE.read_bytes(), filename="upload.txt", event="web-upload")
+    assert report.added == 10 and report.filename == "upload.txt"
+    with pytest.raises(ImportFailed, match="upload.txt"):
+        import_file(db, b"", filename="upload.txt", event="web-upload")
