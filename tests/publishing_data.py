@@ -61,7 +61,7 @@ def make_result(db, event, themes=THEMES) -> dict:
         segs = buckets[label]
         if not segs:
             continue
-        tables = list(dict.fromkeys(s["table"] for s in segs))
+        tables = list(dict.fromkeys(s["table"] for s in segs if s["table"]))
         result["themes"].append({
             "id": f"t{i}", "label": label, "keywords": [label.split()[0].lower()],
             "summary": segs[0]["text"], "size": len(segs), "tables": tables,

@@ -52,7 +52,7 @@ def build_data(db: Database, event: Event) -> dict:
     tables = {n.table for n in notes if n.table} | {t.name for t in list_tables(db, event)}
     themes = [{"id": t["id"], "label": t["label"], "keywords": t.get("keywords", []),
                "summary": t.get("summary") or "", "size": t.get("size", len(t["segments"])),
-               "tables": t.get("tables", []), "quotes": t.get("quotes", []),
+               "tables": [x for x in t.get("tables") or [] if x], "quotes": t.get("quotes", []),
                "segments": [{"text": s["text"], "note": s["note"], "table": s.get("table")}
                             for s in t["segments"]]}
               for t in result["themes"]]

@@ -1,0 +1,143 @@
+"""Chatham House redaction: the SEEE transcript under the rule publishes no name in any output."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import SEEE
+from publishing_data import make_result, seed_event, store_result
+
+from capture.errors import ValidationError
+from capture.importing import import_file
+from capture.store import get_event, save_event
+from web.cli import cli
+from web.publish.publishing import digest_output, publish
+from web.publish.redact import Redactor, list_redactions, set_redaction, suggest_redactions
+
+pytestmark = pytest.mark.models  # spaCy's NER finds the names
+
+SEEE_THEMES = [
+    ("Bigger contracts need consortia", ("larger contract", "consortia working", "bigger")),
+    ("No money for convening", ("management costs", "usual suspects")),
+    ("Commissioners and the Social Value Act", ("Social Value Act", "first principles", "commissioners")),
+    ("Distrust between small and large", ("distrust", "divide", "work together")),
+    ("Tender timelines", ("ITT", "tender", "month")),
+    ("Standing partnerships", ("Manchester", "providers", "competitive")),
+    ("Competing with corporates", ("corporate", "Virgin")),
+]
+FORMATS = ("markdown", "html", "json", "csv")
+NAMES = ("Alison", "Reid")
+
+
+@pytest.fixture
+def seee(db):
+    import_file(db, SEEE, event="seee")
+    event = save_event(db, "seee", chatham_house=True, date="2015-10-23")
+    store_result(db, event, make_result(db, event, SEEE_THEMES))
+    return event
+
+
+def outputs_of(client, db_path, runner, slug):
+    """Every published output: pages, downloads, feed, and `harvest digest` in every format."""
+    out = {}
+    for path in ("/digests", f"/digests/{slug}", f"/digests/{slug}/v1", "/digests.atom",
+                 f"/digests/{slug}/digest.md", f"/digests/{slug}/digest.html",
+                 f"/digests/{slug}/digest.json", f"/digests/{slug}/themes.csv",
+                 f"/digests/{slug}/v1/charts/theme-sizes.svg",
+                 f"/digests/{slug}/v1/charts/themes-by-table.svg"):
+        res = client.get(path)
+        assert res.status_code == 200, path
+        out[path] = res.get_data(as_text=True)
+    for fmt in FORMATS:
+        res = runner.invoke(cli, ["--db", str(db_path), "digest", slug, "--format", fmt])
+        assert res.exit_code == 0, res.output
+        out[f"harvest digest --format {fmt}"] = res.stdout
+    return out
+
+
+def assert_no_names(outputs, names=NAMES):
+    for where, text in outputs.items():
+        for name in names:
+            assert not re.search(rf"\b{name}\b", text), f"{name!r} in {where}"
+
+
+def test_seee_names_are_found_with_context(db, seee):
+    suggest_redactions(db, seee)
+    rows = {r["original"]: r for r in list_redactions(db, seee)}
+    assert "Alison Reid" in rows
+    assert rows["Alison Reid"]["replacement"] == "a participant"
+    assert "Community Dental Services" in rows["Alison Reid"]["context"]
+    assert not rows["Alison Reid"]["confirmed"]
+
+
+def test_publishing_is_refused_until_confirmed(db_path, db, seee, runner):
+    with pytest.raises(ValidationError, match="'Alison Reid' -> 'a participant'"):
+        publish(db, seee)
+    res = runner.invoke(cli, ["--db", str(db_path), "publish", "seee"])
+    assert res.exit_code == 1 and "--accept-redactions" in res.output and "Traceback" not in res.output
+    assert list(db.query("SELECT * FROM digest WHERE draft = 0")) == []
+    # Even the unpublished draft is redacted, in every format.
+    for fmt in FORMATS:
+        text, which = digest_output(db, seee, fmt)
+        assert which == "draft (not published)"
+        assert "Alison" not in text and "Reid" not in text
+
+
+def test_no_name_in_any_published_output(app, client, db_path, db, seee, runner):
+    suggest_redactions(db, seee)
+    row = next(r for r in list_redactions(db, seee) if r["original"] == "Alison Reid")
+    set_redaction(db, seee, row["id"], "a dental services chief executive")
+    res = runner.invoke(cli, ["--db", str(db_path), "publish", "seee", "--accept-redactions"])
+    assert res.exit_code == 0, res.output
+    outputs = outputs_of(client, db_path, runner, "seee")
+    assert_no_names(outputs)
+    for where, text in outputs.items():
+        assert "Community Dental Services responds" not in text, where
+    md = outputs["/digests/seee/digest.md"]
+    assert "Chatham House Rule" in md
+    assert "Distrust between small and large" in md  # the digest itself is all there
+
+
+def test_names_in_note_text_and_their_parts(app, client, db_path, db, runner):
+    notes = [
+        ("a1", "Table 1", "Jane Okafor said contracts are getting bigger and bigger."),
+        ("a2", "Table 1", "Okafor thinks small charities cannot bid alone. Jane was clear about that."),
+        ("a3", "Table 2", "Dr Peter Marsh from Cambridge said commissioners skip co-design."),
+        ("a4", "Table 2", "Peter's point was that tender timelines are too tight. We will mark the date.",
+         "Sam"),
+        ("a5", "Table 3", "Mark Will agreed the distrust is real; people will mark it."),
+    ]
+    event = seed_event(db, slug="named", notes=notes, chatham_house=True)
+    store_result(db, event, make_result(db, event))
+    suggest_redactions(db, event)
+    found = {r["original"] for r in list_redactions(db, event)}
+    assert {"Jane Okafor", "Peter Marsh", "Sam"} <= found
+    publish(db, event, accept_redactions=True)
+    outputs = outputs_of(client, db_path, runner, "named")
+    assert_no_names(outputs, ("Jane", "Okafor", "Peter", "Marsh", "Sam"))
+    md = outputs["/digests/named/digest.md"]
+    # A sentence that began with a name begins with the replacement, capitalised.
+    assert "A participant said contracts are getting bigger" in md
+    assert "A participant thinks small charities cannot bid alone" in md
+
+
+def test_partial_names_but_not_ordinary_words():
+    redact = Redactor([{"original": "Mark Will", "replacement": "a participant"},
+                       {"original": "Alison Reid", "replacement": "a chief executive"},
+                       {"original": "Grace Okonjo-Smith", "replacement": "a participant"}])
+    assert redact("Alison Reid spoke. Then Reid's team replied, and Alison agreed.") == \
+        "A chief executive spoke. Then a chief executive's team replied, and a chief executive agreed."
+    # "Mark" and "Will" are everyday words: only the full name goes.
+    assert redact("Mark Will said we will mark the date. Will it work?") == \
+        "A participant said we will mark the date. Will it work?"
+    assert redact("Okonjo-Smith said grace and Grace matter; Reidy and Alisons stay.") == \
+        "A participant said grace and Grace matter; Reidy and Alisons stay."
+
+
+def test_not_under_the_rule_nothing_is_redacted(db):
+    event = seed_event(db, slug="open-event", notes=[("b1", "T", "Jane Okafor said contracts are bigger.")])
+    store_result(db, event, make_result(db, event))
+    text, _ = digest_output(db, get_event(db, "open-event"), "markdown")
+    assert list_redactions(db, event) == []
+    assert "Jane Okafor said contracts are bigger." in text
