@@ -86,15 +86,12 @@ def import_transcript(db, slug: str, path: Path) -> tuple[object, str]:
     from capture.store import get_event
 
     try:
-        from capture import importing
+        from capture.importing import import_file
     except ImportError:
-        importing = None
-    if importing is not None:
-        func = getattr(importing, "import_files", None) or getattr(importing, "import_file", None)
-        if func is not None:
-            arg = [path] if func.__name__ == "import_files" else path
-            func(db, arg, event=slug)
-            return get_event(db, slug), f"capture.importing.{func.__name__}"
+        import_file = None
+    if import_file is not None:
+        import_file(db, path, event=slug)
+        return get_event(db, slug), "capture.importing.import_file"
     return _import_paragraphs(db, slug, path), "paragraph split (capture.importing not available)"
 
 
