@@ -1,0 +1,142 @@
+"""Hostile notes render inert: no script element, on* handler, javascript: or data: URL anywhere."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+from publishing_data import seed_event, store_result
+
+from web.publish.publishing import publish, save_draft
+from web.publish.render import escape_markdown, markdown_to_html
+
+HOSTILE = [
+    "<script>alert(1)</script> in a note",
+    "<img src=x onerror=alert(2)> broken image",
+    "[click me](javascript:alert(3)) a Markdown link",
+    "![pic](javascript:alert(4)) and ![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoNSk+) images",
+    '<a href="javascript:alert(6)">anchor</a> raw anchor',
+    "&lt;script&gt;alert(7)&lt;/script&gt; entities that decode to a script",
+    "[ref]: javascript:alert(8) a reference definition, then [ref] used",
+    "<javascript:alert(9)> an autolink and <http://example.org/x onmouseover=alert(10)>",
+    "<svg onload=alert(11)><iframe src=javascript:alert(12)></iframe>",
+    '"><script>alert(13)</script> attribute breakout',
+    "[a](&#106;avascript:alert(14)) entity-encoded scheme and <a href='jav&#x09;ascript:alert(15)'>tab</a>",
+    "# a heading\n> a quote\n1. a list inside a note",
+    "<style>body{display:none}</style><form action=javascript:alert(16)><button>go</button></form>",
+]
+
+
+class Inspector(HTMLParser):
+    """Collects what must never appear: script/iframe elements, on* attributes, dangerous URLs."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.in_head = False  # the standalone page's own <style> lives in <head>
+
+    def handle_endtag(self, tag):
+        if tag == "head":
+            self.in_head = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "head":
+            self.in_head = True
+        bad_form = tag == "form" and any(k == "action" and "javascript" in (v or "").lower()
+                                         for k, v in attrs)
+        bad_style = tag == "style" and not self.in_head
+        if tag in ("script", "iframe", "object", "embed") or bad_form or bad_style:
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs:
+            compact = "".join((value or "").split()).lower()
+            if name.lower().startswith("on"):
+                self.problems.append(f"{tag} {name}=")
+            if name in ("href", "src", "action", "formaction", "xlink:href") and (
+                    compact.startswith("javascript:") or compact.startswith("vbscript:")
+                    or (name == "src" and compact.startswith("data:"))):
+                self.problems.append(f"{tag} {name}={value}")
+
+
+def problems(html: str) -> list[str]:
+    inspector = Inspector()
+    inspector.feed(html)
+    inspector.close()
+    return inspector.problems
+
+
+@pytest.fixture
+def hostile(db):
+    notes = [(f"h{i}", f"Table <b onclick=alert({i})>{i % 3}</b>", text) for i, text in enumerate(HOSTILE)]
+    event = seed_event(db, slug="hostile", notes=notes,
+                       title='Event <script>alert("title")</script> [x](javascript:alert(0))')
+    from capture.store import approved_notes
+
+    segs = [{"text": n.text, "note": n.ref, "table": n.table, "start": 0, "end": len(n.text)}
+            for n in approved_notes(db, event)]
+    themes = []
+    for i in range(0, len(segs), 4):
+        part = segs[i:i + 4]
+        themes.append({"id": f"t{i}", "label": f"<script>alert('label')</script>[l{i}](javascript:x) {i}",
+                       "keywords": ["<b>"], "summary": part[0]["text"], "size": len(part),
+                       "tables": list(dict.fromkeys(s["table"] for s in part)),
+                       "quotes": [{"text": s["text"], "note": s["note"]} for s in part], "segments": part})
+    result = {"event": {"slug": "hostile", "title": event.title}, "themes": themes, "unassigned": [],
+              "entities": [{"text": "<script>alert('org')</script>", "label": "ORG", "count": 2}]}
+    store_result(db, event, result)
+    return event
+
+
+def login(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[-1].split('"')[0]
+    client.post("/auth/login", data={"email": "organiser@example.org", "password": "correct horse battery",
+                                     "csrf_token": token})
+
+
+def test_the_inspector_sees_what_it_must_reject():
+    raw = '<p onclick="x"><script></script><a href=" JaVaScRiPt:alert(1)">a</a><img src="data:x"></p>'
+    assert len(problems(raw)) == 4
+
+
+def test_escape_markdown_leaves_no_link_image_or_html():
+    for text in HOSTILE:
+        html = markdown_to_html(f"> {escape_markdown(text)}")
+        assert problems(html) == []
+        assert "<a " not in html and "<img" not in html, text
+
+
+def test_every_page_and_the_feed_are_inert(app, client, db, hostile):
+    publish(db, hostile)
+    pages = ["/digests", "/digests/hostile", "/digests/hostile/v1", "/digests/hostile/digest.html"]
+    login(client)
+    pages += ["/review/hostile", "/review/hostile/digest", "/review/hostile/redactions"]
+    for path in pages:
+        res = client.get(path)
+        assert res.status_code == 200, path
+        html = res.get_data(as_text=True)
+        assert problems(html) == [], path
+        assert "alert(1)</script>" not in html
+    # The hostile text is still there, as text.
+    page = client.get("/digests/hostile").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; in a note" in page
+    feed = ET.fromstring(client.get("/digests.atom").data)
+    contents = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}content")]
+    titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert contents and all(problems(c) == [] for c in contents)
+    assert any("<script>" in t for t in titles)  # a title is plain text in Atom (escaped in the XML)
+    for name in ("theme-sizes", "themes-by-table"):
+        svg = ET.fromstring(client.get(f"/digests/hostile/v1/charts/{name}.svg").data)
+        for el in svg.iter():
+            assert not el.tag.endswith("script") and not el.tag.endswith("foreignObject")
+            assert not any(k.lower().startswith("on") for k in el.attrib)
+        assert any("<script>alert('label')</script>" in (el.text or "") for el in svg.iter())
+
+
+def test_an_organiser_draft_is_sanitised_too(app, client, db, hostile):
+    save_draft(db, hostile, "# Digest\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
+               "[x](javascript:alert(3)) ![y](data:image/png;base64,AAAA)\n")
+    publish(db, hostile)
+    html = client.get("/digests/hostile").get_data(as_text=True)
+    assert problems(html) == []
+    assert problems(client.get("/digests/hostile/digest.html").get_data(as_text=True)) == []
