@@ -155,3 +155,10 @@ def test_several_files_each_in_its_own_transaction(runner, db_path):
 def test_invalid_event_slug(runner, seeded):
     output = run_import(runner, seeded, SEEE, event="Not A Slug")
     assert "Invalid event slug 'Not A Slug'" in output
+
+
+def test_unquoted_separator_inside_an_answer(runner, seeded, tmp_path):
+    path = tmp_path / "answers.csv"
+    path.write_text("id,comment\nA1,Funding\nA2,Short, flexible roles\n", encoding="utf-8")
+    output = run_import(runner, seeded, path)
+    assert "Cannot import answers.csv, row 3: this row has 3 cells but the header has 2" in output

@@ -281,3 +281,33 @@ def test_bytes_and_filename_work_like_a_path(db):
     assert report.added == 10 and report.filename == "upload.txt"
     with pytest.raises(ImportFailed, match="upload.txt"):
         import_file(db, b"", filename="upload.txt", event="web-upload")
+
+
+def test_utf16_text_with_bom_as_excel_writes_it(tmp_path):
+    path = tmp_path / "unicode-text.csv"
+    path.write_bytes("Comment\tTable\r\nCafé funding – 3 years\tTable 2\r\n".encode("utf-16"))
+    parsed = parse(path)
+    assert [(n.text, n.table) for n in parsed.notes] == [("Café funding – 3 years", "Table 2")]
+
+
+def test_commas_inside_answers_do_not_fool_the_separator(tmp_path):
+    path = tmp_path / "answers.csv"
+    path.write_text('Comment;Table\nShort, flexible roles, please;T1\n"Quoted; fine";T2\n', encoding="utf-8")
+    assert [n.text for n in parse(path).notes] == ["Short, flexible roles, please", "Quoted; fine"]
+
+
+def test_markdown_front_matter_title_without_a_heading(tmp_path):
+    path = tmp_path / "notes.md"
+    path.write_text("---\ntitle: \"Rural transport table\"\ndate: 2026-01-01\n---\n\nBuses twice a day "
+                    "are not enough.\n", encoding="utf-8")
+    parsed = parse(path)
+    assert parsed.title == "Rural transport table"
+    assert [n.text for n in parsed.notes] == ["Buses twice a day are not enough."]
+
+
+def test_hard_wrapped_paragraphs_are_joined(tmp_path):
+    path = tmp_path / "wrapped.txt"
+    path.write_text("Minutes\n\nThe group felt that commissioners\nskip co-design and go straight\nto "
+                    "the tender.\n\nSecond point.\n", encoding="utf-8")
+    assert [n.text for n in parse(path).notes] == [
+        "The group felt that commissioners skip co-design and go straight to the tender.", "Second point."]

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import difflib
 import io
+import re
 import zipfile
 
 from capture.importers.base import ImportOptions, Parsed, ParseError, clean, decode
@@ -53,14 +54,22 @@ def _cell(value) -> str:
     return clean(str(value))
 
 
+def _delimiter(text: str) -> str:
+    """The separator the header line uses most: comma, semicolon (European Excel) or tab.
+
+    csv.Sniffer guesses from the whole sample and is fooled by commas inside unquoted answers;
+    the header line is what the exporting tool wrote itself.
+    """
+    header = next((line for line in text.split("\n") if line.strip()), "")
+    header = re.sub(r'"[^"]*"', "", header)
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
 def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
     text = decode(data)
-    sample = text[:20_000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     try:
         return [(number, [clean(c) for c in row]) for number, row in enumerate(reader, start=1)]
     except csv.Error as exc:
@@ -146,6 +155,10 @@ def parse_rows(rows: list[tuple[int, list[str]]], options: ImportOptions) -> Par
     parsed = Parsed()
     ids: dict[str, int] = {}
     for number, cells in rows[start + 1:]:
+        if any(cells[len(header):]):
+            raise ParseError(f"this row has {len(cells)} cells but the header has {len(header)} "
+                             "(a separator inside an answer that is not in quotes?). Quote the "
+                             "answer or remove the extra cells.", row=number)
         text, ref = get(cells, text_i), get(cells, id_i)
         if not text:
             which = f" (id {ref!r})" if ref else ""
