@@ -47,6 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATELIMIT_STORAGE_URI="memory://",
         PUBLIC_URL=None,  # e.g. https://harvest.example.org, for attendee links and the feed
         SYNTHESIS_IN_THREAD=True,
+        # Pipeline components (`embedder`, `nlp`) to use instead of the real models; tests only.
+        SYNTHESIS_COMPONENTS=None,
         # Behind nginx or another reverse proxy: trust one hop of X-Forwarded-For/-Proto/-Host/-Prefix.
         PROXY_FIX=os.environ.get("HARVEST_BEHIND_PROXY", "") not in ("", "0", "false", "no"),
     )
