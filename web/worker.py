@@ -40,34 +40,36 @@ def start_synthesis(app: Flask, db: Database, event: Event, themes: list[str] | 
     """
     from synthesis.runs import create_run
 
-    settings = {"themes": themes or []}
     with _start_lock:
         running = active_run(db, event)
         if running:
             raise ValidationError(
                 f"A synthesis of this event is already {running['status']} (run {running['id']}); "
                 "wait for it to finish.")
-        run_id = create_run(db, event, settings)
-    database = app.config["DATABASE"]
+        run_id = create_run(db, event)  # the expected themes are stored on the run when it starts
+    args = (app.config["DATABASE"], event.slug, themes, run_id, app.config.get("SYNTHESIS_COMPONENTS"))
     if app.config.get("SYNTHESIS_IN_THREAD", True):
-        thread = threading.Thread(target=run_synthesis, args=(database, event.slug, themes, run_id),
+        thread = threading.Thread(target=run_synthesis, args=args,
                                   name=f"synthesis-{event.slug}-{run_id}", daemon=True)
         thread.start()
     else:
-        run_synthesis(database, event.slug, themes, run_id)
+        run_synthesis(*args)
     return run_id
 
 
-def run_synthesis(database: str, slug: str, themes: list[str] | None, run_id: int) -> None:
-    """Run one synthesis on its own connection; a failure is recorded on the run, never raised."""
-    from synthesis.pipeline import synthesise
+def run_synthesis(database: str, slug: str, themes: list[str] | None, run_id: int,
+                  components: dict | None = None) -> None:
+    """Run one synthesis on its own connection; a failure is recorded on the run, never raised.
 
+    `components` are passed to the pipeline (`embedder`, `nlp`): the real models when empty.
+    """
     from capture.store import get_event
+    from synthesis.pipeline import synthesise
 
     db = open_db(database)
     try:
         event = get_event(db, slug)
-        synthesise(db, event, themes=themes or None, run_id=run_id)
+        synthesise(db, event, themes=themes or None, run_id=run_id, **(components or {}))
     except Exception as exc:  # the run row is the place a failure is reported
         log.warning("synthesis run %s of %s failed: %s", run_id, slug, exc)
         _mark_failed(db, run_id, str(exc) or exc.__class__.__name__)
