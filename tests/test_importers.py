@@ -311,3 +311,20 @@ def test_hard_wrapped_paragraphs_are_joined(tmp_path):
                     "the tender.\n\nSecond point.\n", encoding="utf-8")
     assert [n.text for n in parse(path).notes] == [
         "The group felt that commissioners skip co-design and go straight to the tender.", "Second point."]
+
+
+def test_plain_text_table_lines_are_headings(tmp_path):
+    path = tmp_path / "tables.txt"
+    path.write_text("Round tables on funding\n\nTable 1: Core costs\n\nNobody funds the rent.\n\n"
+                    "Table 2\n\nGrants are too short.\n\nTable 2 felt strongly about this.\n",
+                    encoding="utf-8")
+    parsed = parse(path)
+    assert [(n.table, n.text) for n in parsed.notes] == [
+        ("Table 1", "Nobody funds the rent."), ("Table 2", "Grants are too short."),
+        ("Table 2", "Table 2 felt strongly about this.")]
+
+
+def test_a_sentence_ending_in_a_speech_verb_is_a_note(tmp_path):
+    path = tmp_path / "said.txt"
+    path.write_text("Minutes\n\nCommissioners said.\n\nMore follows.\n", encoding="utf-8")
+    assert [n.text for n in parse(path).notes] == ["Commissioners said.", "More follows."]

@@ -23,13 +23,14 @@ TURN_COLON = re.compile(
     rf"^(?P<label>(?P<name>{_NAME})(?:\s*\((?P<role>[^()]{{1,80}})\)|,\s*(?P<role2>[^:]{{1,80}}))?)"
     r"\s*:(?:\s+(?P<rest>.*)|\s*)$"
 )
-# "Alison Reid CEO of Community Dental Services responds" (a line of its own).
+# "Alison Reid CEO of Community Dental Services responds" (a line of its own; with a full stop
+# it is a sentence, "Commissioners said.", not a turn).
 SPEECH_VERBS = ("responds", "responded", "replies", "replied", "comments", "commented", "adds",
                 "added", "says", "said", "answers", "answered", "speaks", "spoke", "reflects",
                 "reflected", "explains", "explained", "writes", "wrote", "observes", "observed",
                 "asks", "asked", "continues", "concludes", "summarises", "summarizes")
 TURN_VERB = re.compile(
-    rf"^(?P<name>{_NAME})\b(?P<desc>.{{0,120}}?)\s+(?:{'|'.join(SPEECH_VERBS)})\s*[:.]?$"
+    rf"^(?P<name>{_NAME})\b(?P<desc>.{{0,120}}?)\s+(?:{'|'.join(SPEECH_VERBS)})\s*:?$"
 )
 # Words that begin a label or sentence but never a person's name ("Key issues:", "The group said").
 NOT_NAMES = {
@@ -142,6 +143,11 @@ def _looks_like_title(block: Block, has_more: bool) -> bool:
             and len(text.split()) <= 20)
 
 
+def _is_table_line(text: str) -> bool:
+    """'Table 3' or 'Table 3: Trust between organisations' on a line of its own: a heading."""
+    return bool(TABLE_HEADING.match(text)) and len(text) <= 100 and not text.endswith((".", "?", "!"))
+
+
 def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None) -> Parsed:
     """One note per paragraph or list item, with title, headings, tables and turns applied."""
     parsed = Parsed()
@@ -159,6 +165,8 @@ def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None) 
     turn: Turn | None = None
     table, table_level = default_table, None
     for block in blocks:
+        if block.kind == "para" and _is_table_line(block.text):
+            block = Block("heading", block.text, level=2, line=block.line)
         if block.kind in ("title", "heading"):
             heading_turn = match_turn(block.text)
             if heading_turn:

@@ -44,7 +44,7 @@ def init(ctx) -> None:
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--event", "slug", required=True, help="Event slug; the event is created if missing.")
-@click.option("--title", help="Title of the event (default: the document's title).")
+@click.option("--title", help="Title of the event (default: the document's title); renames an existing one.")
 @click.option("--table", help="Table to put the notes under (when the file does not say).")
 @click.option("--text-column", help="Spreadsheet column holding the note text.")
 @click.option("--id-column", help="Spreadsheet column holding each note's id (kept as its ref).")
