@@ -1,0 +1,168 @@
+"""Every organiser route needs a login; headers, cookies and templates keep pages safe."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from capture.models import Note
+from capture.store import add_notes, open_db
+from tests.web_helpers import csrf, login, seed_event
+
+# Routes anyone may use. Adding a public route means adding it here, on purpose.
+PUBLIC = {
+    "static", "index", "auth.login", "auth.logout",
+    "capture.form", "capture.thanks",
+    "digests.index",
+}
+# Public pages of the publishing blueprint are named here by their owner as they land.
+PUBLIC_PREFIXES = ("digests.",)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
+
+
+def _sample(converter, given=None):
+    """A value the rule's converter accepts: `given` if it fits, else a harmless one."""
+    kind = type(converter).__name__
+    if kind == "AnyConverter":
+        return sorted(converter.items)[0]
+    if kind in ("IntegerConverter", "NumberConverter"):
+        return given if isinstance(given, int) else 1
+    return given if given is not None else "x"
+
+
+def _url(rule, given: dict | None = None) -> str:
+    given = given or {}
+    values = {name: _sample(conv, given.get(name)) for name, conv in rule._converters.items()}
+    return rule.build(values, append_unknown=False)[1]
+
+
+def test_every_non_public_route_refuses_anonymous_requests(app, db_path):
+    seed_event(db_path, "x")
+    client = app.test_client()
+    token = csrf(client, "/auth/login")  # so POSTs reach the login check, not the CSRF check
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC or rule.endpoint.startswith(PUBLIC_PREFIXES):
+            continue
+        url = _url(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={"csrf_token": token})
+            if url.startswith("/api/"):
+                assert response.status_code == 401, (rule.endpoint, method, response.status_code)
+                assert "error" in response.get_json()
+            else:
+                assert response.status_code == 302, (rule.endpoint, method, response.status_code)
+                assert response.location.startswith("/auth/login?next="), (rule.endpoint, response.location)
+            checked += 1
+    assert checked >= 20
+
+
+def test_login_and_logout(app, client):
+    assert client.get("/events/").status_code == 302
+    token = csrf(client, "/auth/login")
+    wrong = client.post("/auth/login", data={"csrf_token": token, "email": "organiser@example.org",
+                                             "password": "wrong password"})
+    assert wrong.status_code == 401 and "Wrong email or password." in wrong.get_data(as_text=True)
+    login(client)
+    assert client.get("/events/").status_code == 200
+    assert client.post("/auth/logout", data={"csrf_token": csrf(client, "/events/")}).status_code == 302
+    assert client.get("/events/").status_code == 302
+
+
+def test_login_next_is_followed_only_to_local_paths(app, client):
+    token = csrf(client, "/auth/login")
+    data = {"csrf_token": token, "email": "organiser@example.org", "password": "correct horse battery"}
+    assert client.post("/auth/login?next=/events/new", data=data).location == "/events/new"
+    other = app.test_client()
+    data["csrf_token"] = csrf(other, "/auth/login")
+    assert other.post("/auth/login?next=//evil.example/", data=data).location == "/events/"
+
+
+def test_forms_without_csrf_token_are_refused(app, client, db_path):
+    seed_event(db_path, "x")
+    login(client)
+    response = client.post("/events/new", data={"title": "No token", "status": "open"})
+    assert response.status_code == 400
+    assert open_db(db_path).execute("SELECT count(*) FROM event").fetchone()[0] == 1
+
+
+def test_session_cookie_is_httponly_and_samesite(app, client):
+    login(client)
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+
+
+def _all_pages(app, db_path) -> dict[str, str]:
+    """Every GET page of the app, rendered with data in it (hostile text included)."""
+    event, tables = seed_event(db_path, "x", chatham_house=True)
+    db = open_db(db_path)
+    add_notes(db, event, [Note(text='<script>alert(1)</script> <a onclick="x()">y</a>', table=tables[0].name,
+                               status="pending", author='"><img src=x onerror=alert(2)>')])
+    organiser = app.test_client()
+    login(organiser)
+    anonymous = app.test_client()
+    pages = {}
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static" or rule.rule.startswith("/api/"):
+            continue
+        url = _url(rule, {"slug": "x", "token": tables[0].token, "table_id": tables[0].id, "note_id": 1})
+        public = rule.endpoint in PUBLIC or rule.endpoint.startswith(PUBLIC_PREFIXES)
+        client = anonymous if public else organiser
+        response = client.get(url)
+        if response.mimetype == "text/html":
+            assert response.status_code < 500, (url, response.status_code)
+            pages[url] = response.get_data(as_text=True)
+    pages["404"] = anonymous.get("/t/stale").get_data(as_text=True)
+    return pages
+
+
+def test_pages_have_no_inline_script_style_or_handlers_and_user_text_is_inert(app, db_path):
+    pages = _all_pages(app, db_path)
+    assert len(pages) >= 12
+    for url, html in pages.items():
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in tag, (url, tag)
+        assert not re.search(r"<script\b[^>]*>\s*[^<\s]", html), url  # no code between the tags
+        assert not re.search(r"\sstyle\s*=", html, flags=re.I), url
+        assert not re.search(r"<style\b", html, flags=re.I), url
+        assert not re.search(r"<[^>]+\son[a-z]+\s*=", html, flags=re.I), url
+        assert "<script>alert(1)" not in html and "<img src=x" not in html, url
+
+
+def test_security_headers_on_every_response(app, client, db_path):
+    seed_event(db_path, "x")
+    for response in (client.get("/auth/login"), client.get("/t/stale"), client.get("/static/style.css"),
+                     client.get("/api/events/x/notes")):
+        csp = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_templates_never_mark_text_safe_nor_inline_scripts_or_styles():
+    for path in TEMPLATES.rglob("*.html"):
+        source = path.read_text()
+        assert "|safe" not in source.replace(" ", ""), path
+        assert "autoescape false" not in source, path
+        assert not re.search(r"\sstyle\s*=", source), path
+        assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", source), path
+
+
+def test_proxy_fix_is_off_by_default_and_on_with_the_flag(app, db_path):  # app: makes the organiser
+    from web import create_app
+
+    plain = create_app({"TESTING": True, "DATABASE": str(db_path), "SECRET_KEY": "k"})
+    assert plain.wsgi_app.__class__.__name__ != "ProxyFix"
+    proxied = create_app({"TESTING": True, "DATABASE": str(db_path), "SECRET_KEY": "k", "PROXY_FIX": True})
+    assert proxied.wsgi_app.__class__.__name__ == "ProxyFix"
+    _, tables = seed_event(db_path, "x", tables=("T",))
+    client = proxied.test_client()
+    login_client = client
+    token = csrf(login_client, "/auth/login")
+    login_client.post("/auth/login", data={"csrf_token": token, "email": "organiser@example.org",
+                                           "password": "correct horse battery"})
+    page = client.get("/events/x", headers={"X-Forwarded-Proto": "https",
+                                            "X-Forwarded-Host": "harvest.example.org"})
+    assert f"https://harvest.example.org/t/{tables[0].token}" in page.get_data(as_text=True)
