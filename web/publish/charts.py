@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 CHARTS = {"theme-sizes": "Theme sizes (segments per theme)",
           "themes-by-table": "Theme prevalence by table"}
@@ -41,6 +42,7 @@ def theme_sizes_svg(data: dict) -> str:
     ax.set_yticks(range(len(labels)), labels=labels, fontsize=9)
     ax.invert_yaxis()
     ax.set_xlabel("segments")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(CHARTS["theme-sizes"], fontsize=11)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -77,7 +79,7 @@ def themes_by_table_svg(data: dict) -> str:
             ax.text(j, i, str(value), ha="center", va="center", fontsize=8,
                     color="white" if value > peak / 2 else "black")
     ax.set_title(CHARTS["themes-by-table"], fontsize=11)
-    fig.colorbar(image, ax=ax, label="segments")
+    fig.colorbar(image, ax=ax, label="segments", ticks=MaxNLocator(integer=True))
     return _svg(fig)
 
 
