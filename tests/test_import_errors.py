@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import FILES, SEEE
+from conftest import FILES, SEEE, TRANSCRIPTS
 
 from capture.store import open_db
 from web.cli import cli
@@ -105,6 +105,13 @@ def test_damaged_docx_and_xlsx(runner, seeded, tmp_path):
     fake = tmp_path / "answers.xlsx"
     shutil.copy(FILES / "notes.pdf", fake)
     assert "Cannot import answers.xlsx: this is not an Excel .xlsx file" in run_import(runner, seeded, fake)
+    # A real zip package of the other kind: a Word file renamed .xlsx, and the reverse.
+    wrong = tmp_path / "renamed.xlsx"
+    shutil.copy(TRANSCRIPTS / "community-anchors.docx", wrong)
+    assert "renamed.xlsx: this .xlsx file could not be read" in run_import(runner, seeded, wrong)
+    wrong = tmp_path / "renamed.docx"
+    shutil.copy(TRANSCRIPTS / "funding-questions-slido.xlsx", wrong)
+    assert "renamed.docx: this .docx file could not be read" in run_import(runner, seeded, wrong)
 
 
 def test_database_path_that_cannot_be_written(runner, tmp_path):
