@@ -55,7 +55,7 @@ def is_proposal(sent) -> bool:
     if "let" in words[:2] or "let's" in " ".join(words[:3]):
         return True
     for tok in sent:
-        if tok.lower_ in MODALS and tok.dep_ == "aux" and not any(c.dep_ == "neg" for c in tok.head.children):
+        if tok.lower_ in MODALS and tok.dep_ == "aux":
             return True
         if tok.lemma_.lower() == "need" and any(c.dep_ == "xcomp" for c in tok.children):
             return True
