@@ -111,7 +111,9 @@ def test_damaged_docx_and_xlsx(runner, seeded, tmp_path):
     assert "renamed.xlsx: this .xlsx file could not be read" in run_import(runner, seeded, wrong)
     wrong = tmp_path / "renamed.docx"
     shutil.copy(TRANSCRIPTS / "funding-questions-slido.xlsx", wrong)
-    assert "renamed.docx: this .docx file could not be read" in run_import(runner, seeded, wrong)
+    output = run_import(runner, seeded, wrong)
+    assert "could not be read (ValueError: the file is not a Word file" in output
+    assert "object at 0x" not in output
 
 
 def test_database_path_that_cannot_be_written(runner, tmp_path):

@@ -105,3 +105,9 @@ def title_case_if_shouted(name: str) -> str:
         return " ".join(w.capitalize() if not w.startswith("MC") else "Mc" + w[2:].capitalize()
                         for w in name.split())
     return name
+
+
+def library_reason(exc: Exception) -> str:
+    """A library's exception as a short reason, without object reprs such as <_io.BytesIO ...>."""
+    text = re.sub(r"(?:file )?'?<[^<>]* object at 0x[0-9a-f]+>'?", "the file", str(exc)).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

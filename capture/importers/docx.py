@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from capture.importers.base import ImportOptions, Parsed, ParseError, clean
+from capture.importers.base import ImportOptions, Parsed, ParseError, clean, library_reason
 from capture.importers.turns import Block, notes_from_blocks, split_turn_lines
 
 
@@ -31,7 +31,7 @@ def parse_docx(data: bytes, options: ImportOptions) -> Parsed:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types for a damaged package
-        raise ParseError(f"this .docx file could not be read ({type(exc).__name__}: {exc}). "
+        raise ParseError(f"this .docx file could not be read ({library_reason(exc)}). "
                          "Open it in Word or LibreOffice and save it again.") from None
     blocks: list[Block] = []
     for number, paragraph in enumerate(document.paragraphs, start=1):

@@ -16,7 +16,7 @@ import io
 import re
 import zipfile
 
-from capture.importers.base import ImportOptions, Parsed, ParseError, clean, decode
+from capture.importers.base import ImportOptions, Parsed, ParseError, clean, decode, library_reason
 from capture.models import Note
 
 # Recognised headers, most specific first (normalised: lower case, single spaces).
@@ -84,7 +84,7 @@ def _read_xlsx(data: bytes, wanted: str | None) -> list[tuple[int, list[str]]]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise ParseError(f"this .xlsx file could not be read ({type(exc).__name__}: {exc}). "
+        raise ParseError(f"this .xlsx file could not be read ({library_reason(exc)}). "
                          "Open it in Excel or LibreOffice and save it again.") from None
     sheets = []
     for sheet in book.worksheets:
