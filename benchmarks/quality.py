@@ -183,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--groups", type=int, default=None, help="only the first N groups")
     parser.add_argument("--split", choices=("dev", "train"), default="dev")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    parser.add_argument("--save", metavar="FILE", help="also write the JSON report to FILE")
     parser.add_argument("--no-seee", action="store_true", help="skip the SEEE transcript")
     parser.add_argument("--baselines-only", action="store_true", help="skip Harvest")
     args = parser.parse_args(argv)
@@ -200,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {"split": args.split, "commit": git_commit(), "machine": describe_machine(),
               "groups": rows, "average": avg, "seee": seee, "targets": targets(avg, seee),
               "harvest_missing": missing}
+    if args.save:
+        Path(args.save).write_text(json.dumps(report, indent=2))
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -102,7 +102,8 @@ def run_child(cmd: list[str], out_file: Path | None = None) -> dict:
             tail = err.read().decode(errors="replace")[-3000:]
             raise RuntimeError(f"{' '.join(cmd[:4])}... failed (exit {proc.returncode}):\n{tail}")
     info = json.loads(out_file.read_text()) if out_file else {}
-    info.update({"wall_s": wall, "peak_rss_gb": usage.ru_maxrss / 1024 / 1024})
+    info.update({"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+                 "peak_rss_gb": usage.ru_maxrss / 1024 / 1024})
     return info
 
 
@@ -162,13 +163,16 @@ def run_seee_cli(tmp: Path) -> dict:
 def summarise(argkp: dict, seee: dict | None) -> dict:
     """Medians over repeats, the ratios and each target met or short."""
     med = {k: statistics.median(r["wall_s"] for r in v) for k, v in argkp["runs"].items()}
+    cpu = {k: statistics.median(r["cpu_s"] for r in v) for k, v in argkp["runs"].items()}
     peak = max(r["peak_rss_gb"] for k in ("harvest_cold", "harvest_warm") for r in argkp["runs"][k])
     fit = statistics.median(r["fit_transform_s"] for r in argkp["runs"]["bertopic"])
     synth_cold = statistics.median(r["synthesise_s"] for r in argkp["runs"]["harvest_cold"])
     synth_warm = statistics.median(r["synthesise_s"] for r in argkp["runs"]["harvest_warm"])
     cold, warm = med["harvest_cold"] / med["bertopic"], med["harvest_warm"] / med["bertopic"]
     out = {
-        "median_wall_s": med, "bertopic_fit_transform_s": fit, "harvest_synthesise_cold_s": synth_cold,
+        "median_wall_s": med, "median_cpu_s": cpu, "bertopic_fit_transform_s": fit,
+        "cold_ratio_cpu": cpu["harvest_cold"] / cpu["bertopic"],
+        "warm_ratio_cpu": cpu["harvest_warm"] / cpu["bertopic"], "harvest_synthesise_cold_s": synth_cold,
         "harvest_synthesise_warm_s": synth_warm, "cold_ratio": cold, "warm_ratio": warm,
         "cold_ratio_inner": synth_cold / fit, "warm_ratio_inner": synth_warm / fit,
         "harvest_peak_rss_gb": peak,
@@ -202,16 +206,19 @@ def print_report(report: dict) -> None:
         runs = a["runs"][key]
         walls = ", ".join(f"{r['wall_s']:.1f}" for r in runs)
         loads = ", ".join(f"{r['load_before']:.1f}" for r in runs)
-        print(f"  {title:<40} {s['median_wall_s'][key]:7.1f} s   (runs: {walls}; peak RSS "
+        print(f"  {title:<40} {s['median_wall_s'][key]:7.1f} s wall, {s['median_cpu_s'][key]:6.1f} s CPU"
+              f"   (runs: {walls}; peak RSS "
               f"{max(r['peak_rss_gb'] for r in runs):.2f} GB; load avg before: "
               f"{loads})")
     print(f"  inside the process: BERTopic fit_transform {s['bertopic_fit_transform_s']:.1f} s; "
           f"Harvest synthesise() cold {s['harvest_synthesise_cold_s']:.1f} s, "
           f"warm {s['harvest_synthesise_warm_s']:.1f} s "
           f"(ratios {s['cold_ratio_inner']:.2f}x, {s['warm_ratio_inner']:.2f}x)")
+    print(f"  by CPU time (user + system) of the processes: cold {s['cold_ratio_cpu']:.2f}x, "
+          f"warm {s['warm_ratio_cpu']:.2f}x")
     if report.get("seee"):
         print(f"harvest synthesise on the SEEE transcript, cold: {report['seee']['wall_s']:.1f} s wall, "
-              f"peak RSS {report['seee']['peak_rss_gb']:.2f} GB")
+              f"{report['seee']['cpu_s']:.1f} s CPU, peak RSS {report['seee']['peak_rss_gb']:.2f} GB")
     print("\nTargets (issue 3):")
     for t in s["targets"]:
         print(f"  [{'met' if t['met'] else 'SHORT'}] {t['target']}: {t['measured']}")
@@ -223,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=3000, help="arguments from argkp-train")
     parser.add_argument("--repeats", type=int, default=2, help="runs of each contender, alternating")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    parser.add_argument("--save", metavar="FILE", help="also write the JSON report to FILE")
     parser.add_argument("--no-seee", action="store_true", help="skip the SEEE command-line timing")
     parser.add_argument("--child", choices=("bertopic", "harvest-cold", "harvest-warm"),
                         help=argparse.SUPPRESS)
@@ -250,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     report = {"commit": git_commit(), "machine": describe_machine(), "argkp": argkp, "seee": seee,
               "summary": summarise(argkp, seee)}
+    if args.save:
+        Path(args.save).write_text(json.dumps(report, indent=2))
     if args.json:
         print(json.dumps(report, indent=2))
     else:
