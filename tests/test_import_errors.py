@@ -171,3 +171,18 @@ def test_unquoted_separator_inside_an_answer(runner, seeded, tmp_path):
     path.write_text("id,comment\nA1,Funding\nA2,Short, flexible roles\n", encoding="utf-8")
     output = run_import(runner, seeded, path)
     assert "Cannot import answers.csv, row 3: this row has 3 cells but the header has 2" in output
+
+
+def test_xlsx_with_a_damaged_sheet(runner, seeded, tmp_path):
+    import zipfile
+
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(TRANSCRIPTS / "funding-questions-slido.xlsx") as src, \
+            zipfile.ZipFile(damaged, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]  # cut off mid-element
+            dst.writestr(item, data)
+    output = run_import(runner, seeded, damaged)
+    assert "Cannot import damaged.xlsx: this .xlsx file could not be read" in output

@@ -82,16 +82,15 @@ def _read_xlsx(data: bytes, wanted: str | None) -> list[tuple[int, list[str]]]:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ParseError("this is not an Excel .xlsx file (an old .xls? Save it as .xlsx or CSV)")
     try:
+        # read_only parses sheets lazily, so damage can surface while iterating, not only on load.
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheets = [[(n, [_cell(v) for v in row])
+                   for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+                  for sheet in book.worksheets]
+        book.close()
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         raise ParseError(f"this .xlsx file could not be read ({library_reason(exc)}). "
                          "Open it in Excel or LibreOffice and save it again.") from None
-    sheets = []
-    for sheet in book.worksheets:
-        rows = [(n, [_cell(v) for v in row])
-                for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
-        sheets.append(rows)
-    book.close()
     # Exports with one sheet per question (Mentimeter) or a summary sheet first: take the first
     # sheet whose header has the text column.
     for rows in sheets:
