@@ -328,3 +328,47 @@ def test_a_sentence_ending_in_a_speech_verb_is_a_note(tmp_path):
     path = tmp_path / "said.txt"
     path.write_text("Minutes\n\nCommissioners said.\n\nMore follows.\n", encoding="utf-8")
     assert [n.text for n in parse(path).notes] == ["Commissioners said.", "More follows."]
+
+
+def test_caption_edge_cases(tmp_path):
+    vtt = tmp_path / "edge.vtt"
+    vtt.write_text(
+        "WEBVTT - panel\n\nSTYLE\n::cue { color: yellow }\n\nNOTE a comment\n\n"
+        "intro\n00:01.000 --> 00:04.000 align:start position:10%\n<v.loud Priya Shah>We need <b>core</b> "
+        "funding &amp; time.</v>\n\n"
+        "00:04.500 --> 00:06.000\n- PRIYA SHAH: Full stop.\n- Tom Okafor (council): Agreed.\n\n"
+        "00:06.000 --> 00:08.000\n>> Who pays for convening?\n", encoding="utf-8")
+    notes = parse(vtt).notes
+    assert [(n.author, n.attribution, n.text) for n in notes] == [
+        ("Priya Shah", "Priya Shah", "We need core funding & time."),
+        ("Priya Shah", "PRIYA SHAH", "Full stop."),
+        ("Tom Okafor", "Tom Okafor (council)", "Agreed."),
+        (None, None, "Who pays for convening?"),
+    ]
+    srt = tmp_path / "crlf.srt"
+    srt.write_bytes("\ufeff1\r\n00:00:01,000 --> 00:00:02,500\r\nGRACE: Trust-based grants.\r\n\r\n"
+                    "2\r\n00:00:02,600 --> 00:00:04,000\r\n{\\an8}Light reporting.\r\n".encode("utf-8"))
+    notes = parse(srt).notes
+    assert [(n.author, n.text) for n in notes] == [("Grace", "Trust-based grants. Light reporting.")]
+
+
+def test_docx_without_styles_and_with_line_breaks(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Youth services")
+    document.add_paragraph("Table 2")
+    paragraph = document.add_paragraph("Kemi Adebayo: Our grant ends in March.")
+    paragraph.add_run().add_break()
+    paragraph.add_run("TOM BRADLEY: We share the library building now.")
+    document.add_paragraph("")
+    document.add_paragraph("Rent is the biggest cost.")
+    path = tmp_path / "plain.docx"
+    document.save(path)
+    parsed = parse(path)
+    assert parsed.title == "Youth services"
+    assert [(n.table, n.author, n.text) for n in parsed.notes] == [
+        ("Table 2", "Kemi Adebayo", "Our grant ends in March."),
+        ("Table 2", "Tom Bradley", "We share the library building now."),
+        ("Table 2", "Tom Bradley", "Rent is the biggest cost."),
+    ]
