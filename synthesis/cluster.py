@@ -64,32 +64,41 @@ class SilhouetteAgglomerative:
         raise NotImplementedError("cluster afresh instead")
 
 
-def choose_components(n: int, settings: dict):
-    """The (dimension reduction, clusterer) pair for n segments, as BERTopic components."""
-    if n <= settings["small_event_segments"]:
-        from bertopic.dimensionality import BaseDimensionalityReduction
+def small_clusterer(n: int, settings: dict) -> SilhouetteAgglomerative:
+    """The clusterer for a small event: a Ward tree cut by silhouette, at most one theme per
+    `segments_per_theme` segments."""
+    k_max = max(2, min(settings["max_themes"], n // max(1, settings["segments_per_theme"])))
+    return SilhouetteAgglomerative(k_min=min(settings["min_themes"], k_max), k_max=k_max)
 
-        k_max = max(2, min(settings["max_themes"], n // max(1, settings["segments_per_theme"])))
-        k_min = min(settings["min_themes"], k_max)
-        return BaseDimensionalityReduction(), SilhouetteAgglomerative(k_min=k_min, k_max=k_max)
+
+def large_components(n: int, settings: dict):
+    """BERTopic's (dimension reduction, clusterer) for a large event: seeded UMAP, HDBSCAN
+    with a minimum cluster size that grows with n."""
     from hdbscan import HDBSCAN
     from umap import UMAP
 
     reducer = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
                    random_state=settings["random_state"], low_memory=True)
-    # One theme per ~1% of the segments at the most granular, never fewer than 5 segments.
     min_size = max(5, int(round(math.sqrt(n) / 3)))
     clusterer = HDBSCAN(min_cluster_size=min_size, min_samples=max(1, min_size // 2),
                         metric="euclidean", cluster_selection_method="eom", prediction_data=False)
     return reducer, clusterer
 
 
-def fit_bertopic(texts: Sequence[str], embeddings: np.ndarray, settings: dict) -> np.ndarray:
-    """Topic of each text (-1 = outlier) from BERTopic with the components sized to the data."""
+def fit_themes(texts: Sequence[str], embeddings: np.ndarray, settings: dict) -> np.ndarray:
+    """Topic of each text (-1 = outlier), with components chosen for the size of the data.
+
+    Small events skip BERTopic's machinery altogether: with no reduction and a direct clusterer
+    it would add only its import time (several seconds, which a cold `harvest synthesise` on
+    one table cannot afford); keywords come from our own c-TF-IDF in label.py either way.
+    """
+    n = len(texts)
+    if n <= settings["small_event_segments"]:
+        return small_clusterer(n, settings).fit(embeddings).labels_
     from bertopic import BERTopic
     from sklearn.feature_extraction.text import CountVectorizer
 
-    reducer, clusterer = choose_components(len(texts), settings)
+    reducer, clusterer = large_components(n, settings)
     model = BERTopic(
         embedding_model=None, umap_model=reducer, hdbscan_model=clusterer,
         vectorizer_model=CountVectorizer(stop_words="english", min_df=1),
@@ -100,7 +109,7 @@ def fit_bertopic(texts: Sequence[str], embeddings: np.ndarray, settings: dict) -
     except ValueError:
         # BERTopic's c-TF-IDF step fails when no text has a content word (all stop words or
         # symbols); the clustering itself is still valid, so take it straight from the clusterer.
-        return np.asarray(getattr(clusterer, "labels_", np.zeros(len(texts))), dtype=int)
+        return np.asarray(clusterer.labels_, dtype=int)
     return np.asarray(topics, dtype=int)
 
 
@@ -158,7 +167,7 @@ def cluster(texts: Sequence[str], embeddings: np.ndarray, settings: dict,
         # Too few to cluster: one theme (one note of three words gives one theme).
         labels[index] = 0
         return labels
-    sub = fit_bertopic([texts[i] for i in index], embeddings[index], settings)
+    sub = fit_themes([texts[i] for i in index], embeddings[index], settings)
     labels[index] = sub
     labels = dissolve_small(labels, settings["min_theme_size"])
     labels = reassign(embeddings, labels, settings["reassign_threshold"], eligible)

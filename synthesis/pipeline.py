@@ -22,7 +22,7 @@ from synthesis import entities as entity_stage
 from synthesis import label as labelling
 from synthesis import quotes as quoting
 from synthesis import runs, seeds
-from synthesis.embed import Embedder, SentenceTransformerEmbedder, embed_cached
+from synthesis.embed import Embedder, default_embedder, embed_cached
 from synthesis.segment import load_nlp, model_name, parse_notes, segment_notes
 from synthesis.settings import resolve
 
@@ -96,7 +96,7 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
 
     # 2. Embed (cached in the database by text).
     report("embedding", 0.3)
-    embedder = embedder if embedder is not None else SentenceTransformerEmbedder()
+    embedder = embedder if embedder is not None else default_embedder()
     vectors = embed_cached(db, embedder, texts)
     lap("embed")
 
