@@ -139,6 +139,8 @@ def test_public_pages_downloads_and_feed(app, client, db, event):
     assert root.tag == f"{ATOM}feed"
     for required in ("id", "title", "updated"):
         assert root.find(f"{ATOM}{required}").text
+    assert root.find(f"{ATOM}author/{ATOM}name").text
+    assert root.find(f"{ATOM}link[@rel='self']").get("href").endswith("/digests.atom")
     entries = root.findall(f"{ATOM}entry")
     assert len(entries) == 1
     assert entries[0].find(f"{ATOM}id").text.endswith("/digests/round-table/v2")

@@ -141,3 +141,28 @@ def test_not_under_the_rule_nothing_is_redacted(db):
     text, _ = digest_output(db, get_event(db, "open-event"), "markdown")
     assert list_redactions(db, event) == []
     assert "Jane Okafor said contracts are bigger." in text
+
+
+def test_organiser_confirms_in_context_on_the_web(app, client, db, seee):
+    from web_helpers import csrf, login
+
+    login(client)
+    page = client.get("/review/seee/redactions").get_data(as_text=True)
+    assert "Alison Reid" in page and "Community Dental Services" in page and "not confirmed" in page
+    token = csrf(client, "/review/seee/redactions")
+    refused = client.post("/review/seee/publish", data={"csrf_token": token})
+    assert refused.status_code == 400 and b"not confirmed" in refused.data
+    row = next(r for r in list_redactions(db, seee) if r["original"] == "Alison Reid")
+    res = client.post("/review/seee/redactions", data={
+        "csrf_token": token, "id": row["id"], f"replacement-{row['id']}": "Alison Reid of CDS"})
+    assert res.status_code == 400 and b"must not contain the name" in res.data
+    role = "a dental services chief executive"
+    res = client.post("/review/seee/redactions", data={
+        "csrf_token": token, "id": row["id"], f"replacement-{row['id']}": role})
+    assert res.status_code == 302
+    assert [r["confirmed"] for r in list_redactions(db, seee) if r["original"] == "Alison Reid"] == [1]
+    client.post("/review/seee/redactions", data={"csrf_token": token, "action": "confirm-all"})
+    res = client.post("/review/seee/publish", data={"csrf_token": token})
+    assert res.status_code == 302
+    page = client.get("/digests/seee").get_data(as_text=True)
+    assert "Alison" not in page and "Reid" not in page

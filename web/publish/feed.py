@@ -24,6 +24,7 @@ def atom_feed(versions: list[dict], base_url: str, title: str = "Harvest digests
     fg.link(href=f"{base}/digests.atom", rel="self")
     fg.link(href=f"{base}/digests", rel="alternate")
     fg.language("en")
+    fg.author({"name": title})  # Atom requires an author on the feed or on every entry
     fg.updated(_when(versions[0]["published_at"]) if versions else datetime.fromisoformat(
         "2000-01-01T00:00:00+00:00"))
     # feedgen puts the last added entry first: add oldest first so the newest leads.
