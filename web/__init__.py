@@ -45,7 +45,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         SUBMIT_LIMIT_PER_SESSION="20 per minute",
         SUBMIT_LIMIT_PER_ADDRESS="1000 per minute",
         RATELIMIT_STORAGE_URI="memory://",
-        PUBLIC_URL=None,  # e.g. https://harvest.example.org, for attendee links and the feed
+        # e.g. https://harvest.example.org, for attendee links and the feed; `harvest tables`
+        # reads the same $HARVEST_URL, so the printed links and the pages agree.
+        PUBLIC_URL=os.environ.get("HARVEST_URL") or None,
         SYNTHESIS_IN_THREAD=True,
         # Pipeline components (`embedder`, `nlp`) to use instead of the real models; tests only.
         SYNTHESIS_COMPONENTS=None,
