@@ -40,7 +40,9 @@ def is_question(sent) -> bool:
                                                        for t in sent if t.i > first.i):
         return True
     for tok in sent:
-        if tok.lemma_.lower() in ASKING_VERBS and tok.pos_ == "VERB":
+        # "The group questioned how ..." reports a question; "Ask the users what ..." is an imperative.
+        if tok.lemma_.lower() in ASKING_VERBS and tok.pos_ == "VERB" and \
+                any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
             if any(c.dep_ in ("ccomp", "xcomp", "advcl") or c.lower_ in WH_WORDS for c in tok.children):
                 return True
             if any(t.lower_ in WH_WORDS | {"if"} for t in tok.subtree if t.i > tok.i):

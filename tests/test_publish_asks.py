@@ -16,6 +16,7 @@ NOTES = [
     ("n5", "Let's meet again in spring. Fund the convening, not only the delivery."),
     ("n6", "They just want one person to negotiate with. Commissioners should not skip co-design."),
     ("n7", "How can small charities compete with corporate providers"),
+    ("n8", "Ask the people who use the service what they need, then write the specification."),
 ]
 
 
@@ -36,6 +37,7 @@ def test_questions_and_proposals_are_found_verbatim():
         "Let's meet again in spring.",
         "Fund the convening, not only the delivery.",
         "Commissioners should not skip co-design.",
+        "Ask the people who use the service what they need, then write the specification.",
     ]
     notes = dict(NOTES)
     for item in found["questions"] + found["proposals"]:
