@@ -9,6 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+MEASURED = ("capture", "synthesis", "benchmarks")
 
 
 def _cpu_model() -> str:
@@ -55,11 +56,12 @@ def describe_machine() -> dict:
 
 
 def git_commit() -> str:
-    """The commit measured (short hash), with '+dirty' when the work tree has uncommitted changes."""
+    """The commit measured (short hash), '+dirty' when the code measured (capture, synthesis,
+    benchmarks) has uncommitted changes in the work tree."""
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                               text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", *MEASURED], cwd=REPO,
                                capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
