@@ -173,3 +173,59 @@ def test_organiser_pages_need_login_and_publish_button_works(app, client, db, ev
     res = client.post("/review/round-table/publish", data={"csrf_token": token})
     assert res.status_code == 302 and res.location.endswith("/digests/round-table/v1")
     assert "Renamed" in client.get("/digests/round-table").get_data(as_text=True)
+
+
+def test_web_theme_edits_through_the_forms(app, client, db, event):
+    from web_helpers import csrf
+    from web_helpers import login as log_in
+
+    from web.review import edited_result, segment_key
+
+    log_in(client)
+    token = csrf(client, "/review/round-table")
+    seg = segment_key(edited_result(db, event)["themes"][1]["segments"][0])
+
+    def post(**form):
+        res = client.post("/review/round-table/edit", data={"csrf_token": token, **form})
+        assert res.status_code == 302, res.data
+        return edited_result(db, event)
+
+    result = post(op="split", theme="t1", segments=[seg], to="", label="Co-design")
+    labels = [t["label"] for t in result["themes"]]
+    assert labels[:3] == ["Bigger contracts", "Commissioning practice", "Co-design"]
+    result = post(op="down", theme="t0")
+    assert result["themes"][1]["label"] == "Bigger contracts"
+    result = post(op="merge", theme="t1", other="t2")
+    assert "Trust and partnership" not in [t["label"] for t in result["themes"]]
+    result = post(op="drop", theme="t0")
+    assert "Bigger contracts" not in [t["label"] for t in result["themes"]]
+    page = client.get("/review/round-table").get_data(as_text=True)
+    assert "4 edit(s) so far" in page
+    assert client.post("/review/round-table/undo", data={"csrf_token": token}).status_code == 302
+    assert "Bigger contracts" in [t["label"] for t in edited_result(db, event)["themes"]]
+
+
+def test_web_draft_edit_reset_and_publish(app, client, db, event):
+    from web_helpers import csrf
+    from web_helpers import login as log_in
+
+    log_in(client)
+    token = csrf(client, "/review/round-table/digest")
+    draft = "# Partnership round table\n\nOur own introduction, written by hand.\n"
+    res = client.post("/review/round-table/digest", data={"csrf_token": token, "markdown": draft})
+    assert res.status_code == 302
+    page = client.get("/review/round-table/digest").get_data(as_text=True)
+    assert "Our own introduction, written by hand." in page and "This is your edited draft." in page
+    empty = client.post("/review/round-table/digest", data={"csrf_token": token, "markdown": "  "})
+    assert empty.status_code == 400 and b"The draft is empty" in empty.data
+    client.post("/review/round-table/digest", data={"csrf_token": token, "action": "reset"})
+    assert "Our own introduction" not in client.get("/review/round-table/digest").get_data(as_text=True)
+    client.post("/review/round-table/digest", data={"csrf_token": token, "markdown": draft})
+    assert client.post("/review/round-table/publish", data={"csrf_token": token}).status_code == 302
+    assert "Our own introduction" in client.get("/digests/round-table/digest.md").get_data(as_text=True)
+
+
+def test_cli_digest_output_to_a_bad_path(db_path, db, event, runner, tmp_path):
+    res = runner.invoke(cli, ["--db", str(db_path), "digest", event.slug, "--output",
+                              str(tmp_path / "no-such-folder" / "d.md")])
+    assert res.exit_code == 1 and "Cannot write" in res.output and "Traceback" not in res.output
