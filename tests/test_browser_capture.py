@@ -144,9 +144,17 @@ def test_event_day_in_a_real_browser(server, shots):
             expect(phone.get_by_role("heading", name="Thank you, your note was sent")).to_be_visible()
             shots(phone, "attendee-thanks")
             phone.get_by_role("link", name="Add another note").click()
-            phone.get_by_role("textbox", name="Your note").fill(NOTE_TWO)
+            # The second note by keyboard alone: type, Tab past the name, pick a role, Enter.
+            phone.get_by_role("textbox", name="Your note").focus()
+            phone.keyboard.type(NOTE_TWO)
+            phone.keyboard.press("Tab")
+            assert phone.evaluate("document.activeElement.id") == "author"
+            phone.keyboard.press("Tab")
+            assert phone.evaluate("document.activeElement.id") == "role"
             phone.get_by_label("You are (optional)").select_option("scribe")
-            phone.get_by_role("button", name="Send note").click()
+            phone.keyboard.press("Tab")
+            assert phone.evaluate("document.activeElement.textContent.trim()") == "Send note"
+            phone.keyboard.press("Enter")
             expect(phone.get_by_role("heading", name="Thank you, your note was sent")).to_be_visible()
 
             # The live view picked both notes up by polling (live.js, allowed by the CSP).
