@@ -65,7 +65,7 @@ def test_organiser_edits_and_publishes_reader_opens_digest_and_feed(server, shot
             page.screenshot(path=str(shots / "1-organiser-renamed.png"), full_page=False)
             page.goto(f"{server}/review/round-table/digest")
             assert new_label in page.locator("article.digest").inner_text()
-            page.click("text=Publish")
+            page.click("button:has-text('Publish')")
             page.wait_for_url(f"{server}/digests/round-table/v1")
             page.screenshot(path=str(shots / "2-organiser-published.png"))
             organiser.close()
