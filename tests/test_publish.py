@@ -216,6 +216,8 @@ def test_web_draft_edit_reset_and_publish(app, client, db, event):
     assert res.status_code == 302
     page = client.get("/review/round-table/digest").get_data(as_text=True)
     assert "Our own introduction, written by hand." in page and "This is your edited draft." in page
+    chart = client.get("/review/round-table/charts/themes-by-table.svg")
+    assert chart.mimetype == "image/svg+xml" and b"Commissioning practice" in chart.data
     empty = client.post("/review/round-table/digest", data={"csrf_token": token, "markdown": "  "})
     assert empty.status_code == 400 and b"The draft is empty" in empty.data
     client.post("/review/round-table/digest", data={"csrf_token": token, "action": "reset"})

@@ -42,20 +42,30 @@ def _entities(result: dict) -> dict[str, list[str]]:
     return out
 
 
+def _themes(result: dict) -> list[dict]:
+    return [{"id": t["id"], "label": t["label"], "keywords": t.get("keywords", []),
+             "summary": t.get("summary") or "", "size": t.get("size", len(t["segments"])),
+             "tables": [x for x in t.get("tables") or [] if x], "quotes": t.get("quotes", []),
+             "segments": [{"text": s["text"], "note": s["note"], "table": s.get("table")}
+                          for s in t["segments"]]}
+            for t in result["themes"]]
+
+
+def chart_data(db: Database, event: Event) -> dict:
+    """Just the reviewed themes (redacted under the rule): enough for the charts, without the parse."""
+    result, _ = edited_result_with_report(db, event)
+    return redactor_for(db, event).data({"themes": _themes(result) if result else []})
+
+
 def build_data(db: Database, event: Event) -> dict:
     """The digest as plain data, redacted under the Chatham House Rule."""
     from synthesis.asks import find_asks
 
-    result, unkept = edited_result_with_report(db, event)
+    result, _unkept = edited_result_with_report(db, event)
     result = result or {"themes": [], "unassigned": [], "entities": []}
     notes = approved_notes(db, event)
     tables = {n.table for n in notes if n.table} | {t.name for t in list_tables(db, event)}
-    themes = [{"id": t["id"], "label": t["label"], "keywords": t.get("keywords", []),
-               "summary": t.get("summary") or "", "size": t.get("size", len(t["segments"])),
-               "tables": [x for x in t.get("tables") or [] if x], "quotes": t.get("quotes", []),
-               "segments": [{"text": s["text"], "note": s["note"], "table": s.get("table")}
-                            for s in t["segments"]]}
-              for t in result["themes"]]
+    themes = _themes(result)
     data = {
         "event": {"slug": event.slug, "title": event.title, "date": event.date, "venue": event.venue,
                   "questions": event.questions, "chatham_house": event.chatham_house},

@@ -9,7 +9,7 @@ from capture.errors import HarvestError, NotFound
 from web.auth import login_required
 from web.db import get_db
 from web.publish.charts import CHARTS, chart_svg
-from web.publish.digest import build_data
+from web.publish.digest import build_data, chart_data
 from web.publish.publishing import (
     discard_draft,
     draft_markdown,
@@ -117,7 +117,7 @@ def digest(slug: str):
 def chart(slug: str, name: str):
     """A chart of the current (unpublished) digest data."""
     event = event_or_404(slug)
-    return Response(chart_svg(name, build_data(get_db(), event)), mimetype="image/svg+xml")
+    return Response(chart_svg(name, chart_data(get_db(), event)), mimetype="image/svg+xml")
 
 
 @bp.route("/<slug>/redactions", methods=("GET", "POST"))
