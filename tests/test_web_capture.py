@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from capture.store import get_event, list_notes, open_db
-from tests.web_helpers import count_notes, csrf, errors, login, seed_event, text
+from tests.web_helpers import count_notes, csrf, csrf_from, errors, login, seed_event, text
 
 
 def _send(client, token: str, note: str, **extra):
@@ -117,6 +117,21 @@ def test_missing_csrf_token_is_refused(app, client, db_path):
     response = client.post(f"/t/{tables[0].token}", data={"text": "forged"})
     assert response.status_code == 400
     assert count_notes(db_path) == 0
+
+
+def test_lost_session_keeps_the_words_and_lets_the_attendee_send_again(app, client, db_path):
+    _, tables = seed_event(db_path)
+    token = csrf(client, f"/t/{tables[0].token}")
+    client.delete_cookie("session")  # e.g. the phone's browser dropped its cookies
+    response = client.post(f"/t/{tables[0].token}", data={"csrf_token": token, "text": "Keep my words"})
+    assert response.status_code == 400
+    body = text(response)
+    assert "Your note was not sent: this page had expired." in body
+    assert "Keep my words</textarea>" in body
+    assert count_notes(db_path) == 0
+    fresh = csrf_from(response)
+    again = client.post(f"/t/{tables[0].token}", data={"csrf_token": fresh, "text": "Keep my words"})
+    assert again.status_code == 302 and count_notes(db_path) == 1
 
 
 def test_closed_event_says_so_and_accepts_nothing(app, client, db_path):

@@ -20,6 +20,13 @@ def csrf(client, url: str = "/auth/login") -> str:
     return match.group(1) or match.group(2)
 
 
+def csrf_from(response) -> str:
+    """The CSRF token in a response's form."""
+    match = _TOKEN.search(response.get_data(as_text=True))
+    assert match, "no csrf_token in the response"
+    return match.group(1) or match.group(2)
+
+
 def login(client) -> None:
     """Log the client in as the organiser the `app` fixture creates."""
     token = csrf(client, "/auth/login")

@@ -7,6 +7,7 @@ import secrets
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -81,6 +82,20 @@ def form(token: str):
             return redirect(url_for("capture.thanks", token=token))
     code = 400 if request.method == "POST" else 200
     return render_template("capture/form.html", event=event, table=table, form=note_form), code
+
+
+@bp.errorhandler(CSRFError)
+def expired(_error):
+    """A form whose session was lost (cookies cleared, server key changed): keep the words, ask again."""
+    token = (request.view_args or {}).get("token", "")
+    try:
+        event, table = table_by_token(get_db(), token)
+    except NotFound as exc:  # inside an error handler abort() would not be handled again
+        return render_template("error.html", code=404, message=str(exc)), 404
+    _ensure_session_id()
+    note_form = NoteForm()  # refilled from the post, with a fresh token
+    return render_template("capture/form.html", event=event, table=table, form=note_form,
+                           expired=True), 400
 
 
 @bp.route("/<token>/thanks")
