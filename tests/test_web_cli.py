@@ -120,3 +120,11 @@ def test_serve_on_a_busy_port_says_so(runner, db_path):
         port = busy.getsockname()[1]
         result = runner.invoke(cli, ["--db", str(db_path), "serve", "--port", str(port)])
     assert result.exit_code == 1 and f"Cannot listen on 127.0.0.1:{port}" in result.output
+
+
+def test_web_commands_have_help(runner):
+    for args, words in ((["user", "add"], "password is asked for twice"),
+                        (["serve"], "waitress"), (["backup"], "safe while the server runs"),
+                        (["restore"], "stop the server first")):
+        result = runner.invoke(cli, [*args, "--help"])
+        assert result.exit_code == 0 and words in result.output, (args, result.output)

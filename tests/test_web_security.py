@@ -164,3 +164,9 @@ def test_proxy_fix_is_off_by_default_and_on_with_the_flag(app, db_path):  # app:
     page = client.get("/events/x", headers={"X-Forwarded-Proto": "https",
                                             "X-Forwarded-Host": "harvest.example.org"})
     assert f"https://harvest.example.org/t/{tables[0].token}" in page.get_data(as_text=True)
+
+
+def test_front_page_sends_organisers_to_events_and_others_to_the_digests(app, client):
+    assert client.get("/").location == "/digests"
+    login(client)
+    assert client.get("/").location == "/events/"
