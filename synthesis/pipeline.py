@@ -105,7 +105,8 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     seed_labels = np.full(len(segments), -1, dtype=int)
     if seed_phrases:
         seed_vectors = embed_cached(db, embedder, seed_phrases)
-        seed_labels = seeds.assign_seeds(seed_vectors, vectors, eligible, config)
+        seed_labels = seeds.assign_seeds(seed_vectors, vectors, eligible, config,
+                                         seeds.word_overlap(seed_phrases, texts))
     free = eligible & (seed_labels < 0)
     found = clustering.cluster(texts, vectors, config, eligible=free)
     kept_seeds = sorted(set(seed_labels[seed_labels >= 0].tolist()))

@@ -37,10 +37,14 @@ SETTINGS: tuple[Setting, ...] = (
             "A cluster smaller than this is dissolved; its segments are reassigned or left unassigned."),
     Setting("reassign_threshold", 0.3,
             "Cosine similarity to a theme's centre above which a leftover segment joins that theme."),
-    Setting("seed_threshold", 0.35,
-            "Cosine similarity between a segment and a named (seeded) theme needed to assign it there."),
-    Setting("seed_min_support", 2,
-            "A named theme with fewer supporting segments than this is not produced."),
+    Setting("seed_threshold", 0.4,
+            "Match (cosine similarity plus word bonus) between a segment and a named (seeded) theme "
+            "needed to assign the segment there."),
+    Setting("seed_word_bonus", 0.15,
+            "Added to a segment's match with a named theme, times the share of the name's words it uses."),
+    Setting("seed_min_support", 1,
+            "A named theme with fewer matching segments than this (or 0.5% of the event's segments, "
+            "when more) is not produced."),
     Setting("max_quotes", 4, "Most verbatim quotes shown per theme (2 to 4 where the theme has them)."),
     Setting("quote_diversity", 0.5,
             "Maximal-marginal-relevance weight: 0 picks the most central quotes, 1 the most varied."),

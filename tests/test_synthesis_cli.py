@@ -1,0 +1,64 @@
+"""`harvest synthesise`: the readable summary, --json (the DESIGN.md contract), and errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from capture.models import Note
+from capture.store import add_notes, get_event, open_db, save_event
+from synthesis import runs
+from tests.conftest import SEEE
+from web.cli import cli
+
+
+def invoke(runner, db_path, *args):
+    return runner.invoke(cli, ["--db", str(db_path), *args])
+
+
+def test_no_approved_notes_is_a_clear_error(runner, db_path):
+    db = open_db(db_path)
+    event = save_event(db, "empty", title="Empty")
+    add_notes(db, event, [Note(text="Waiting for moderation, not yet approved.", status="pending")])
+    db.conn.close()
+    result = invoke(runner, db_path, "synthesise", "empty")
+    assert result.exit_code == 1
+    assert "no approved notes" in result.output and "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_unknown_event(runner, db_path):
+    result = invoke(runner, db_path, "synthesise", "nope")
+    assert result.exit_code == 1 and "No event 'nope'" in result.output
+
+
+def test_slug_required(runner, db_path):
+    result = invoke(runner, db_path, "synthesise")
+    assert result.exit_code == 2 and "SLUG" in result.output
+
+
+def test_network_is_not_available_yet(runner, db_path):
+    db = open_db(db_path)
+    event = save_event(db, "x", title="X")
+    add_notes(db, event, [Note(text="Commissioners want one person to negotiate with.")])
+    db.conn.close()
+    result = invoke(runner, db_path, "synthesise", "x", "--network")
+    assert result.exit_code == 1 and "--network" in result.output
+
+
+@pytest.mark.models
+def test_synthesise_seee_json_and_summary(runner, db_path):
+    assert invoke(runner, db_path, "import", str(SEEE), "--event", "seee").exit_code == 0
+    result = invoke(runner, db_path, "synthesise", "seee", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    db = open_db(db_path)
+    assert data == runs.latest_result(db, get_event(db, "seee"))
+    assert set(data) == {"event", "themes", "unassigned", "entities"}
+    summary = invoke(runner, db_path, "synthesise", "seee", "--themes", "distrust")
+    assert summary.exit_code == 0
+    assert "themes from" in summary.stdout and "Distrust" in summary.stdout
+    assert "Social Value Act (law" in summary.stdout
+    for theme in runs.latest_result(db, get_event(db, "seee"))["themes"]:
+        assert theme["label"] in summary.stdout

@@ -1,0 +1,118 @@
+"""Unit tests of the synthesis stages alone: settings, segmentation, seeds, clustering, quotes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import spacy
+
+from capture.errors import ValidationError
+from capture.models import Note
+from synthesis import cluster, quotes, seeds
+from synthesis.embed import FakeEmbedder
+from synthesis.segment import segment_notes
+from synthesis.settings import DEFAULTS, SETTINGS, resolve
+
+
+@pytest.fixture
+def nlp():
+    blank = spacy.blank("en")
+    blank.add_pipe("sentencizer")
+    return blank
+
+
+def segments_of(nlp, *texts, **overrides):
+    notes = [Note(text=t, ref=f"n{i}", id=i) for i, t in enumerate(texts)]
+    return notes, segment_notes(notes, [nlp(n.text) for n in notes], resolve(overrides))
+
+
+def test_settings_document_themselves():
+    assert all(s.help.strip() and s.name in DEFAULTS for s in SETTINGS)
+    assert resolve({"max_quotes": "3"})["max_quotes"] == 3
+    with pytest.raises(ValidationError, match="Unknown synthesis setting.*colour"):
+        resolve({"colour": "blue"})
+    with pytest.raises(ValidationError, match="max_quotes must be a int"):
+        resolve({"max_quotes": "many"})
+
+
+def test_segments_are_sentences_with_exact_offsets(nlp):
+    text = ("  First point about funding.\u00a0 Second point about trust between partners."
+            "\n\nThird point about the tender. ")
+    notes, segs = segments_of(nlp, text)
+    assert [s.text for s in segs] == ["First point about funding.",
+                                      "Second point about trust between partners.",
+                                      "Third point about the tender."]
+    for s in segs:
+        assert text[s.start:s.end] == s.text and s.note_ref == "n0"
+
+
+def test_short_fragments_join_their_neighbour(nlp):
+    text = "Yes. Commissioners never fund the convening work that partnerships need. Agreed!"
+    _, segs = segments_of(nlp, text)
+    assert len(segs) == 1 and segs[0].text == text
+
+
+def test_long_sentences_split_at_clause_boundaries(nlp):
+    clause = "the commissioners want one contact for every contract in the county"
+    text = "; ".join([clause] * 8) + "."
+    _, segs = segments_of(nlp, text, max_segment_chars=160)
+    assert len(segs) > 1
+    assert all(len(s.text) <= 160 for s in segs)
+    assert all(text[s.start:s.end] == s.text for s in segs)
+    # Cuts fall after a semicolon, never inside a word.
+    assert all(text[s.end - 1] == ";" or s.end == len(text) for s in segs)
+
+
+def test_a_long_run_without_punctuation_is_still_split(nlp):
+    text = " ".join(["word"] * 2000)
+    _, segs = segments_of(nlp, text)
+    assert len(segs) > 10 and all(len(s.text) <= DEFAULTS["max_segment_chars"] for s in segs)
+    assert "".join(text[s.start:s.end] + " " for s in segs).strip() == text
+
+
+def test_parse_seeds():
+    assert seeds.parse_seeds(" distrust; capacity ;; Social  Value Act; Distrust") == [
+        "distrust", "capacity", "Social Value Act"]
+    assert seeds.parse_seeds(None) == [] and seeds.parse_seeds(["a", " "]) == ["a"]
+
+
+def test_unsupported_seed_releases_its_segments():
+    embedder = FakeEmbedder()
+    texts = ["trust trust trust", "trust between partners", "money money", "money for convening"]
+    vectors = embedder.encode(texts)
+    seed_vectors = embedder.encode(["trust", "money", "weather"])
+    labels = seeds.assign_seeds(seed_vectors, vectors, np.ones(4, bool),
+                                resolve({"seed_threshold": 0.3, "seed_min_support": 2}))
+    assert labels.tolist() == [0, 0, 1, 1]
+    labels = seeds.assign_seeds(seed_vectors, vectors, np.ones(4, bool),
+                                resolve({"seed_threshold": 0.3, "seed_min_support": 3}))
+    assert labels.tolist() == [-1, -1, -1, -1]
+
+
+def test_clusters_are_deterministic_and_numbered_by_size():
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 32))
+    points = np.vstack([centres[i] + 0.1 * rng.normal(size=(n, 32)) for i, n in enumerate((10, 6, 4))])
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    texts = [f"text {i}" for i in range(len(points))]
+    first = cluster.cluster(texts, points, resolve())
+    second = cluster.cluster(texts, points, resolve())
+    assert first.tolist() == second.tolist()
+    assert first.tolist() == [0] * 10 + [1] * 6 + [2] * 4
+
+
+def test_reassign_only_above_threshold():
+    vectors = np.array([[1.0, 0.0], [1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = cluster.reassign(vectors, np.array([0, 0, -1, -1]), threshold=0.5)
+    assert labels.tolist() == [0, 0, 0, -1]
+
+
+def test_quotes_are_diverse():
+    vectors = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [0.8, 0.0, 0.6]])
+    texts = ["one two three four", "one two three four!", "five six seven eight", "nine ten eleven twelve"]
+    centre = vectors.mean(axis=0)
+    centre /= np.linalg.norm(centre)
+    chosen = quotes.pick_quotes([0, 1, 2, 3], texts, vectors, centre, k=3, diversity=0.5)
+    assert not {0, 1} <= set(chosen)  # the near-duplicate pair never both appear
+    assert len(chosen) == 3
