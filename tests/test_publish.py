@@ -179,7 +179,7 @@ def test_web_theme_edits_through_the_forms(app, client, db, event):
     from web_helpers import csrf
     from web_helpers import login as log_in
 
-    from web.review import edited_result, segment_key
+    from web.review import edited_result, quote_key, segment_key
 
     log_in(client)
     token = csrf(client, "/review/round-table")
@@ -193,6 +193,11 @@ def test_web_theme_edits_through_the_forms(app, client, db, event):
     result = post(op="split", theme="t1", segments=[seg], to="", label="Co-design")
     labels = [t["label"] for t in result["themes"]]
     assert labels[:3] == ["Bigger contracts", "Commissioning practice", "Co-design"]
+    page = client.get("/review/round-table").get_data(as_text=True)
+    assert page.count("Use as first quote") == sum(t["size"] for t in result["themes"])
+    seg0 = result["themes"][0]["segments"][3]
+    result = post(op="pin_quote", theme="t0", quote=quote_key({"text": seg0["text"], "note": seg0["note"]}))
+    assert result["themes"][0]["quotes"][0]["text"] == seg0["text"]
     result = post(op="down", theme="t0")
     assert result["themes"][1]["label"] == "Bigger contracts"
     result = post(op="merge", theme="t1", other="t2")
@@ -200,7 +205,7 @@ def test_web_theme_edits_through_the_forms(app, client, db, event):
     result = post(op="drop", theme="t0")
     assert "Bigger contracts" not in [t["label"] for t in result["themes"]]
     page = client.get("/review/round-table").get_data(as_text=True)
-    assert "4 edit(s) so far" in page
+    assert "5 edit(s) so far" in page
     assert client.post("/review/round-table/undo", data={"csrf_token": token}).status_code == 302
     assert "Bigger contracts" in [t["label"] for t in edited_result(db, event)["themes"]]
 
