@@ -78,6 +78,16 @@ def synthesise_result(db, event, themes: Sequence[str] | None = None) -> dict:
     return latest_result(db, event)
 
 
+def stage_timings(db, event) -> dict[str, float]:
+    """The stage timings Harvest stored with its latest succeeded run (empty if it stores none)."""
+    try:
+        from synthesis.runs import latest_succeeded_run
+    except ImportError:
+        return {}
+    run = latest_succeeded_run(db, event) or {}
+    return dict(run.get("timings") or {})
+
+
 def import_transcript(db, slug: str, path: Path) -> tuple[object, str]:
     """Import a transcript with capture's importer when it exists, else one note per paragraph.
 

@@ -72,8 +72,9 @@ def child_harvest(texts_file: Path, db_path: Path, do_import: bool) -> dict:
     result = contenders.synthesise_result(db, event)
     synth = time.perf_counter() - start
     segments = sum(len(t["segments"]) for t in result["themes"]) + len(result["unassigned"])
+    stages = contenders.stage_timings(db, event)
     db.conn.close()
-    return {"import_s": import_s, "synthesise_s": synth, "themes": len(result["themes"]),
+    return {"import_s": import_s, "synthesise_s": synth, "stages": stages, "themes": len(result["themes"]),
             "segments": segments, "unassigned": len(result["unassigned"]) / max(segments, 1)}
 
 
@@ -216,6 +217,15 @@ def print_report(report: dict) -> None:
           f"(ratios {s['cold_ratio_inner']:.2f}x, {s['warm_ratio_inner']:.2f}x)")
     print(f"  by CPU time (user + system) of the processes: cold {s['cold_ratio_cpu']:.2f}x, "
           f"warm {s['warm_ratio_cpu']:.2f}x")
+    for key in ("harvest_cold", "harvest_warm"):
+        stages = a["runs"][key][-1].get("stages") or {}
+        if stages:
+            print(f"  {key.replace('_', ' ')} stages (s, last run): "
+                  + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
+    h = a["runs"]["harvest_cold"][-1]
+    print(f"  Harvest: {h['segments']} segments, {h['themes']} themes, {h['unassigned']:.0%} of segments "
+          f"unassigned; BERTopic: {a['runs']['bertopic'][-1]['themes']} topics, "
+          f"{a['runs']['bertopic'][-1]['unassigned']:.0%} outliers")
     if report.get("seee"):
         print(f"harvest synthesise on the SEEE transcript, cold: {report['seee']['wall_s']:.1f} s wall, "
               f"{report['seee']['cpu_s']:.1f} s CPU, peak RSS {report['seee']['peak_rss_gb']:.2f} GB")
