@@ -105,6 +105,10 @@ def test_unknown_action_and_foreign_note_are_refused(app, client, db_path):
     assert _moderate(client, {"action": "delete:all"}).status_code == 400
     assert _moderate(client, {"action": f"approve:{foreign.id}"}).status_code == 404
     assert _status(db_path, foreign.id) == "pending"
+    # Digits int() cannot read ("²" passes str.isdigit) are refused, not a server error.
+    assert _moderate(client, {"action": "approve:²"}).status_code == 400
+    odd = _moderate(client, {"action": "hide:selected", "ids": ["²", "١", "x"]})
+    assert odd.status_code == 302 and "Nothing selected" in text(client.get(odd.location))
     assert {_status(db_path, i) for i in ids} == {"pending"}
 
 

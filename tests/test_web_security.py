@@ -7,7 +7,7 @@ from pathlib import Path
 
 from capture.models import Note
 from capture.store import add_notes, open_db
-from tests.web_helpers import csrf, login, seed_event
+from tests.web_helpers import csrf, csrf_from, login, seed_event, text
 
 # Routes anyone may use. Adding a public route means adding it here, on purpose.
 PUBLIC = {
@@ -170,3 +170,76 @@ def test_front_page_sends_organisers_to_events_and_others_to_the_digests(app, cl
     assert client.get("/").location == "/digests"
     login(client)
     assert client.get("/").location == "/events/"
+
+
+def test_login_next_refuses_backslash_and_control_character_tricks(app):
+    # Browsers read "/\evil.example" as "//evil.example" and drop tabs and newlines in URLs.
+    for target in ("/\\evil.example/", "/\\/evil.example/", "/\t/evil.example/", "/%0a", "https://evil.example/"):
+        client = app.test_client()
+        data = {"csrf_token": csrf(client, "/auth/login"), "email": "organiser@example.org",
+                "password": "correct horse battery"}
+        response = client.post("/auth/login", query_string={"next": target}, data=data)
+        expected = "/%0a" if target == "/%0a" else "/events/"  # an encoded newline is a plain local path
+        assert response.status_code == 302 and response.location == expected, (target, response.location)
+
+
+def test_failed_logins_are_rate_limited_and_successful_ones_are_not(app, db_path):
+    def attempt(password: str):
+        client = app.test_client()  # a fresh browser each time; the limit is per address
+        return client.post("/auth/login", data={"csrf_token": csrf(client, "/auth/login"),
+                                                "email": "organiser@example.org", "password": password})
+
+    for _ in range(12):  # successful logins do not count towards the limit
+        assert attempt("correct horse battery").status_code == 302
+    codes = [attempt("a wrong guess").status_code for _ in range(11)]
+    assert codes[:10] == [401] * 10 and codes[10] == 429
+    refused = attempt("correct horse battery")  # the address waits, even with the right password
+    assert refused.status_code == 429 and "Wait a minute" in text(refused)
+
+
+def test_secret_key_is_random_made_once_and_private(tmp_path, db_path):
+    from web import _secret_key, create_app
+
+    first = _secret_key(tmp_path / "instance")
+    assert len(first) == 64 and first == _secret_key(tmp_path / "instance")  # kept, not remade
+    assert first != _secret_key(tmp_path / "other")  # random per installation
+    assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o777 == 0o600
+    app = create_app({"DATABASE": str(db_path)})  # no key given: one from the instance folder
+    assert app.config["SECRET_KEY"] and app.config["SECRET_KEY"] not in ("dev", "test-only-key")
+    assert Path(app.instance_path, "secret_key").read_text().strip() == app.config["SECRET_KEY"]
+
+
+def test_session_cookie_is_secure_when_served_over_https(app, db_path):
+    from web import create_app
+
+    assert app.config["SESSION_COOKIE_SECURE"] is False  # plain http: the cookie must still work
+    https = create_app({"TESTING": True, "DATABASE": str(db_path), "SECRET_KEY": "k",
+                        "PUBLIC_URL": "https://harvest.example.org"})
+    client = https.test_client()
+    page = client.get("/auth/login", base_url="https://harvest.example.org")
+    # Over https Flask-WTF also checks the Referer is this site (browsers send it: same-origin policy).
+    response = client.post("/auth/login", base_url="https://harvest.example.org",
+                           headers={"Referer": "https://harvest.example.org/auth/login"},
+                           data={"csrf_token": csrf_from(page), "email": "organiser@example.org",
+                                 "password": "correct horse battery"})
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_server_errors_show_no_traceback(db_path):
+    from web import create_app
+
+    app = create_app({"DATABASE": str(db_path), "SECRET_KEY": "k"})  # not TESTING: errors are handled
+
+    def boom():
+        raise RuntimeError("secret internals /etc/harvest")
+
+    app.add_url_rule("/boom", view_func=boom)
+    app.add_url_rule("/api/boom", endpoint="api_boom", view_func=boom)
+    page = app.test_client().get("/boom")
+    assert page.status_code == 500 and "Something went wrong" in text(page)
+    assert "Traceback" not in text(page) and "secret internals" not in text(page)
+    api = app.test_client().get("/api/boom")
+    assert api.status_code == 500 and "secret internals" not in api.get_data(as_text=True)
+    assert "Something went wrong" in api.get_json()["error"]

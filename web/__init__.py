@@ -39,12 +39,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_NOTE_CHARS=MAX_NOTE_CHARS,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # None: secure (sent over https only) when PUBLIC_URL is an https address; see below.
+        SESSION_COOKIE_SECURE=None,
         WTF_CSRF_TIME_LIMIT=None,
         # Attendee submissions: per browser session, with a generous per-address ceiling
         # because a whole room often shares the venue's one public address.
         SUBMIT_LIMIT_PER_SESSION="20 per minute",
         SUBMIT_LIMIT_PER_ADDRESS="1000 per minute",
         RATELIMIT_STORAGE_URI="memory://",
+        # Failed logins per address before a wait: slows password guessing, spares organisers.
+        LOGIN_LIMIT="10 per minute",
         # e.g. https://harvest.example.org, for attendee links and the feed; `harvest tables`
         # reads the same $HARVEST_URL, so the printed links and the pages agree.
         PUBLIC_URL=os.environ.get("HARVEST_URL") or None,
@@ -58,6 +62,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = (app.config["PUBLIC_URL"] or "").startswith("https://")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
 
@@ -89,6 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _limit_form_body() -> None:
+    """Hold every request body but an upload's to MAX_FORM_BYTES (413 beyond it)."""
     from flask import current_app, request
 
     if request.endpoint not in UPLOAD_ENDPOINTS:
@@ -126,6 +133,7 @@ def _error_pages(app: Flask) -> None:
         405: "That action is not allowed here.",
         413: "That is too large to send. Shorten the note or split the file.",
         429: "Too many submissions in a short time. Wait a minute, then send again.",
+        500: "Something went wrong on our side. Try again; if it keeps happening, tell the organiser.",
     }
 
     def handler(error):

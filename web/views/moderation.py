@@ -95,12 +95,13 @@ def _apply(db, event, action: str, ids: list[str]) -> str:
         abort(400, description="Unknown moderation action.")
     status = {"approve": "approved", "hide": "hidden", "pending": "pending"}[verb]
     if target == "selected":
-        note_ids = [int(i) for i in ids if i.isdigit()]
+        # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit() accepts.
+        note_ids = [int(i) for i in ids if i.isascii() and i.isdecimal()]
         if not note_ids:
             return "Nothing selected: tick the notes first."
     elif target == "all-pending":
         note_ids = [n.id for n in list_notes(db, event, status="pending")]
-    elif target.isdigit():
+    elif target.isascii() and target.isdecimal():
         note_ids = [int(target)]
     else:
         abort(400, description="Unknown moderation action.")
