@@ -4,8 +4,8 @@ BERTopic's defaults (UMAP + HDBSCAN, min_topic_size=10) put most of a small even
 outlier topic. So the components are chosen for the size of the data:
 
 - small events (up to `small_event_segments` segments, e.g. one table's 25 sentences or a few
-  hundred survey answers): no dimension reduction, and an agglomerative (Ward) tree cut at the
-  number of themes with the best silhouette;
+  hundred survey answers): no dimension reduction, and an agglomerative (Ward) tree cut near
+  sqrt(n) themes, at the cut with the best silhouette;
 - larger events: UMAP (seeded, so runs repeat) to 5 dimensions and HDBSCAN with a minimum
   cluster size scaled to n.
 
@@ -23,34 +23,42 @@ import numpy as np
 UNASSIGNED = -1
 
 
-class SilhouetteAgglomerative:
-    """A clusterer (sklearn-style `fit` -> `labels_`) that cuts a Ward tree at the k with the best
-    silhouette, between k_min and k_max. Deterministic: no random initialisation."""
+class WardClusterer:
+    """A clusterer (sklearn-style `fit` -> `labels_`) that cuts a Ward tree into about
+    `granularity * sqrt(n)` themes, choosing the exact cut by silhouette within `window` of that.
 
-    def __init__(self, k_min: int = 2, k_max: int = 12) -> None:
+    Silhouette alone, over every k, tends to pick 2 themes for sentence embeddings; the square
+    root sets the scale (25 sentences -> about 5 themes, 120 -> 11, 3,000 -> 55) and the local
+    search places the cut where the tree separates best. Deterministic: no random start.
+    """
+
+    def __init__(self, granularity: float = 1.0, window: int = 2, k_min: int = 2, k_max: int = 60) -> None:
+        self.granularity = granularity
+        self.window = window
         self.k_min = k_min
         self.k_max = k_max
         self.labels_: np.ndarray | None = None
         self.scores_: dict[int, float] = {}
 
-    def fit(self, X: np.ndarray, y=None) -> SilhouetteAgglomerative:  # noqa: N803 - sklearn API
-        """Fit on (n, d) vectors; sets `labels_` (0..k-1) and `scores_` (silhouette per k tried)."""
+    def fit(self, X: np.ndarray, y=None) -> WardClusterer:  # noqa: N803 - sklearn API
+        """Fit on (n, d) unit vectors; sets `labels_` (0..k-1) and `scores_` (silhouette per k)."""
         from scipy.cluster.hierarchy import fcluster, linkage
         from sklearn.metrics import silhouette_score
 
         n = len(X)
-        k_max = min(self.k_max, n - 1)
-        if n < 3 or k_max < 2:
+        target = int(round(self.granularity * math.sqrt(n)))
+        target = max(self.k_min, min(self.k_max, target, n - 1))
+        if n < 3 or target < 2:
             self.labels_ = np.zeros(n, dtype=int)
             return self
         X = np.asarray(X, dtype=np.float64)
         tree = linkage(X, method="ward")
-        distances = 1.0 - np.clip(X @ X.T, -1.0, 1.0)
+        distances = np.clip(1.0 - X @ X.T, 0.0, 2.0)
         np.fill_diagonal(distances, 0.0)
         best = None
-        for k in range(max(2, self.k_min), k_max + 1):
+        for k in range(max(2, target - self.window), min(n - 1, target + self.window) + 1):
             labels = fcluster(tree, t=k, criterion="maxclust") - 1
-            if len(set(labels)) < 2:
+            if len(set(labels.tolist())) < 2:
                 continue
             score = float(silhouette_score(distances, labels, metric="precomputed"))
             self.scores_[k] = score
@@ -59,16 +67,11 @@ class SilhouetteAgglomerative:
         self.labels_ = best[1] if best is not None else np.zeros(n, dtype=int)
         return self
 
-    def predict(self, X: np.ndarray) -> np.ndarray:  # noqa: N803 - sklearn API
-        """BERTopic calls this for new documents; unused here (each run clusters afresh)."""
-        raise NotImplementedError("cluster afresh instead")
 
-
-def small_clusterer(n: int, settings: dict) -> SilhouetteAgglomerative:
-    """The clusterer for a small event: a Ward tree cut by silhouette, at most one theme per
-    `segments_per_theme` segments."""
-    k_max = max(2, min(settings["max_themes"], n // max(1, settings["segments_per_theme"])))
-    return SilhouetteAgglomerative(k_min=min(settings["min_themes"], k_max), k_max=k_max)
+def small_clusterer(n: int, settings: dict) -> WardClusterer:
+    """The clusterer for a small event: a Ward tree cut near granularity * sqrt(n) themes."""
+    return WardClusterer(granularity=settings["theme_granularity"], window=2,
+                         k_min=settings["min_themes"], k_max=settings["max_themes"])
 
 
 def large_components(n: int, settings: dict):
@@ -111,6 +114,30 @@ def fit_themes(texts: Sequence[str], embeddings: np.ndarray, settings: dict) -> 
         # symbols); the clustering itself is still valid, so take it straight from the clusterer.
         return np.asarray(clusterer.labels_, dtype=int)
     return np.asarray(topics, dtype=int)
+
+
+def with_context(embeddings: np.ndarray, note_index: Sequence[int], weight: float,
+                 window: int = 1) -> np.ndarray:
+    """Each segment's vector blended with its neighbours in the same note (`window` segments
+    each side, together weighing `weight`), re-normalised.
+
+    Minutes and transcripts are written a topic per paragraph, so a sentence's neighbours say
+    what it is about ("This is seen as a real constraint" means nothing alone); a one-sentence
+    note (a survey answer, an argument) has no neighbours and keeps its own vector.
+    """
+    if weight <= 0 or len(embeddings) == 0:
+        return embeddings
+    out = embeddings.copy()
+    notes = np.asarray(note_index)
+    n = len(embeddings)
+    for i in range(n):
+        lo, hi = max(0, i - window), min(n, i + window + 1)
+        neighbours = [j for j in range(lo, hi) if j != i and notes[j] == notes[i]]
+        if neighbours:
+            out[i] = embeddings[i] + weight * embeddings[neighbours].mean(axis=0)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (out / norms).astype(np.float32)
 
 
 def centroids(embeddings: np.ndarray, labels: np.ndarray) -> dict[int, np.ndarray]:

