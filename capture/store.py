@@ -14,6 +14,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -166,8 +167,8 @@ def save_event(db: Database, slug: str, **changes) -> Event:
     unknown = set(changes) - set(EVENT_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown event field(s): {', '.join(sorted(unknown))}")
-    if "date" in changes and changes["date"] and not re.match(r"^\d{4}-\d{2}-\d{2}$", changes["date"]):
-        raise ValidationError(f"Invalid date {changes['date']!r}: use YYYY-MM-DD.")
+    if "date" in changes and changes["date"]:
+        check_date(changes["date"])
     if "status" in changes and changes["status"] not in ("draft", "open", "closed", "published"):
         raise ValidationError(f"Invalid status {changes['status']!r}.")
     if "questions" in changes:
@@ -183,6 +184,16 @@ def save_event(db: Database, slug: str, **changes) -> Event:
         else:
             update(db, "event", existing.id, changes)
     return get_event(db, slug)
+
+
+def check_date(text: str) -> None:
+    """Raise ValidationError unless `text` is a real calendar date written YYYY-MM-DD."""
+    try:
+        ok = bool(re.match(r"^\d{4}-\d{2}-\d{2}$", text)) and bool(date.fromisoformat(text))
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValidationError(f"Invalid date {text!r}: use YYYY-MM-DD.")
 
 
 def delete_event(db: Database, slug: str) -> None:
