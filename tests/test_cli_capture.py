@@ -22,6 +22,8 @@ CAPTURE_COMMANDS = {"init", "import", "event", "events", "table", "tables", "not
 def harvest(runner, db_path, *args, code=0):
     result = runner.invoke(cli, ["--db", str(db_path), *args])
     assert result.exit_code == code, result.output
+    # An exception other than click's exit is what a user would see as a traceback.
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     return result.output
 
@@ -125,7 +127,13 @@ def test_event_create_update_and_events_list(runner, db_path):
 def test_event_rejects_bad_date(runner, db_path):
     output = harvest(runner, db_path, "event", "x", "--date", "12/03/2026", code=1)
     assert "Invalid date '12/03/2026': use YYYY-MM-DD." in output
+    # Written right but not a day of the calendar.
+    for impossible in ("2026-13-45", "2026-02-30"):
+        output = harvest(runner, db_path, "event", "x", "--date", impossible, code=1)
+        assert f"Invalid date '{impossible}': use YYYY-MM-DD." in output
     assert list(open_db(db_path).query("SELECT id FROM event")) == []
+    harvest(runner, db_path, "event", "x", "--date", "2028-02-29")  # a leap day is a date
+    assert get_event(open_db(db_path), "x").date == "2028-02-29"
 
 
 def test_events_when_there_are_none(runner, db_path):
@@ -162,6 +170,14 @@ def test_export_csv_and_json(runner, db_path, tmp_path):
     assert data["event"]["slug"] == "vol"
     assert [r["ref"] for r in data["notes"]] == [r["ref"] for r in rows]
     assert data["notes"][0]["text"] == rows[0]["text"]
+
+
+def test_export_to_a_missing_folder_names_the_file(runner, db_path, tmp_path):
+    harvest(runner, db_path, "event", "x")
+    target = tmp_path / "no-such-folder" / "x.csv"
+    output = harvest(runner, db_path, "export", "x", "--output", str(target), code=1)
+    assert f"Cannot write {target}: No such file or directory." in output
+    assert not target.parent.exists()
 
 
 def test_export_unknown_format_is_a_usage_error(runner, db_path):

@@ -179,7 +179,11 @@ def export(ctx, slug, fmt, output) -> None:
     """Export an event's raw notes (all statuses) as CSV or JSON."""
     record = get_event(ctx.db, slug)
     rows = [{f: getattr(n, f) for f in EXPORT_FIELDS} for n in list_notes(ctx.db, record)]
-    out = open(output, "w", newline="", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    try:
+        out = open(output, "w", newline="", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        raise HarvestError(f"Cannot write {output}: {exc.strerror}. Check the folder exists and "
+                           "you may write there.") from None
     try:
         if fmt == "json":
             json.dump({"event": {"slug": record.slug, "title": record.title}, "notes": rows}, out,
