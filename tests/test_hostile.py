@@ -25,6 +25,20 @@ HOSTILE = [
     "[a](&#106;avascript:alert(14)) entity-encoded scheme and <a href='jav&#x09;ascript:alert(15)'>tab</a>",
     "# a heading\n> a quote\n1. a list inside a note",
     "<style>body{display:none}</style><form action=javascript:alert(16)><button>go</button></form>",
+    "[a [b](javascript:alert(17))](javascript:alert(18)) nested links",
+    "[x][1]\n\n[1]: javascript:alert(19)\n\na reference link over several lines",
+    "<!-- <script>alert(20)</script> --> an HTML comment",
+    '<p style="background:url(javascript:alert(21))">css</p> and <b style=color:red>b</b>',
+    '<iframe srcdoc="<script>alert(22)</script>"></iframe> srcdoc',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(23)"> <base href="javascript:/">',
+    "\u202e<script>alert(24)</script> right-to-left and \uff1cscript\uff1ealert(25)\uff1c/script\uff1e",
+    "&amp;lt;script&amp;gt;alert(26)&amp;lt;/script&amp;gt; double-encoded",
+    "`<script>alert(27)</script>` a code span and\n```\n<script>alert(28)</script>\n```",
+    "[x](<javascript:alert(29)>) [y](  JaVaScRiPt:alert(30)) [z](vbscript:msgbox(31))",
+    "<details open ontoggle=alert(32)> <math><mtext><table><mglyph><style><img src=x onerror=alert(33)>",
+    '![x](x "onerror=alert(34)") <object data=javascript:alert(35)></object>',
+    "<form><button formaction=javascript:alert(36)>x</button></form> {: onclick=alert(37) }",
+    "Costs $5 to $10 and $\\foo{$ (mathtext in a chart label)",
 ]
 
 
@@ -34,7 +48,7 @@ class Inspector(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
-        self.in_head = False  # the standalone page's own <style> lives in <head>
+        self.in_head = False  # the page's own <style> and <meta> live in <head>
 
     def handle_endtag(self, tag):
         if tag == "head":
@@ -45,12 +59,13 @@ class Inspector(HTMLParser):
             self.in_head = True
         bad_form = tag == "form" and any(k == "action" and "javascript" in (v or "").lower()
                                          for k, v in attrs)
-        bad_style = tag == "style" and not self.in_head
-        if tag in ("script", "iframe", "object", "embed") or bad_form or bad_style:
+        bad_head_only = tag in ("style", "meta") and not self.in_head
+        if tag in ("script", "iframe", "frame", "object", "embed", "base", "svg", "math") or bad_form \
+                or bad_head_only:
             self.problems.append(f"<{tag}>")
         for name, value in attrs:
             compact = "".join((value or "").split()).lower()
-            if name.lower().startswith("on"):
+            if name.lower().startswith("on") or name.lower() in ("style", "srcdoc", "formaction"):
                 self.problems.append(f"{tag} {name}=")
             if name in ("href", "src", "action", "formaction", "xlink:href") and (
                     compact.startswith("javascript:") or compact.startswith("vbscript:")
@@ -67,23 +82,34 @@ def problems(html: str) -> list[str]:
 
 @pytest.fixture
 def hostile(db):
+    """Hostile text in every field a digest shows: notes, tables, title, questions, venue, labels,
+    summaries, entities, and the organiser's own edits (a rename and a summary)."""
+    from capture.store import approved_notes
+    from web.review import record_edit
+
     notes = [(f"h{i}", f"Table <b onclick=alert({i})>{i % 3}</b>", text) for i, text in enumerate(HOSTILE)]
     event = seed_event(db, slug="hostile", notes=notes,
-                       title='Event <script>alert("title")</script> [x](javascript:alert(0))')
-    from capture.store import approved_notes
-
+                       title='Event <script>alert("title")</script> [x](javascript:alert(0))',
+                       venue="<img src=x onerror=alert('venue')>",
+                       questions=[HOSTILE[2], HOSTILE[14], "<iframe srcdoc='<script>alert(1)</script>'>"])
     segs = [{"text": n.text, "note": n.ref, "table": n.table, "start": 0, "end": len(n.text)}
             for n in approved_notes(db, event)]
     themes = []
     for i in range(0, len(segs), 4):
         part = segs[i:i + 4]
-        themes.append({"id": f"t{i}", "label": f"<script>alert('label')</script>[l{i}](javascript:x) {i}",
-                       "keywords": ["<b>"], "summary": part[0]["text"], "size": len(part),
+        label = f"<script>alert('label')</script>[l{i}](javascript:x) {i} $\\foo{{$"
+        themes.append({"id": f"t{i}", "label": label,
+                       "keywords": ["<b>"], "summary": part[-1]["text"], "size": len(part),
                        "tables": list(dict.fromkeys(s["table"] for s in part)),
                        "quotes": [{"text": s["text"], "note": s["note"]} for s in part], "segments": part})
+    entities = [{"text": text, "label": label, "count": 2}
+                for text, label in (("<script>alert('org')</script>", "ORG"), (HOSTILE[1], "GPE"),
+                                    (HOSTILE[15], "LAW"), (HOSTILE[18], "ORG"))]
     result = {"event": {"slug": "hostile", "title": event.title}, "themes": themes, "unassigned": [],
-              "entities": [{"text": "<script>alert('org')</script>", "label": "ORG", "count": 2}]}
+              "entities": entities}
     store_result(db, event, result)
+    record_edit(db, event, "rename", theme="t4", label=HOSTILE[16] + " " + HOSTILE[5])
+    record_edit(db, event, "summary", theme="t8", summary="\n".join(HOSTILE[15:22]))
     return event
 
 
@@ -97,6 +123,9 @@ def login(client):
 def test_the_inspector_sees_what_it_must_reject():
     raw = '<p onclick="x"><script></script><a href=" JaVaScRiPt:alert(1)">a</a><img src="data:x"></p>'
     assert len(problems(raw)) == 4
+    raw = ('<b style="x"><iframe srcdoc="y"></iframe><meta http-equiv="refresh"><svg></svg>'
+           '<button formaction="z">')
+    assert len(problems(raw)) == 6
 
 
 def test_escape_markdown_leaves_no_link_image_or_html():
@@ -125,17 +154,24 @@ def test_every_page_and_the_feed_are_inert(app, client, db, hostile):
     titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
     assert contents and all(problems(c) == [] for c in contents)
     assert any("<script>" in t for t in titles)  # a title is plain text in Atom (escaped in the XML)
-    for name in ("theme-sizes", "themes-by-table"):
-        svg = ET.fromstring(client.get(f"/digests/hostile/v1/charts/{name}.svg").data)
+    charts = [f"/digests/hostile/v1/charts/{name}.svg" for name in ("theme-sizes", "themes-by-table")]
+    charts += [f"/review/hostile/charts/{name}.svg" for name in ("theme-sizes", "themes-by-table")]
+    for path in charts:
+        res = client.get(path)
+        assert res.status_code == 200, path  # a "$" in a label does not start mathtext (and fail)
+        svg = ET.fromstring(res.data)
         for el in svg.iter():
             assert not el.tag.endswith("script") and not el.tag.endswith("foreignObject")
             assert not any(k.lower().startswith("on") for k in el.attrib)
-        assert any("<script>alert('label')</script>" in (el.text or "") for el in svg.iter())
+        texts = [el.text or "" for el in svg.iter()]
+        assert any("<script>alert('label')</script>" in t for t in texts), path
+        assert any("$\\foo{$" in t for t in texts) or "review" in path and "tables" in path, path
 
 
 def test_an_organiser_draft_is_sanitised_too(app, client, db, hostile):
-    save_draft(db, hostile, "# Digest\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
-               "[x](javascript:alert(3)) ![y](data:image/png;base64,AAAA)\n")
+    # The organiser's draft is raw Markdown: every hostile item, each as its own block.
+    save_draft(db, hostile, "# Digest\n\n" + "\n\n".join(HOSTILE) + "\n\n[x](javascript:alert(3)) "
+               "![y](data:image/png;base64,AAAA)\n")
     publish(db, hostile)
     html = client.get("/digests/hostile").get_data(as_text=True)
     assert problems(html) == []

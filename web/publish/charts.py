@@ -5,6 +5,7 @@ Labels are set as SVG text, which matplotlib escapes, so a hostile theme label s
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 
@@ -18,19 +19,33 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 CHARTS = {"theme-sizes": "Theme sizes (segments per theme)",
           "themes-by-table": "Theme prevalence by table"}
 NO_TABLE = "(no table)"
+# Labels are user text: "$" must not switch on mathtext (a label like "$\\foo$" would raise and
+# turn the chart into a server error), so math parsing is off for every text on the figure.
+RC = {"svg.hashsalt": "harvest", "svg.fonttype": "none", "text.parse_math": False}
 
 
 def _svg(fig: Figure) -> str:
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": "harvest", "svg.fonttype": "none"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
     return buf.getvalue()
+
+
+def _drawn_with_rc(draw):
+    """Run a chart function under RC: texts read text.parse_math when they are created."""
+
+    @functools.wraps(draw)
+    def wrapper(data: dict) -> str:
+        with matplotlib.rc_context(RC):
+            return draw(data)
+
+    return wrapper
 
 
 def _wrap(label: str, width: int = 32) -> str:
     return "\n".join(textwrap.wrap(label, width)[:3]) or " "
 
 
+@_drawn_with_rc
 def theme_sizes_svg(data: dict) -> str:
     """Horizontal bars: how many segments each theme holds, in digest order."""
     themes = data.get("themes", [])
@@ -63,6 +78,7 @@ def prevalence(data: dict) -> tuple[list[str], list[str], list[list[int]]]:
     return [t["label"] for t in themes], tables, counts
 
 
+@_drawn_with_rc
 def themes_by_table_svg(data: dict) -> str:
     """A heatmap: segments of each theme (rows) raised at each table (columns)."""
     labels, tables, counts = prevalence(data)
