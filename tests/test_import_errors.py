@@ -186,3 +186,25 @@ def test_xlsx_with_a_damaged_sheet(runner, seeded, tmp_path):
             dst.writestr(item, data)
     output = run_import(runner, seeded, damaged)
     assert "Cannot import damaged.xlsx: this .xlsx file could not be read" in output
+
+
+def test_xlsx_with_no_rows_or_only_a_header(runner, seeded, tmp_path):
+    import openpyxl
+
+    empty = tmp_path / "empty.xlsx"
+    openpyxl.Workbook().save(empty)
+    assert "Cannot import empty.xlsx: there are no rows in this spreadsheet" in run_import(runner, seeded, empty)
+    header = tmp_path / "header.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Comment", "Name"])
+    book.save(header)
+    output = run_import(runner, seeded, header)
+    assert "Cannot import header.xlsx: there is a header row (row 1) but no rows of notes under it" in output
+
+
+def test_csv_in_neither_utf8_nor_cp1252_names_the_line(runner, seeded, tmp_path):
+    path = tmp_path / "answers.csv"
+    path.write_bytes(b"comment\nFine\nCaf\xe9 \x81 closed\n")  # 0x81 has no meaning in Windows-1252
+    output = run_import(runner, seeded, path)
+    assert "Cannot import answers.csv, line 3: invalid encoding: byte 0x81" in output
+    assert "Save the file as UTF-8" in output
