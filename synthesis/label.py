@@ -18,7 +18,7 @@ import numpy as np
 
 PREPOSITIONS = {"of", "for", "between", "with", "in", "on", "around", "to", "from", "about",
                 "against", "across", "within", "among", "through"}
-STRIP_LEADING = {"DET", "PRON", "CCONJ", "ADP", "PUNCT", "PART", "SCONJ", "NUM", "AUX"}
+STRIP_LEADING = {"DET", "PRON", "CCONJ", "ADP", "PUNCT", "PART", "SCONJ", "NUM", "AUX", "ADV", "INTJ"}
 GENERIC = {"thing", "things", "people", "way", "ways", "lot", "lots", "group", "table", "point",
            "issue", "issues", "time", "something", "anything", "everything", "kind", "sort",
            "part", "fact", "one", "ones", "bit", "idea", "question", "case", "example"}
