@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
-from conftest import SEEE
+from conftest import SEEE, TRANSCRIPTS
 from publishing_data import make_result, seed_event, store_result
 
 from capture.errors import ValidationError
@@ -62,6 +63,16 @@ def assert_no_names(outputs, names=NAMES):
             assert not re.search(rf"\b{name}\b", text), f"{name!r} in {where}"
 
 
+def assert_no_note_refs(db, outputs):
+    """An imported ref hashes the speaker and the text: published beside a quote it would confirm a
+    guessed speaker, so under the rule the outputs number the notes instead."""
+    refs = [r["ref"] for r in db.query("SELECT ref FROM note")]
+    assert refs
+    for where, text in outputs.items():
+        for ref in refs:
+            assert ref not in text, f"note ref {ref} in {where}"
+
+
 def test_seee_names_are_found_with_context(db, seee):
     suggest_redactions(db, seee)
     rows = {r["original"]: r for r in list_redactions(db, seee)}
@@ -92,6 +103,7 @@ def test_no_name_in_any_published_output(app, client, db_path, db, seee, runner)
     assert res.exit_code == 0, res.output
     outputs = outputs_of(client, db_path, runner, "seee")
     assert_no_names(outputs)
+    assert_no_note_refs(db, outputs)
     for where, text in outputs.items():
         assert "Community Dental Services responds" not in text, where
     md = outputs["/digests/seee/digest.md"]
@@ -166,3 +178,40 @@ def test_organiser_confirms_in_context_on_the_web(app, client, db, seee):
     assert res.status_code == 302
     page = client.get("/digests/seee").get_data(as_text=True)
     assert "Alison" not in page and "Reid" not in page
+
+
+PANEL_THEMES = [
+    ("Capacity of commissioners", ("stretched", "half the team", "bundle", "timelines")),
+    ("Tender windows shut small charities out", ("six-week", "shuts us out", "pre-market", "fair process")),
+    ("Co-design and social value", ("Co-design", "Ask the people", "Social Value Act", "standing")),
+]
+PANEL_NAMES = ("Sarah", "Whitfield", "Daniel", "Mensah", "Helen", "Cartwright")
+
+
+def test_the_demo_panel_names_go_and_ordinary_words_stay(app, client, db_path, db, runner):
+    """The demo's Chatham House sample (a WebVTT with speaker voices): no name in any output, and
+    nothing but names replaced."""
+    import_file(db, TRANSCRIPTS / "commissioning-panel.vtt", event="panel")
+    event = save_event(db, "panel", chatham_house=True)
+    store_result(db, event, make_result(db, event, PANEL_THEMES))
+    suggest_redactions(db, event)
+    assert {"Sarah Whitfield", "Daniel Mensah", "Helen Cartwright"} <= \
+        {r["original"] for r in list_redactions(db, event)}
+    publish(db, event, accept_redactions=True)
+    outputs = outputs_of(client, db_path, runner, "panel")
+    assert_no_names(outputs, PANEL_NAMES)
+    assert_no_note_refs(db, outputs)
+    data = json.loads(outputs["/digests/panel/digest.json"])
+    said = [s["text"] for t in data["themes"] for s in t["segments"]]
+    said += [q["text"] for q in data["asks"]["questions"] + data["asks"]["proposals"]]
+    # Only the names changed: the sentences around them, and ordinary words, are intact.
+    for verbatim in ("From the commissioning side, I'll be honest: we are stretched.",
+                     "And apply the Social Value Act properly: count the volunteers, the local spend, "
+                     "the trust we hold.",
+                     "A participant, what would a fair process look like for a group like yours?"):
+        assert verbatim in said, verbatim
+    notes = {n["text"] for n in db.query("SELECT text FROM note")}
+    changed = [text for text in said if not any(text in note for note in notes)]
+    assert changed and all("participant" in text for text in changed), changed
+    # Quotes point at notes by number, not by their (speaker-derived) ref.
+    assert all(q["note"].isdigit() for t in data["themes"] for q in t["quotes"])

@@ -51,6 +51,28 @@ def _themes(result: dict) -> list[dict]:
             for t in result["themes"]]
 
 
+def _numbered_notes(data: dict, refs: list[str]) -> dict:
+    """Note references replaced by their number in the event (1, 2, 3 ...), for the Chatham House Rule.
+
+    An imported note's ref is a hash of who spoke and what they said: published beside the verbatim
+    quote it would let anyone confirm a guessed speaker. A number says where the note is, nothing more.
+    """
+    numbers = {ref: str(i) for i, ref in enumerate(refs, 1)}
+
+    def number(ref: str) -> str:
+        # A note hidden since the synthesis ran still needs a number that is not its ref.
+        return numbers.setdefault(ref, str(len(numbers) + 1))
+
+    def renumbered(items: list[dict]) -> list[dict]:
+        return [{**item, "note": number(item["note"])} for item in items]
+
+    out = {**data, "themes": [{**t, "quotes": renumbered(t["quotes"]), "segments": renumbered(t["segments"])}
+                              for t in data["themes"]]}
+    if "asks" in data:
+        out["asks"] = {kind: renumbered(items) for kind, items in data["asks"].items()}
+    return out
+
+
 def chart_data(db: Database, event: Event) -> dict:
     """Just the reviewed themes (redacted under the rule): enough for the charts, without the parse."""
     result, _ = edited_result_with_report(db, event)
@@ -80,6 +102,7 @@ def build_data(db: Database, event: Event) -> dict:
     }
     if event.chatham_house:
         suggest_redactions(db, event, result.get("entities"))
+        data = _numbered_notes(data, [n.ref for n in notes])
     return redactor_for(db, event).data(data)
 
 
