@@ -193,7 +193,8 @@ def test_xlsx_with_no_rows_or_only_a_header(runner, seeded, tmp_path):
 
     empty = tmp_path / "empty.xlsx"
     openpyxl.Workbook().save(empty)
-    assert "Cannot import empty.xlsx: there are no rows in this spreadsheet" in run_import(runner, seeded, empty)
+    output = run_import(runner, seeded, empty)
+    assert "Cannot import empty.xlsx: there are no rows in this spreadsheet" in output
     header = tmp_path / "header.xlsx"
     book = openpyxl.Workbook()
     book.active.append(["Comment", "Name"])
