@@ -51,7 +51,9 @@ def test_notes_json_returns_only_newer_notes(app, client, db_path):
     assert [n["id"] for n in newer["notes"]] == ids[1:]
     none = client.get(f"/events/round-2026/notes.json?since={ids[-1]}").get_json()
     assert none == {"notes": [], "last_id": ids[-1]}
-    assert client.get("/events/round-2026/notes.json?since=abc").status_code == 400
+    for bad in ("abc", "-1", "²", "99999999999999999999999"):  # the last is past SQLite's integers
+        refused = client.get(f"/events/round-2026/notes.json?since={bad}")
+        assert refused.status_code == 400 and refused.get_json()["error"].startswith("since must be")
 
 
 def test_queue_filters_by_status_and_table(app, client, db_path):

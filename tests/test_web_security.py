@@ -25,7 +25,7 @@ def _sample(converter, given=None):
     kind = type(converter).__name__
     if kind == "AnyConverter":
         return sorted(converter.items)[0]
-    if kind in ("IntegerConverter", "NumberConverter"):
+    if kind in ("IntegerConverter", "NumberConverter", "SQLiteIntConverter"):
         return given if isinstance(given, int) else 1
     return given if given is not None else "x"
 
@@ -55,6 +55,23 @@ def test_every_non_public_route_refuses_anonymous_requests(app, db_path):
                 assert response.location.startswith("/auth/login?next="), (rule.endpoint, response.location)
             checked += 1
     assert checked >= 20
+
+
+def test_numbers_in_paths_past_sqlite_integers_are_404_not_500(app, db_path):
+    seed_event(db_path, "x")
+    client = app.test_client()
+    login(client)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or not any(type(c).__name__ == "SQLiteIntConverter"
+                                                for c in rule._converters.values()):
+            continue
+        huge = {name: 10**25 for name, c in rule._converters.items()
+                if type(c).__name__ == "SQLiteIntConverter"}
+        url = _url(rule, {"slug": "x", **huge})
+        assert client.get(url).status_code == 404, url
+        checked += 1
+    assert checked >= 3
 
 
 def test_login_and_logout(app, client):

@@ -53,6 +53,15 @@ def test_upload_a_spreadsheet_with_column_options(app, client, db_path):
     assert [(n.ref, n.table) for n in notes] == [("r1", "A"), ("r2", "B")]
 
 
+def test_upload_keeps_only_the_file_name_as_the_source(app, client, db_path):
+    seed_event(db_path)
+    login(client)
+    for sent in ("../../../tmp/evil.md", "/home/ann/evil.md"):
+        assert _upload(client, sent, f"A note from {sent[:2]}.".encode()).status_code == 302
+    notes = list_notes(open_db(db_path), get_event(open_db(db_path), "round-2026"))
+    assert [n.source for n in notes] == ["evil.md", "evil.md"]
+
+
 def test_upload_errors_are_shown_and_nothing_is_written(app, client, db_path):
     seed_event(db_path)
     login(client)

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, render_template
+from werkzeug.routing import IntegerConverter
 
 from capture.store import MAX_NOTE_CHARS, default_db_path
 
@@ -15,6 +16,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_FORM_BYTES = 512 * 1024
 # Endpoints that receive files; every other request body is held to MAX_FORM_BYTES.
 UPLOAD_ENDPOINTS = {"upload.form"}
+SQLITE_MAX_INT = 2**63 - 1
 
 
 def _secret_key(instance: Path) -> str:
@@ -28,9 +30,17 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+class SQLiteIntConverter(IntegerConverter):
+    """`<int:...>` in routes, bounded to what SQLite can store: a larger number is a 404, not a 500."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=SQLITE_MAX_INT, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then test overrides."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = SQLiteIntConverter
     app.config.from_mapping(
         DATABASE=os.path.abspath(default_db_path()),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 64 * 1024,

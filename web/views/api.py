@@ -7,7 +7,7 @@ from flask import Blueprint, request
 from capture.store import find_event, list_notes
 from web.auth import login_required
 from web.db import get_db
-from web.views.moderation import STATUSES, note_json
+from web.views.moderation import SINCE_ERROR, STATUSES, note_json, since_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -44,10 +44,9 @@ def notes(slug: str):
     status = request.args.get("status") or None
     if status not in (None, *STATUSES):
         return {"error": f"Unknown status {status!r}: use pending, approved or hidden."}, 400
-    try:
-        since = int(request.args.get("since", "0"))
-    except ValueError:
-        return {"error": "since must be a note id (a whole number)."}, 400
+    since = since_arg()
+    if since is None:
+        return {"error": SINCE_ERROR}, 400
     found = list_notes(get_db(), event, status=status, table=request.args.get("table") or None,
                        since_id=since)
     return {"event": {"slug": event.slug, "title": event.title},

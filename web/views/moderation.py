@@ -18,6 +18,7 @@ from capture.store import (
     save_event,
     set_note_status,
 )
+from web import SQLITE_MAX_INT
 from web.auth import login_required
 from web.db import get_db
 from web.views.events import event_or_404
@@ -33,6 +34,17 @@ def note_json(note: Note) -> dict:
             "original_text": note.original_text, "author": note.author, "role": note.role,
             "attribution": note.attribution, "source": note.source, "status": note.status,
             "created_at": note.created_at}
+
+
+SINCE_ERROR = "since must be a note id (a whole number)."
+
+
+def since_arg() -> int | None:
+    """The ?since=ID of a polling request (0 when absent), or None when it is not a note id."""
+    value = request.args.get("since", "0")
+    if not (value.isascii() and value.isdecimal()) or int(value) > SQLITE_MAX_INT:
+        return None
+    return int(value)
 
 
 def _actor() -> str | None:
@@ -58,10 +70,9 @@ def live(slug: str):
 def notes_json(slug: str):
     """Notes with an id above ?since=ID, for the live view's polling."""
     event = event_or_404(slug)
-    try:
-        since = int(request.args.get("since", "0"))
-    except ValueError:
-        return {"error": "since must be a note id (a whole number)."}, 400
+    since = since_arg()
+    if since is None:
+        return {"error": SINCE_ERROR}, 400
     notes = list_notes(get_db(), event, since_id=since)
     return {"notes": [note_json(n) for n in notes],
             "last_id": notes[-1].id if notes else since}

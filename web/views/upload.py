@@ -25,6 +25,13 @@ class UploadForm(FlaskForm):
     author_column = StringField("Author column", validators=[Optional(), Length(max=200)])
 
 
+def _base_name(filename: str) -> str:
+    # The browser's name for the file, without any folders it sent ("C:\notes\a.csv", "../a.csv"):
+    # it becomes the notes' source, shown to organisers, and only its suffix picks the importer.
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in name if c.isprintable()) or "upload"
+
+
 def _blank_to_none(value: str | None) -> str | None:
     return (value or "").strip() or None
 
@@ -41,7 +48,7 @@ def upload_form(slug: str):
             form.file.errors.append("Choose a file to upload.")
         else:
             try:
-                message = _import(event, upload.filename, upload.read(), form)
+                message = _import(event, _base_name(upload.filename), upload.read(), form)
             except HarvestError as exc:
                 form.form_errors.append(str(exc))
             else:
