@@ -38,13 +38,31 @@ def test_markdown_has_every_section(db, event):
     md = compose_markdown(db, event)
     for part in ("# Partnership round table", "**Date:** 2026-10-23", "**Venue:** Cambridge",
                  "- How do we partner for bigger contracts?", "- Tables: 3", "- Notes: 5",
-                 "### 1. Bigger contracts", "> Contracts are getting bigger.", "<cite>note t1</cite>",
-                 "raised at Table 1", "## Questions raised", "Should funders cover the cost?",
+                 "### 1. Bigger contracts", "> Contracts are getting bigger.\n> — *note t1*",
+                 "4 passages of the notes, raised at Table 1.", "## Questions raised",
+                 "Should funders cover the cost?",
                  "## Proposals made", "Commissioners should allow three months.",
                  "## Places mentioned", "Hertfordshire, Manchester", "## Laws mentioned", "Social Value Act",
                  "## How this digest was made", "verbatim",
                  "](/digests/round-table/v1/charts/theme-sizes.svg)"):
         assert part in md, part
+
+
+def test_markdown_is_plain_and_leaves_out_what_was_not_recorded(db):
+    """No raw HTML for a Markdown reader, no 'Tables: 0' or empty chart when no tables were recorded."""
+    notes = [("u1", None, "Contracts are getting bigger. Small charities cannot bid alone.", "Sam Rao"),
+             ("u2", None, "Commissioners skip co-design. The Social Value Act is ignored in Hertfordshire.",
+              " sam rao "),
+             ("u3", None, "Tender timelines are far too tight.")]
+    bare = seed_event(db, slug="no-tables", notes=notes)
+    store_result(db, bare, make_result(db, bare))
+    md = compose_markdown(db, bare)
+    assert "<" not in md and ">" not in md.replace("\n> ", "\n")  # quotes are the only ">"
+    assert "- Notes: 3\n- Contributors: 1\n" in md  # one author, written two ways
+    for absent in ("Tables:", "not recorded", "raised at", "themes-by-table.svg"):
+        assert absent not in md, absent
+    assert "/charts/theme-sizes.svg" in md and "2 passages of the notes." in md
+    assert "### 2. Commissioning practice" in md and "## Themes" in md
 
 
 def test_edits_reach_the_digest(db, event):

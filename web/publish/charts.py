@@ -16,8 +16,8 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-CHARTS = {"theme-sizes": "Theme sizes (segments per theme)",
-          "themes-by-table": "Theme prevalence by table"}
+CHARTS = {"theme-sizes": "How often each theme came up (passages of the notes)",
+          "themes-by-table": "Where each theme came up (passages by table)"}
 NO_TABLE = "(no table)"
 # Labels are user text: "$" must not switch on mathtext (a label like "$\\foo$" would raise and
 # turn the chart into a server error), so math parsing is off for every text on the figure.
@@ -47,7 +47,7 @@ def _wrap(label: str, width: int = 32) -> str:
 
 @_drawn_with_rc
 def theme_sizes_svg(data: dict) -> str:
-    """Horizontal bars: how many segments each theme holds, in digest order."""
+    """Horizontal bars: how many passages (segments) each theme holds, in digest order."""
     themes = data.get("themes", [])
     labels = [_wrap(t["label"]) for t in themes] or ["(no themes)"]
     sizes = [t.get("size", 0) for t in themes] or [0]
@@ -56,7 +56,7 @@ def theme_sizes_svg(data: dict) -> str:
     ax.barh(range(len(labels)), sizes, color="#3b6ea5")
     ax.set_yticks(range(len(labels)), labels=labels, fontsize=9)
     ax.invert_yaxis()
-    ax.set_xlabel("segments")
+    ax.set_xlabel("passages of the notes")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(CHARTS["theme-sizes"], fontsize=11)
     for side in ("top", "right"):
@@ -95,7 +95,7 @@ def themes_by_table_svg(data: dict) -> str:
             ax.text(j, i, str(value), ha="center", va="center", fontsize=8,
                     color="white" if value > peak / 2 else "black")
     ax.set_title(CHARTS["themes-by-table"], fontsize=11)
-    fig.colorbar(image, ax=ax, label="segments", ticks=MaxNLocator(integer=True))
+    fig.colorbar(image, ax=ax, label="passages", ticks=MaxNLocator(integer=True))
     return _svg(fig)
 
 
