@@ -15,7 +15,7 @@ from web.review import edited_result, segment_key
 SLUG = "round-table"
 PAGES = [f"/review/{SLUG}", f"/review/{SLUG}/digest", f"/review/{SLUG}/redactions",
          f"/review/{SLUG}/charts/theme-sizes.svg", f"/review/{SLUG}/charts/themes-by-table.svg"]
-NAMED = [("n1", "Table 1", "Jane Okafor said contracts are getting bigger. Small charities cannot bid alone."),
+NAMED = [("n1", "Table 1", "Jane Okafor said contracts are getting bigger. Small charities cannot bid."),
          ("n2", "Table 2", "Commissioners skip co-design. Tender timelines are far too tight."),
          ("n3", "Table 3", "Big firms distrust small ones. We propose a standing partnership.")]
 
@@ -118,7 +118,8 @@ def test_nothing_public_before_publishing(app, client, db, event):
         text = client.get(path).get_data(as_text=True)
         assert "Partnership round table" not in text and "Okafor" not in text, path
     hidden = [f"/digests/{SLUG}", f"/digests/{SLUG}/v1", f"/digests/{SLUG}/v0"]
-    hidden += [f"/digests/{SLUG}/{name}" for name in ("digest.md", "digest.html", "digest.json", "themes.csv")]
+    downloads = ("digest.md", "digest.html", "digest.json", "themes.csv")
+    hidden += [f"/digests/{SLUG}/{name}" for name in downloads]
     hidden += [f"/digests/{SLUG}/v0/{name}" for name in ("digest.md", "digest.json")]
     hidden += [f"/digests/{SLUG}/charts/{name}.svg" for name in ("theme-sizes", "themes-by-table")]
     hidden += [f"/digests/{SLUG}/v0/charts/theme-sizes.svg"]
