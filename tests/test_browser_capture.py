@@ -102,7 +102,7 @@ def test_event_day_in_a_real_browser(server, shots):
             organiser.get_by_role("link", name="New event").click()
             organiser.get_by_label("Title").fill("Partnership structures")
             organiser.get_by_label("Short name for links").fill("partnerships")
-            organiser.get_by_label("Date (YYYY-MM-DD)").fill("2026-11-25")
+            organiser.get_by_label("Date", exact=True).fill("2026-11-25")
             organiser.get_by_label("Venue").fill("Sheffield")
             organiser.get_by_label("Questions posed").fill("How can small charities win contracts?")
             organiser.get_by_label("Under the Chatham House Rule").check()

@@ -27,7 +27,8 @@ class EventForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     slug = StringField("Short name for links (letters, digits, hyphens)",
                        validators=[Optional(), Length(max=80)])
-    date = StringField("Date (YYYY-MM-DD)", validators=[Optional(), Length(max=10)])
+    # A date picker where the browser has one; it sends YYYY-MM-DD, as the store expects.
+    date = StringField("Date", validators=[Optional(), Length(max=10)], render_kw={"type": "date"})
     venue = StringField("Venue", validators=[Optional(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     questions = TextAreaField("Questions posed (one per line)", validators=[Optional(), Length(max=5000)])
