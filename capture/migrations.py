@@ -15,6 +15,7 @@ migrations = Migrations("harvest")
 
 @migrations()
 def m001_capture(db: Database) -> None:
+    """Events, their tables, notes, the moderation log and organiser accounts."""
     db.execute(
         """
         CREATE TABLE event (
@@ -96,6 +97,7 @@ def m001_capture(db: Database) -> None:
 
 @migrations()
 def m002_synthesis(db: Database) -> None:
+    """Synthesis runs with their segments, themes, entities, and the embedding cache."""
     db.execute(
         """
         CREATE TABLE synthesis_run (
@@ -175,6 +177,7 @@ def m002_synthesis(db: Database) -> None:
 
 @migrations()
 def m003_publishing(db: Database) -> None:
+    """Organiser edits of themes, confirmed redactions and published digests."""
     db.execute(
         """
         CREATE TABLE theme_edit (
