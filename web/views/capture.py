@@ -24,6 +24,8 @@ ROLE_CHOICES = [("", "Prefer not to say"), ("attendee", "Attendee"), ("scribe", 
 
 
 class NoteForm(FlaskForm):
+    """An attendee's note, with an optional name and role."""
+
     # No length validator here: the store's limit gives the message, so form and CLI agree.
     text = TextAreaField("Your note")
     author = StringField("Your name (optional)", validators=[Optional(), Length(max=200)])

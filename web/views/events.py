@@ -24,6 +24,8 @@ STATUS_CHOICES = [("open", "Open: attendees can send notes"), ("closed", "Closed
 
 
 class EventForm(FlaskForm):
+    """An event's details, status and moderation setting."""
+
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     slug = StringField("Short name for links (letters, digits, hyphens)",
                        validators=[Optional(), Length(max=80)])
@@ -38,6 +40,8 @@ class EventForm(FlaskForm):
 
 
 class TableForm(FlaskForm):
+    """A table of an event: its name, question and host."""
+
     name = StringField("Table name or number", validators=[DataRequired(), Length(max=100)])
     question = StringField("Its question or topic", validators=[Optional(), Length(max=500)])
     host = StringField("Host", validators=[Optional(), Length(max=200)])

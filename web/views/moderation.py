@@ -126,6 +126,8 @@ def _apply(db, event, action: str, ids: list[str]) -> str:
 
 
 class EditForm(FlaskForm):
+    """The corrected text of a note."""
+
     text = TextAreaField("Text")
 
 

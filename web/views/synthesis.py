@@ -19,6 +19,8 @@ bp = Blueprint("synthesis", __name__, url_prefix="/events")
 
 
 class StartForm(FlaskForm):
+    """Start a run, optionally naming the themes the organiser expects."""
+
     themes = StringField("Themes you expect (optional, separated by semicolons)",
                          validators=[Optional(), Length(max=2000)])
 

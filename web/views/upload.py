@@ -17,6 +17,8 @@ bp = Blueprint("upload", __name__, url_prefix="/events")
 
 
 class UploadForm(FlaskForm):
+    """A file to import and, for spreadsheets, which columns hold what."""
+
     file = FileField("File (.txt, .md, .docx, .csv, .xlsx, .vtt, .srt)")
     table = StringField("Table these notes came from (optional)", validators=[Optional(), Length(max=100)])
     text_column = StringField("Text column (spreadsheets)", validators=[Optional(), Length(max=200)])
