@@ -83,6 +83,28 @@ def test_backup_into_a_missing_folder_is_refused(runner, db_path, tmp_path):
     assert result.exit_code == 1 and "does not exist" in result.output
 
 
+def test_backup_and_restore_onto_themselves_or_unwritable_places_say_so(runner, db_path, tmp_path):
+    db = open_db(db_path)
+    save_event(db, "kept")
+    db.conn.close()
+    backup = tmp_path / "b.db"
+    assert runner.invoke(cli, ["--db", str(db_path), "backup", str(backup)]).exit_code == 0
+    cases = [
+        (["backup", str(db_path), "--force"], "is the database itself"),
+        (["restore", str(db_path)], "is the database itself"),
+        (["backup", "/proc/b.db"], "Cannot write /proc/b.db: unable to open database file."),
+    ]
+    for args, message in cases:
+        result = runner.invoke(cli, ["--db", str(db_path), *args])
+        assert result.exit_code == 1 and message in result.output, result.output
+        assert isinstance(result.exception, SystemExit), repr(result.exception)  # no traceback
+    missing = tmp_path / "no-such-folder" / "harvest.db"
+    result = runner.invoke(cli, ["--db", str(missing), "restore", str(backup)])
+    assert result.exit_code == 1 and f"Cannot write {missing}" in result.output, result.output
+    assert isinstance(result.exception, SystemExit) and not missing.parent.exists()
+    assert find_event(open_db(db_path), "kept") is not None
+
+
 def test_serve_runs_under_waitress_prints_the_address_and_fails_interrupted_runs(db_path, tmp_path):
     db = open_db(db_path)
     event = save_event(db, "ev")

@@ -93,13 +93,23 @@ def _check_harvest_db(path: Path) -> None:
 
 
 def _copy(src: str, dst: str) -> None:
-    # sqlite3's online backup API: a consistent copy even while the server is writing.
-    source = sqlite3.connect(src)
-    target = sqlite3.connect(dst)
+    """Copy database `src` onto `dst` with SQLite's online backup (consistent while the server writes)."""
+    if Path(src).resolve() == Path(dst).resolve():
+        raise HarvestError(f"{dst} is the database itself; give another path.")
     try:
-        source.backup(target)
+        source = sqlite3.connect(f"file:{Path(src).resolve()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise HarvestError(f"Cannot read {src}: {exc}.") from None
+    try:
+        target = sqlite3.connect(dst)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    except sqlite3.Error as exc:
+        raise HarvestError(f"Cannot write {dst}: {exc}. Check the folder exists and you may write there.") \
+            from None
     finally:
-        target.close()
         source.close()
 
 
