@@ -17,7 +17,7 @@ from capture.models import Event
 from capture.store import approved_notes, list_tables
 from web.publish.charts import CHARTS
 from web.publish.redact import redactor_for, suggest_redactions
-from web.publish.render import escape_markdown
+from web.publish.render import escape_markdown, long_date
 from web.review import edited_result_with_report, list_edits
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "digests"
@@ -30,6 +30,7 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=False,
                       undefined=StrictUndefined, keep_trailing_newline=True)
     env.filters["md"] = escape_markdown
+    env.filters["day"] = long_date
     return env
 
 

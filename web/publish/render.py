@@ -8,6 +8,7 @@ into the draft.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import markdown
 import nh3
@@ -30,6 +31,15 @@ def escape_markdown(text: str | None) -> str:
     text = _ENTITY.sub(r"&amp;\1", text)
     text = text.replace("<", "&lt;").replace(">", "&gt;")
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def long_date(stamp: str | None) -> str:
+    """'2026-11-25T12:42:35Z' or '2026-11-25' as '25 November 2026' (returned as given if not a date)."""
+    try:
+        when = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        return str(stamp or "")
+    return f"{when.day} {when:%B %Y}"
 
 
 def sanitise(html: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from markupsafe import Markup
 
@@ -13,19 +11,10 @@ from web.db import get_db
 from web.publish.charts import CHARTS, chart_svg
 from web.publish.feed import atom_feed
 from web.publish.publishing import get_version, list_published, list_versions, render_version
-from web.publish.render import markdown_to_html
+from web.publish.render import long_date, markdown_to_html
 
 bp = Blueprint("digests", __name__)
-
-
-@bp.app_template_filter("day")
-def day(stamp: str | None) -> str:
-    """'2026-11-25T12:42:35Z' or '2026-11-25' as '25 November 2026' (unchanged if not a date)."""
-    try:
-        when = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
-    except ValueError:
-        return str(stamp or "")
-    return f"{when.day} {when:%B %Y}"
+bp.add_app_template_filter(long_date, "day")  # dates written out on the public pages
 
 DOWNLOADS = {"digest.md": ("markdown", "text/markdown; charset=utf-8"),
              "digest.html": ("html", "text/html; charset=utf-8"),
