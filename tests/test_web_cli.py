@@ -144,6 +144,16 @@ def test_serve_on_a_busy_port_says_so(runner, db_path):
     assert result.exit_code == 1 and f"Cannot listen on 127.0.0.1:{port}" in result.output
 
 
+def test_serve_refuses_a_port_out_of_range_and_a_host_it_cannot_use(runner, db_path):
+    result = runner.invoke(cli, ["--db", str(db_path), "serve", "--port", "99999"])
+    assert result.exit_code == 2 and "99999 is not in the range 0<=x<=65535" in result.output
+    result = runner.invoke(cli, ["--db", str(db_path), "serve", "--host", "no-such-host.invalid"])
+    assert result.exit_code == 1, result.output
+    expected = "Cannot listen on no-such-host.invalid:5000: 'no-such-host.invalid' is not an address"
+    assert expected in result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+
+
 def test_web_commands_have_help(runner):
     for args, words in ((["user", "add"], "password is asked for twice"),
                         (["serve"], "waitress"), (["backup"], "safe while the server runs"),

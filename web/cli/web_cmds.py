@@ -42,9 +42,9 @@ def user_add(ctx: Context, email: str) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 for every interface; prefer a reverse proxy).")
-@click.option("--port", default=5000, show_default=True, type=int,
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0 picks a free one).")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Worker threads.")
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     """Serve the web app under waitress (a production WSGI server)."""
@@ -66,6 +66,9 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     except OSError as exc:
         raise HarvestError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}. "
                            "Choose another --port.") from None
+    except ValueError:  # waitress: a host name it cannot resolve to an address
+        raise HarvestError(f"Cannot listen on {host}:{port}: {host!r} is not an address of this machine. "
+                           "Give an IP address such as 127.0.0.1.") from None
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Harvest is serving {db_path} at http://{shown}:{server.effective_port}/ "
                "(Ctrl-C to stop)", err=False)
