@@ -89,6 +89,11 @@ def decode(data: bytes) -> str:
     return text.translate(_SPACE_TABLE)
 
 
+def plain_spaces(text: str) -> str:
+    """Non-breaking and other odd spaces made plain, invisible characters (zero-width, BOM) dropped."""
+    return text.translate(_SPACE_TABLE)
+
+
 def clean(text: str) -> str:
     """One line of note text: odd and repeated spaces collapsed, ends stripped."""
     return _RUNS_OF_SPACE.sub(" ", text.translate(_SPACE_TABLE)).strip()

@@ -12,6 +12,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from capture.errors import HarvestError, NotFound
+from capture.importers.base import plain_spaces
 from capture.models import Event, Note, Table
 from capture.store import add_notes, table_by_token
 from web.db import get_db
@@ -30,6 +31,15 @@ class NoteForm(FlaskForm):
     text = TextAreaField("Your note")
     author = StringField("Your name (optional)", validators=[Optional(), Length(max=200)])
     role = SelectField("You are (optional)", choices=ROLE_CHOICES, default="", validate_choice=True)
+
+
+# Control characters (NUL, escape...) have no place in a note; line breaks and tabs do.
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"} | {0x7F: None}
+
+
+def typed_text(value: str | None) -> str:
+    """Text typed into the form: control characters dropped, odd spaces made plain, ends stripped."""
+    return plain_spaces((value or "").replace("\r\n", "\n").translate(_CONTROL)).strip()
 
 
 def _session_key() -> str:
@@ -71,8 +81,8 @@ def form(token: str):
         return render_template("capture/closed.html", event=event, table=table), code
     note_form = NoteForm()
     if note_form.validate_on_submit():
-        note = Note(text=note_form.text.data or "", table=table.name,
-                    author=(note_form.author.data or "").strip() or None,
+        note = Note(text=typed_text(note_form.text.data), table=table.name,
+                    author=typed_text(note_form.author.data) or None,
                     role=note_form.role.data or None, source="form",
                     status="approved" if event.approve_by_default else "pending")
         try:
