@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -235,6 +236,12 @@ def test_web_draft_edit_reset_and_publish(app, client, db, event):
 
     log_in(client)
     token = csrf(client, "/review/round-table/digest")
+    page = client.get("/review/round-table/digest").get_data(as_text=True)
+    # The preview's charts are drawn from the current data (the next version's do not exist yet).
+    srcs = re.findall(r'<img[^>]* src="([^"]+)"', page)
+    assert sorted(srcs) == ["/review/round-table/charts/theme-sizes.svg",
+                            "/review/round-table/charts/themes-by-table.svg"]
+    assert all(client.get(src).mimetype == "image/svg+xml" for src in srcs)
     draft = "# Partnership round table\n\nOur own introduction, written by hand.\n"
     res = client.post("/review/round-table/digest", data={"csrf_token": token, "markdown": draft})
     assert res.status_code == 302

@@ -81,7 +81,8 @@ def detect_names(db: Database, event: Event, entities: list[dict] | None = None)
     notes = approved_notes(db, event)
     for note in notes:
         if note.author:
-            add(note.author, "author", note.attribution or note.text)
+            # In context means what they said, not the attribution alone (often just the name again).
+            add(note.author, "author", f"{note.attribution or note.author}: {note.text}")
         if note.attribution:
             for name in _attribution_names(note.attribution):
                 add(name, "attribution", note.attribution)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from capture.errors import HarvestError, NotFound
 from web.auth import login_required
 from web.db import get_db
-from web.publish.charts import CHARTS, chart_svg
+from web.publish.charts import chart_svg
 from web.publish.digest import build_data, chart_data
 from web.publish.publishing import (
     discard_draft,
@@ -106,10 +108,14 @@ def digest(slug: str):
     data = build_data(db, event)
     markdown = draft_markdown(db, event, data)
     pending = [r for r in list_redactions(db, event) if not r["confirmed"]] if event.chatham_house else []
+    # The Markdown links the charts of the version to come, which does not exist yet: the preview
+    # shows the same charts drawn from the current data.
+    html = re.sub(rf'src="/digests/{re.escape(slug)}/v\d+/charts/', f'src="/review/{slug}/charts/',
+                  markdown_to_html(markdown))
     return render_template("review/digest.html", event=event, markdown=markdown, data=data,
-                           html=Markup(markdown_to_html(markdown)),  # sanitised by nh3
+                           html=Markup(html),  # sanitised by nh3
                            edited=get_draft(db, event) is not None, pending=pending,
-                           versions=list_versions(db, event), charts=CHARTS)
+                           versions=list_versions(db, event))
 
 
 @bp.route("/<slug>/charts/<any('theme-sizes', 'themes-by-table'):name>.svg")
