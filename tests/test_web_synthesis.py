@@ -9,7 +9,7 @@ import time
 import pytest
 
 from capture.models import Note
-from capture.store import add_notes, get_event, open_db
+from capture.store import add_notes, get_event, list_notes, open_db
 from tests.conftest import SEEE
 from tests.web_helpers import csrf, errors, login, seed_event, text
 
@@ -147,6 +147,17 @@ def test_real_synthesis_shows_themes_quotes_entities_and_keeps_them_after_a_fail
     result = api.get_json()
     assert set(result) >= {"event", "themes", "unassigned", "entities"}
     assert result["event"]["slug"] == "round-2026" and len(result["themes"]) >= 2
+    # The DESIGN.md contract: verbatim, traceable segments; every segment of every note once.
+    notes = {n.ref: n for n in list_notes(db, get_event(db, "round-2026"))}
+    seen = []
+    for theme in result["themes"]:
+        assert set(theme) >= {"id", "label", "keywords", "summary", "size", "tables", "quotes", "segments"}
+        for quote in theme["quotes"]:
+            assert quote["text"] in notes[quote["note"]].text
+        for segment in theme["segments"] + (result["unassigned"] if theme is result["themes"][0] else []):
+            assert notes[segment["note"]].text[segment["start"]:segment["end"]] == segment["text"]
+            seen.append((segment["note"], segment["start"]))
+    assert len(seen) == len(set(seen)) and {ref for ref, _ in seen} == set(notes)
     page = text(client.get("/events/round-2026/synthesis"))
     for theme in result["themes"]:
         assert theme["label"] in page
