@@ -103,6 +103,27 @@ def test_forms_without_csrf_token_are_refused(app, client, db_path):
     assert open_db(db_path).execute("SELECT count(*) FROM event").fetchone()[0] == 1
 
 
+def test_every_post_route_refuses_a_request_without_csrf_token(app, client, db_path):
+    _, tables = seed_event(db_path, "x")
+    login(client)
+    db = open_db(db_path)
+    tables_ = ("event", "event_table", "note", "synthesis_run", "digest")
+    before = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables_}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint == "auth.logout":  # logout only forgets the session
+            continue
+        url = _url(rule, {"slug": "x", "token": tables[0].token, "table_id": tables[0].id, "note_id": 1})
+        response = client.post(url, data={"title": "Forged", "name": "Forged", "text": "Forged note",
+                                          "action": "approve:all-pending", "value": "on"})
+        assert response.status_code == 400, (rule.endpoint, response.status_code)
+        checked += 1
+    assert checked >= 8
+    after = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables_}
+    assert after == before
+    assert db.execute("SELECT approve_by_default FROM event WHERE slug = 'x'").fetchone()[0] == 0
+
+
 def test_session_cookie_is_httponly_and_samesite(app, client):
     login(client)
     cookie = client.get_cookie("session")
