@@ -175,6 +175,9 @@ def test_security_headers_on_every_response(app, client, db_path):
         assert "unsafe-inline" not in csp
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["X-Frame-Options"] == "DENY"
+        assert "Strict-Transport-Security" not in response.headers  # plain http: no HSTS
+    secure = client.get("/auth/login", base_url="https://harvest.example.org")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
 def test_templates_never_mark_text_safe_nor_inline_scripts_or_styles():

@@ -123,6 +123,8 @@ def _index():
 
 
 def _security_headers(app: Flask) -> None:
+    from flask import request
+
     @app.after_request
     def add_headers(response):
         response.headers.setdefault(
@@ -133,6 +135,8 @@ def _security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.is_secure:  # over https (directly, or through ProxyFix): browsers stay on https
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
 
