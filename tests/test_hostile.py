@@ -39,6 +39,7 @@ HOSTILE = [
     '![x](x "onerror=alert(34)") <object data=javascript:alert(35)></object>',
     "<form><button formaction=javascript:alert(36)>x</button></form> {: onclick=alert(37) }",
     "Costs $5 to $10 and $\\foo{$ (mathtext in a chart label)",
+    "Control characters \x00 \x0b \x1b \ufffe in a note (XML cannot carry them)",
 ]
 
 
@@ -87,7 +88,8 @@ def hostile(db):
     from capture.store import approved_notes
     from web.review import record_edit
 
-    notes = [(f"h{i}", f"Table <b onclick=alert({i})>{i % 3}</b>", text) for i, text in enumerate(HOSTILE)]
+    notes = [(f"h{i}", f"Table <b onclick=alert({i})>{i % 3}</b>\x0b", text)
+             for i, text in enumerate(HOSTILE)]
     event = seed_event(db, slug="hostile", notes=notes,
                        title='Event <script>alert("title")</script> [x](javascript:alert(0))',
                        venue="<img src=x onerror=alert('venue')>",
@@ -97,7 +99,7 @@ def hostile(db):
     themes = []
     for i in range(0, len(segs), 4):
         part = segs[i:i + 4]
-        label = f"<script>alert('label')</script>[l{i}](javascript:x) {i} $\\foo{{$"
+        label = f"<script>alert('label')</script>[l{i}](javascript:x) {i} $\\foo{{$ \x1b\x00"
         themes.append({"id": f"t{i}", "label": label,
                        "keywords": ["<b>"], "summary": part[-1]["text"], "size": len(part),
                        "tables": list(dict.fromkeys(s["table"] for s in part)),

@@ -16,6 +16,8 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from web.publish.render import xml_safe  # noqa: E402
+
 CHARTS = {"theme-sizes": "How often each theme came up (passages of the notes)",
           "themes-by-table": "Where each theme came up (passages by table)"}
 NO_TABLE = "(no table)"
@@ -42,7 +44,7 @@ def _drawn_with_rc(draw):
 
 
 def _wrap(label: str, width: int = 32) -> str:
-    return "\n".join(textwrap.wrap(label, width)[:3]) or " "
+    return "\n".join(textwrap.wrap(xml_safe(label), width)[:3]) or " "
 
 
 @_drawn_with_rc

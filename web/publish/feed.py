@@ -6,7 +6,7 @@ from datetime import datetime
 
 from feedgen.feed import FeedGenerator
 
-from web.publish.render import markdown_to_html
+from web.publish.render import markdown_to_html, xml_safe
 
 FEED_SIZE = 50
 
@@ -20,7 +20,7 @@ def atom_feed(versions: list[dict], base_url: str, title: str = "Harvest digests
     base = base_url.rstrip("/")
     fg = FeedGenerator()
     fg.id(f"{base}/digests")
-    fg.title(title)
+    fg.title(xml_safe(title))
     fg.link(href=f"{base}/digests.atom", rel="self")
     fg.link(href=f"{base}/digests", rel="alternate")
     fg.language("en")
@@ -32,7 +32,7 @@ def atom_feed(versions: list[dict], base_url: str, title: str = "Harvest digests
         url = f"{base}/digests/{v['slug']}/v{v['version']}"
         entry = fg.add_entry()
         entry.id(url)
-        entry.title(f"{v['title']} (version {v['version']})")
+        entry.title(xml_safe(f"{v['title']} (version {v['version']})"))
         entry.link(href=url, rel="alternate")
         entry.updated(_when(v["published_at"]))
         entry.published(_when(v["published_at"]))

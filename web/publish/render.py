@@ -19,9 +19,17 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "wi
                       "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
+# Characters XML 1.0 forbids (NUL, most C0 controls, U+FFFE/FFFF): one of them in a note would make
+# the Atom feed fail for every digest and the SVG charts unreadable, so they go before rendering.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()!#|{}])")
 _ENTITY = re.compile(r"&(#?\w+;)")
 _LINE_START = re.compile(r"^(\s*)([-+>]|\d+[.)])", re.MULTILINE)
+
+
+def xml_safe(text: str | None) -> str:
+    """The text without the characters XML (and so Atom, SVG and HTML) cannot carry."""
+    return _NOT_XML.sub("", str(text or ""))
 
 
 def escape_markdown(text: str | None) -> str:
@@ -50,7 +58,7 @@ def sanitise(html: str) -> str:
 
 def markdown_to_html(text: str) -> str:
     """Render digest Markdown to a sanitised HTML fragment."""
-    return sanitise(markdown.markdown(text or "", extensions=["tables", "sane_lists"],
+    return sanitise(markdown.markdown(xml_safe(text), extensions=["tables", "sane_lists"],
                                       output_format="html"))
 
 
