@@ -196,13 +196,6 @@ def check_date(text: str) -> None:
         raise ValidationError(f"Invalid date {text!r}: use YYYY-MM-DD.")
 
 
-def delete_event(db: Database, slug: str) -> None:
-    """Delete an event and everything that belongs to it."""
-    event = get_event(db, slug)
-    with atomic(db):
-        db.conn.execute("DELETE FROM event WHERE id = ?", [event.id])
-
-
 # --- tables -----------------------------------------------------------------------------------
 
 def _table_from_row(row: dict) -> Table:
