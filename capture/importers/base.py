@@ -99,11 +99,6 @@ def clean(text: str) -> str:
     return _RUNS_OF_SPACE.sub(" ", text.translate(_SPACE_TABLE)).strip()
 
 
-def clean_block(lines: list[str]) -> str:
-    """Lines of one paragraph joined into one clean line of text."""
-    return clean(" ".join(line.strip() for line in lines if line.strip()))
-
-
 def title_case_if_shouted(name: str) -> str:
     """'ALISON REID' -> 'Alison Reid'; names already in mixed case are left as written."""
     if name.isupper():
