@@ -11,7 +11,8 @@ from publishing_data import make_result, seed_event, store_result
 
 from capture.errors import ValidationError
 from capture.importing import import_file
-from capture.store import get_event, save_event
+from capture.models import Note
+from capture.store import add_notes, get_event, save_event
 from web.cli import cli
 from web.publish.publishing import digest_output, publish
 from web.publish.redact import Redactor, list_redactions, set_redaction, suggest_redactions
@@ -199,6 +200,11 @@ def test_the_demo_panel_names_go_and_ordinary_words_stay(app, client, db_path, d
     assert {"Sarah Whitfield", "Daniel Mensah", "Helen Cartwright"} <= set(rows)
     # The organiser sees each voice with what it said, not just the name again.
     assert rows["Helen Cartwright"]["context"].startswith("Helen Cartwright: And that is exactly what shuts")
+    # Confirming some is not enough: publishing waits for the last one, and names it.
+    for name in ("Sarah Whitfield", "Daniel Mensah"):
+        set_redaction(db, event, rows[name]["id"], "a participant")
+    with pytest.raises(ValidationError, match=r"1 replacement\(s\) are not confirmed: 'Helen Cartwright'"):
+        publish(db, event)
     publish(db, event, accept_redactions=True)
     outputs = outputs_of(client, db_path, runner, "panel")
     assert_no_names(outputs, PANEL_NAMES)
@@ -217,3 +223,15 @@ def test_the_demo_panel_names_go_and_ordinary_words_stay(app, client, db_path, d
     assert changed and all("participant" in text for text in changed), changed
     # Quotes point at notes by number, not by their (speaker-derived) ref.
     assert all(q["note"].isdigit() for t in data["themes"] for q in t["quotes"])
+
+
+def test_a_name_in_a_late_note_stops_the_next_publication(db):
+    """After a publication, a newly approved note naming someone is caught before the next one."""
+    event = seed_event(db, slug="late", chatham_house=True)
+    store_result(db, event, make_result(db, event))
+    assert publish(db, event, accept_redactions=True) == 1
+    add_notes(db, event, [Note(text="Priya Shah said the tender timelines are far too tight.", ref="late1",
+                               table="Table 2", status="approved")])
+    with pytest.raises(ValidationError, match="'Priya Shah' -> 'a participant'"):
+        publish(db, event)
+    assert [r["version"] for r in db.query("SELECT version FROM digest WHERE draft = 0")] == [1]
