@@ -186,6 +186,7 @@ class Redactor:
         return replacement
 
     def __call__(self, text: str) -> str:
+        """The text with every known name (and its distinctive parts) replaced."""
         if self.regex is None or not text:
             return text
         return self.regex.sub(self._sub, text)

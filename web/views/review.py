@@ -88,23 +88,12 @@ def undo(slug: str):
     return redirect(url_for("review.themes", slug=slug))
 
 
-@bp.route("/<slug>/digest", methods=("GET", "POST"))
+@bp.route("/<slug>/digest")
 @login_required
 def digest(slug: str):
     """Preview the digest and edit its Markdown before publishing."""
     event = event_or_404(slug)
     db = get_db()
-    if request.method == "POST":
-        try:
-            if request.form.get("action") == "reset":
-                discard_draft(db, event)
-                flash("The draft is back to the template.", "status")
-            else:
-                save_draft(db, event, request.form.get("markdown", ""))
-                flash("Draft saved.", "status")
-        except HarvestError as exc:
-            _bad(exc)
-        return redirect(url_for("review.digest", slug=slug))
     data = build_data(db, event)
     markdown = draft_markdown(db, event, data)
     pending = [r for r in list_redactions(db, event) if not r["confirmed"]] if event.chatham_house else []
@@ -118,6 +107,23 @@ def digest(slug: str):
                            versions=list_versions(db, event))
 
 
+@bp.route("/<slug>/digest", methods=("POST",))
+@login_required
+def save_digest(slug: str):
+    """Save the edited Markdown as the draft, or reset the draft to the template."""
+    event = event_or_404(slug)
+    try:
+        if request.form.get("action") == "reset":
+            discard_draft(get_db(), event)
+            flash("The draft is back to the template.", "status")
+        else:
+            save_draft(get_db(), event, request.form.get("markdown", ""))
+            flash("Draft saved.", "status")
+    except HarvestError as exc:
+        _bad(exc)
+    return redirect(url_for("review.digest", slug=slug))
+
+
 @bp.route("/<slug>/charts/<any('theme-sizes', 'themes-by-table'):name>.svg")
 @login_required
 def chart(slug: str, name: str):
@@ -126,31 +132,40 @@ def chart(slug: str, name: str):
     return Response(chart_svg(name, chart_data(get_db(), event)), mimetype="image/svg+xml")
 
 
-@bp.route("/<slug>/redactions", methods=("GET", "POST"))
+@bp.route("/<slug>/redactions")
 @login_required
 def redactions(slug: str):
     """Each name found, in context, with its replacement to confirm or change."""
     event = event_or_404(slug)
     db = get_db()
-    if request.method == "POST":
-        try:
-            rows = list_redactions(db, event)
-            ids = [r["id"] for r in rows] if request.form.get("action") == "confirm-all" else \
-                [int(request.form.get("id", "0") or 0)]
-            for row in rows:
-                if row["id"] in ids:
-                    replacement = request.form.get(f"replacement-{row['id']}", row["replacement"])
-                    set_redaction(db, event, row["id"], replacement, confirmed=True)
-            if not any(r["id"] in ids for r in rows):
-                raise NotFound("No such redaction. Reload the page.")
-        except (HarvestError, ValueError) as exc:
-            abort(400, description=str(exc))
-        flash("Replacement confirmed.", "status")
-        return redirect(url_for("review.redactions", slug=slug))
     if event.chatham_house:
         result, _ = edited_result_with_report(db, event)
         suggest_redactions(db, event, (result or {}).get("entities"))
     return render_template("review/redactions.html", event=event, rows=list_redactions(db, event))
+
+
+@bp.route("/<slug>/redactions", methods=("POST",))
+@login_required
+def confirm_redactions(slug: str):
+    """Confirm one replacement (as typed) or all of them (as they stand)."""
+    event = event_or_404(slug)
+    db = get_db()
+    rows = list_redactions(db, event)
+    try:
+        if request.form.get("action") == "confirm-all":
+            ids = [r["id"] for r in rows]
+        else:
+            ids = [int(request.form.get("id") or 0)]
+        if not any(r["id"] in ids for r in rows):
+            raise NotFound("No such redaction. Reload the page.")
+        for row in rows:
+            if row["id"] in ids:
+                replacement = request.form.get(f"replacement-{row['id']}", row["replacement"])
+                set_redaction(db, event, row["id"], replacement, confirmed=True)
+    except (HarvestError, ValueError) as exc:
+        abort(400, description=str(exc))
+    flash("Replacement confirmed." if len(ids) == 1 else "Replacements confirmed.", "status")
+    return redirect(url_for("review.redactions", slug=slug))
 
 
 @bp.route("/<slug>/publish", methods=("POST",))
