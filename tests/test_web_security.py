@@ -100,6 +100,8 @@ def test_forms_without_csrf_token_are_refused(app, client, db_path):
     login(client)
     response = client.post("/events/new", data={"title": "No token", "status": "open"})
     assert response.status_code == 400
+    assert "This form had expired, or was not sent from this site. Go back, reload the page" in text(response)
+    assert "Log out" in text(response) and "Organiser login" not in text(response)
     assert open_db(db_path).execute("SELECT count(*) FROM event").fetchone()[0] == 1
 
 

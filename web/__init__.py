@@ -83,13 +83,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     # Registered before CSRFProtect so the smaller limit applies before the form is parsed.
     app.before_request(_limit_form_body)
+    from web import auth
+
+    # Before CSRFProtect too, so a page refusing a form still knows who is logged in.
+    app.register_blueprint(auth.bp)
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from web import auth
     from web.views import api, capture, digests, events, moderation, review, synthesis, upload
 
-    for module in (auth, events, capture, moderation, synthesis, api, upload, review, digests):
+    for module in (events, capture, moderation, synthesis, api, upload, review, digests):
         app.register_blueprint(module.bp)
 
     app.add_url_rule("/", endpoint="index", view_func=_index)
@@ -166,3 +169,13 @@ def _error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, handler)
+
+    from flask_wtf.csrf import CSRFError
+
+    def csrf_failed(_error):
+        # Flask-WTF's reasons ("The CSRF session token is missing.") mean nothing to organisers.
+        message = ("This form had expired, or was not sent from this site. Go back, reload the page "
+                   "and send it again.")
+        return render_template("error.html", code=400, message=message), 400
+
+    app.register_error_handler(CSRFError, csrf_failed)
