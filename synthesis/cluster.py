@@ -23,6 +23,26 @@ import numpy as np
 UNASSIGNED = -1
 
 
+def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette over a precomputed distance matrix (as scikit-learn's silhouette_score;
+    written out because importing scikit-learn costs seconds of a cold start)."""
+    labels = np.asarray(labels)
+    names, index = np.unique(labels, return_inverse=True)
+    if len(names) < 2:
+        return 0.0
+    onehot = np.zeros((len(labels), len(names)))
+    onehot[np.arange(len(labels)), index] = 1.0
+    sizes = onehot.sum(axis=0)
+    sums = distances @ onehot  # total distance from each point to each cluster
+    own = sizes[index]
+    a = np.where(own > 1, sums[np.arange(len(labels)), index] / np.maximum(own - 1, 1), 0.0)
+    mean_other = sums / sizes
+    mean_other[np.arange(len(labels)), index] = np.inf
+    b = mean_other.min(axis=1)
+    s = np.where(own > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
+    return float(s.mean())
+
+
 class WardClusterer:
     """A clusterer (sklearn-style `fit` -> `labels_`) that cuts a Ward tree into about
     `granularity * sqrt(n)` themes, choosing the exact cut by silhouette within `window` of that.
@@ -43,7 +63,6 @@ class WardClusterer:
     def fit(self, X: np.ndarray, y=None) -> WardClusterer:  # noqa: N803 - sklearn API
         """Fit on (n, d) unit vectors; sets `labels_` (0..k-1) and `scores_` (silhouette per k)."""
         from scipy.cluster.hierarchy import fcluster, linkage
-        from sklearn.metrics import silhouette_score
 
         n = len(X)
         target = int(round(self.granularity * math.sqrt(n)))
@@ -60,7 +79,7 @@ class WardClusterer:
             labels = fcluster(tree, t=k, criterion="maxclust") - 1
             if len(set(labels.tolist())) < 2:
                 continue
-            score = float(silhouette_score(distances, labels, metric="precomputed"))
+            score = silhouette(distances, labels)
             self.scores_[k] = score
             if best is None or score > best[0] + 1e-9:
                 best = (score, labels)

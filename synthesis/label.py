@@ -32,7 +32,7 @@ def _tokens(text: str) -> list[str]:
 
 def keywords(texts: Sequence[str], labels: np.ndarray, top_n: int) -> dict[int, list[tuple[str, float]]]:
     """c-TF-IDF keywords with weights for each label >= 0: {label: [(word, weight), ...]}."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
 
     per_class: dict[int, Counter] = {}
     for text, label in zip(texts, labels.tolist(), strict=True):

@@ -116,3 +116,17 @@ def test_quotes_are_diverse():
     chosen = quotes.pick_quotes([0, 1, 2, 3], texts, vectors, centre, k=3, diversity=0.5)
     assert not {0, 1} <= set(chosen)  # the near-duplicate pair never both appear
     assert len(chosen) == 3
+
+
+def test_silhouette_matches_scikit_learn():
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(1)
+    points = rng.normal(size=(40, 8))
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    distances = np.clip(1 - points @ points.T, 0, 2)
+    np.fill_diagonal(distances, 0)
+    labels = rng.integers(0, 4, 40)
+    labels[0] = 9  # a singleton counts as 0, as in scikit-learn
+    assert cluster.silhouette(distances, labels) == pytest.approx(
+        silhouette_score(distances, labels, metric="precomputed"), abs=1e-9)
