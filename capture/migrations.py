@@ -218,3 +218,20 @@ def m003_publishing(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m004_reduction_cache(db: Database) -> None:
+    """Synthesis: the UMAP reduction of a large event's embeddings, cached like the embeddings,
+    so re-running on the same notes does not redo it (keyed by a hash of the input and settings)."""
+    db.execute(
+        """
+        CREATE TABLE reduction_cache (
+            key TEXT PRIMARY KEY,
+            rows INTEGER NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        )
+        """
+    )
