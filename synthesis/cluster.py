@@ -93,6 +93,50 @@ def small_clusterer(n: int, settings: dict) -> WardClusterer:
                          k_min=settings["min_themes"], k_max=settings["max_themes"])
 
 
+class CachedReducer:
+    """Wraps a dimension reduction (UMAP) so its result is stored in the database, keyed by a
+    hash of the input vectors and the reducer's settings: re-running on the same notes reuses
+    it, as the embedding cache does for embeddings. UMAP is seeded, so the result is the same."""
+
+    def __init__(self, reducer, db=None) -> None:
+        self.reducer = reducer
+        self.db = db
+        self.embedding_: np.ndarray | None = None
+        self.cache_hit = False
+
+    def _key(self, X: np.ndarray) -> str:  # noqa: N803
+        import hashlib
+
+        params = sorted((k, repr(v)) for k, v in self.reducer.get_params().items())
+        digest = hashlib.sha256(np.ascontiguousarray(X, dtype=np.float32).tobytes())
+        digest.update(repr((type(self.reducer).__name__, params)).encode())
+        return digest.hexdigest()
+
+    def fit(self, X: np.ndarray, y=None) -> CachedReducer:  # noqa: N803 - sklearn API
+        """Reduce X, from the cache when the same input was reduced before."""
+        key = self._key(X)
+        if self.db is not None:
+            row = self.db.conn.execute("SELECT rows, dim, vector FROM reduction_cache WHERE key = ?",
+                                       [key]).fetchone()
+            if row is not None:
+                self.embedding_ = np.frombuffer(row[2], dtype=np.float32).reshape(row[0], row[1])
+                self.cache_hit = True
+                return self
+        self.embedding_ = np.asarray(self.reducer.fit_transform(X), dtype=np.float32)
+        if self.db is not None:
+            self.db.conn.execute(
+                "INSERT OR REPLACE INTO reduction_cache (key, rows, dim, vector) VALUES (?, ?, ?, ?)",
+                [key, *self.embedding_.shape, self.embedding_.tobytes()])
+            self.db.conn.commit()
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:  # noqa: N803 - sklearn API
+        """The reduction of the data just fitted (BERTopic calls fit, then transform, on it)."""
+        if self.embedding_ is None or len(X) != len(self.embedding_):
+            raise ValueError("CachedReducer.transform only returns the reduction of the fitted data")
+        return self.embedding_
+
+
 def large_components(n: int, settings: dict):
     """BERTopic's (dimension reduction, clusterer) for a large event: seeded UMAP to 5
     dimensions, and HDBSCAN with leaf selection (fine themes rather than a few broad ones; on
@@ -109,7 +153,7 @@ def large_components(n: int, settings: dict):
     return reducer, clusterer
 
 
-def fit_themes(texts: Sequence[str], embeddings: np.ndarray, settings: dict) -> np.ndarray:
+def fit_themes(texts: Sequence[str], embeddings: np.ndarray, settings: dict, cache=None) -> np.ndarray:
     """Topic of each text (-1 = outlier), with components chosen for the size of the data.
 
     Small events skip BERTopic's machinery altogether: with no reduction and a direct clusterer
@@ -124,7 +168,7 @@ def fit_themes(texts: Sequence[str], embeddings: np.ndarray, settings: dict) -> 
 
     reducer, clusterer = large_components(n, settings)
     model = BERTopic(
-        embedding_model=None, umap_model=reducer, hdbscan_model=clusterer,
+        embedding_model=None, umap_model=CachedReducer(reducer, cache), hdbscan_model=clusterer,
         vectorizer_model=CountVectorizer(stop_words="english", min_df=1),
         calculate_probabilities=False, verbose=False,
     )
@@ -201,9 +245,10 @@ def reassign(embeddings: np.ndarray, labels: np.ndarray, threshold: float,
 
 
 def cluster(texts: Sequence[str], embeddings: np.ndarray, settings: dict,
-            eligible: np.ndarray | None = None) -> np.ndarray:
+            eligible: np.ndarray | None = None, cache=None) -> np.ndarray:
     """Theme label per segment (0..k-1, or UNASSIGNED). Only `eligible` segments are clustered
-    (segments with no words, e.g. only emoji, are not); labels are renumbered by size."""
+    (segments with no words, e.g. only emoji, are not); labels are renumbered by size.
+    `cache` is the database, where a large event's UMAP reduction is kept for re-runs."""
     n = len(texts)
     labels = np.full(n, UNASSIGNED, dtype=int)
     if eligible is None:
@@ -215,7 +260,7 @@ def cluster(texts: Sequence[str], embeddings: np.ndarray, settings: dict,
         # Too few to cluster: one theme (one note of three words gives one theme).
         labels[index] = 0
         return labels
-    sub = fit_themes([texts[i] for i in index], embeddings[index], settings)
+    sub = fit_themes([texts[i] for i in index], embeddings[index], settings, cache)
     labels[index] = sub
     labels = dissolve_small(labels, settings["min_theme_size"])
     labels = reassign(embeddings, labels, settings["reassign_threshold"], eligible)

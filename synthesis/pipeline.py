@@ -111,7 +111,7 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     # Segments come in reading order, so neighbours in the list are neighbours in the note.
     context = clustering.with_context(vectors, [s.note_index for s in segments],
                                       config["context_weight"], config["context_window"])
-    found = clustering.cluster(texts, context, config, eligible=free)
+    found = clustering.cluster(texts, context, config, eligible=free, cache=db)
     kept_seeds = sorted(set(seed_labels[seed_labels >= 0].tolist()))
     offset = len(seed_phrases)
     labels = np.where(seed_labels >= 0, seed_labels, np.where(found >= 0, found + offset, -1))

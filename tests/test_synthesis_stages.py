@@ -130,3 +130,21 @@ def test_silhouette_matches_scikit_learn():
     labels[0] = 9  # a singleton counts as 0, as in scikit-learn
     assert cluster.silhouette(distances, labels) == pytest.approx(
         silhouette_score(distances, labels, metric="precomputed"), abs=1e-9)
+
+
+def test_reduction_is_cached_in_the_database(db):
+    from sklearn.decomposition import PCA
+
+    points = np.random.default_rng(2).normal(size=(30, 8)).astype(np.float32)
+    first = cluster.CachedReducer(PCA(n_components=3), db).fit(points)
+    assert not first.cache_hit
+    again = cluster.CachedReducer(PCA(n_components=3), db)
+
+    def must_not_run(_):
+        raise AssertionError("the cached reduction should have been used")
+
+    again.reducer.fit_transform = must_not_run
+    assert again.fit(points).cache_hit
+    assert np.array_equal(again.transform(points), first.transform(points))
+    other = cluster.CachedReducer(PCA(n_components=2), db).fit(points)  # other settings: no hit
+    assert not other.cache_hit and other.transform(points).shape == (30, 2)
