@@ -24,7 +24,7 @@ from synthesis import quotes as quoting
 from synthesis import runs, seeds
 from synthesis.embed import Embedder, default_embedder, embed_cached
 from synthesis.segment import load_nlp, model_name, parse_notes, segment_notes
-from synthesis.settings import resolve
+from synthesis.settings import DEFAULTS, resolve
 
 Progress = Callable[[str, float], None]
 _HAS_LETTER = re.compile(r"[^\W\d_]")
@@ -39,7 +39,8 @@ def synthesise(db: Database, event: Event, themes: list[str] | str | None = None
     marked failed (with the message) and the error re-raised; the previous result stays current.
     """
     if run_id is not None and settings is None:
-        settings = runs.get_run(db, run_id)["settings"]
+        # A queued run carries the settings it was created with; keep the ones still known.
+        settings = {k: v for k, v in runs.get_run(db, run_id)["settings"].items() if k in DEFAULTS}
     config = resolve(settings)
     notes = approved_notes(db, event)
     if not notes:
