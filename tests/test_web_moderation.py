@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from capture.models import Note
 from capture.store import add_notes, get_event, get_note, list_notes, open_db
 from tests.web_helpers import csrf, errors, login, seed_event, text
@@ -177,4 +179,18 @@ def test_moderation_log_records_who_did_what(app, client, db_path):
     for action, ref in (("approved", "n1"), ("hidden", "n2"), ("edit", "n3")):
         assert f"<td>{ref}</td><td>{action}</td>" in body
     assert body.index("<td>n3</td>") < body.index("<td>n1</td>")  # newest first
+    # Times as people read them, the stored UTC stamp kept for machines.
+    stamp = open_db(db_path).execute("SELECT max(at) FROM moderation_log").fetchone()[0]
+    from web import when
+
+    assert f'<time datetime="{stamp}">{when(stamp)}</time>' in body
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC", when(stamp))
     assert len(list_notes(open_db(db_path), get_event(open_db(db_path), "round-2026"))) == 3
+
+
+def test_when_filter_reads_stored_timestamps():
+    from web import when
+
+    assert when("2026-11-25T13:04:50.624Z") == "25 Nov 2026, 13:04 UTC"
+    assert when("2026-04-02T09:00:00Z") == "2 Apr 2026, 09:00 UTC"
+    assert when("not a time") == "not a time" and when(None) == ""

@@ -98,6 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_url_rule("/", endpoint="index", view_func=_index)
     # Templates link to pages of other blueprints only once those pages exist.
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    app.jinja_env.filters["when"] = when
     _security_headers(app)
     _error_pages(app)
     if app.config["PROXY_FIX"]:
@@ -105,6 +106,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
     return app
+
+
+def when(stamp: str | None) -> str:
+    """A stored UTC timestamp ("2026-11-25T13:04:50.624Z") as people read it: "25 Nov 2026, 13:04 UTC"."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat((stamp or "").replace("Z", "+00:00"))
+    except ValueError:
+        return stamp or ""
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
 
 
 def _limit_form_body() -> None:
