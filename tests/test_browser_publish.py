@@ -85,6 +85,15 @@ def test_organiser_edits_and_publishes_reader_opens_digest_and_feed(server, shot
             assert len(widths) == 2 and all(w > 0 for w in widths)
             assert page.locator("text=Organiser login").count() == 1  # anonymous: not logged in
             page.screenshot(path=str(shots / "4-reader-digest.png"), full_page=True)
+            # Printed on A4: no navigation or download list, nothing wider than the page.
+            page.emulate_media(media="print")
+            assert not page.locator("header.site").is_visible()
+            assert not page.locator("section.downloads").is_visible()
+            assert page.locator("article.digest blockquote").first.is_visible()
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            pdf = page.pdf(path=str(shots / "4-reader-digest-a4.pdf"), format="A4")
+            assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 1
+            page.emulate_media(media="screen")
             response = page.goto(f"{server}/digests.atom")
             assert response.status == 200
             feed = ET.fromstring(response.body())
