@@ -142,15 +142,19 @@ def test_events_when_there_are_none(runner, db_path):
 
 def test_table_prints_attendee_link_and_tables_lists_them(runner, db_path, monkeypatch):
     harvest(runner, db_path, "event", "tabled")
-    output = harvest(runner, db_path, "table", "tabled", "Table 1", "--question", "Who pays?",
-                     "--host", "Sam")
+    monkeypatch.delenv("HARVEST_URL", raising=False)
+    result = runner.invoke(cli, ["--db", str(db_path), "table", "tabled", "Table 1", "--question",
+                                 "Who pays?", "--host", "Sam"])
+    assert result.exit_code == 0, result.output
     table = list_tables(open_db(db_path), get_event(open_db(db_path), "tabled"))[0]
-    assert output.strip() == f"Table 1: http://127.0.0.1:5000/t/{table.token}"
+    assert result.stdout.strip() == f"Table 1: http://127.0.0.1:5000/t/{table.token}"
+    assert "Set HARVEST_URL to the address attendees will open" in result.stderr  # local links warned
     assert len(table.token) >= 20
     monkeypatch.setenv("HARVEST_URL", "https://harvest.example.org/")
-    listing = harvest(runner, db_path, "tables", "tabled")
-    assert listing.strip() == (f"Table 1: https://harvest.example.org/t/{table.token}  question: Who pays?"
-                               "  host: Sam")
+    result = runner.invoke(cli, ["--db", str(db_path), "tables", "tabled"])
+    assert result.stdout.strip() == (f"Table 1: https://harvest.example.org/t/{table.token}  question: "
+                                     "Who pays?  host: Sam")
+    assert result.stderr == ""
 
 
 def test_table_for_unknown_event(runner, db_path):

@@ -33,6 +33,13 @@ def attendee_link(token: str) -> str:
     return f"{base_url()}/t/{token}"
 
 
+def _warn_if_local_links() -> None:
+    # Without $HARVEST_URL the links point at this machine: phones at the venue cannot open them.
+    if not os.environ.get("HARVEST_URL"):
+        click.echo("Note: these links point at this machine. Set HARVEST_URL to the address attendees "
+                   "will open (for example https://harvest.example.org) before printing them.", err=True)
+
+
 @cli.command()
 @pass_ctx
 def init(ctx) -> None:
@@ -133,6 +140,7 @@ def table(ctx, slug, name, question, host) -> None:
     """Add a table to an event (or update it) and print its attendee link."""
     record = add_table(ctx.db, get_event(ctx.db, slug), name, question=question, host=host)
     click.echo(f"{record.name}: {attendee_link(record.token)}")
+    _warn_if_local_links()
 
 
 @cli.command()
@@ -147,6 +155,8 @@ def tables(ctx, slug) -> None:
         extra = "".join(f"  {label}: {value}" for label, value in
                         (("question", t.question), ("host", t.host)) if value)
         click.echo(f"{t.name}: {attendee_link(t.token)}{extra}")
+    if rows:
+        _warn_if_local_links()
 
 
 @cli.command()
