@@ -170,8 +170,12 @@ def test_public_pages_downloads_and_feed(app, client, db, event):
 
 def test_charts_are_deterministic(app, client, db, event):
     publish(db, event)
+    from web.views.digests import _published_chart
+
     first = client.get("/digests/round-table/v1/charts/themes-by-table.svg").data
+    hits = _published_chart.cache_info().hits
     assert first == client.get("/digests/round-table/v1/charts/themes-by-table.svg").data
+    assert _published_chart.cache_info().hits == hits + 1  # a published chart is drawn once
     assert b"Table 3" in first
 
 

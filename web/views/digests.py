@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import json
+
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from markupsafe import Markup
 
@@ -30,6 +33,13 @@ def _version(slug: str, version: int | None = None) -> tuple[object, dict]:
         return event, get_version(get_db(), event, version)
     except NotFound:
         abort(404)
+
+
+@functools.lru_cache(maxsize=64)
+def _published_chart(name: str, data_json: str) -> str:
+    # A chart takes matplotlib a few tenths of a second and a published version never changes: on a
+    # public page each view would redraw two, so they are kept, keyed by the data they are drawn from.
+    return chart_svg(name, json.loads(data_json))
 
 
 @bp.route("/digests")
@@ -66,8 +76,8 @@ def download(slug: str, name: str, version: int | None = None):
 def chart(slug: str, name: str, version: int | None = None):
     """A chart of a published version, as SVG drawn on the server."""
     _event, found = _version(slug, version)
-    return Response(chart_svg(name, found["data"]), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "public, max-age=300"})
+    svg = _published_chart(name, json.dumps(found["data"], sort_keys=True))
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=300"})
 
 
 @bp.route("/digests.atom")
