@@ -123,6 +123,23 @@ def test_public_url_setting_is_used_for_attendee_links(app, client, db_path):
     assert f"https://harvest.example.org/t/{tables[0].token}" in html
 
 
+def test_links_to_this_computer_are_flagged_before_cards_are_printed(app, client, db_path):
+    seed_event(db_path, "ev", tables=("T1",))
+    login(client)
+    warning = "These links point at this computer, so phones at the venue cannot open them."
+    for url in ("/events/ev", "/events/ev/cards"):
+        assert warning in text(client.get(url))  # the test client is "localhost"
+    from web.views.events import links_are_local
+
+    for base, local in (("http://127.0.0.1:5000", True), ("http://[::1]:8000", True),
+                        ("http://localhost", True), ("https://harvest.example.org", False),
+                        ("http://192.168.1.20:5000", False)):
+        with app.test_request_context("/events/ev", base_url=base):
+            assert links_are_local() is local, base
+    app.config["PUBLIC_URL"] = "https://harvest.example.org"
+    assert warning not in text(client.get("/events/ev/cards"))
+
+
 def test_qr_code_is_an_svg_of_the_attendee_link(app, client, db_path):
     _, tables = seed_event(db_path, "ev", tables=("T1",))
     login(client)

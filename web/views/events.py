@@ -68,6 +68,12 @@ def attendee_url(table: Table) -> str:
     return base.rstrip("/") + path if base else url_for("capture.form", token=table.token, _external=True)
 
 
+def links_are_local() -> bool:
+    """True when attendee links would point at this computer (no PUBLIC_URL, served on localhost)."""
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    return not current_app.config.get("PUBLIC_URL") and host in ("127.0.0.1", "localhost", "[::1]")
+
+
 def _form_values(form: EventForm) -> dict:
     questions = [q.strip() for q in (form.questions.data or "").splitlines() if q.strip()]
     return {"title": form.title.data.strip(), "date": (form.date.data or "").strip(),
@@ -146,7 +152,8 @@ def show(slug: str):
     counts = {r["status"]: r["n"] for r in db.query(
         "SELECT status, count(*) AS n FROM note WHERE event_id = ? GROUP BY status", [event.id])}
     return render_template("events/show.html", event=event, tables=tables, counts=counts,
-                           links={t.id: attendee_url(t) for t in tables}, form=TableForm())
+                           links={t.id: attendee_url(t) for t in tables}, form=TableForm(),
+                           local=links_are_local())
 
 
 @bp.route("/<slug>/tables", methods=("POST",))
@@ -166,7 +173,8 @@ def add_table_view(slug: str):
             return redirect(url_for("events.show", slug=slug))
     tables = list_tables(db, event)
     return render_template("events/show.html", event=event, tables=tables, counts={},
-                           links={t.id: attendee_url(t) for t in tables}, form=form), 400
+                           links={t.id: attendee_url(t) for t in tables}, form=form,
+                           local=links_are_local()), 400
 
 
 def _table_or_404(event: Event, table_id: int) -> Table:
@@ -195,5 +203,5 @@ def cards(slug: str):
     event = event_or_404(slug)
     tables = list_tables(get_db(), event)
     return render_template("events/cards.html", event=event, tables=tables,
-                           links={t.id: attendee_url(t) for t in tables})
+                           links={t.id: attendee_url(t) for t in tables}, local=links_are_local())
 
