@@ -176,6 +176,21 @@ def test_export_csv_and_json(runner, db_path, tmp_path):
     assert data["notes"][0]["text"] == rows[0]["text"]
 
 
+def test_export_csv_keeps_formulas_typed_by_attendees_inert(runner, db_path):
+    from capture.models import Note
+    from capture.store import add_notes, save_event
+
+    db = open_db(db_path)
+    add_notes(db, save_event(db, "x"), [Note(text=t, source="form") for t in (
+        '=HYPERLINK("http://evil.example","Click")', "+1 more funding", "@SUM(A1)", "- bullet",
+        "Plain note = fine")], skip_existing=False)
+    rows = list(csv.DictReader(io.StringIO(harvest(runner, db_path, "export", "x", "--format", "csv"))))
+    assert [r["text"] for r in rows] == ["'=HYPERLINK(\"http://evil.example\",\"Click\")", "'+1 more funding",
+                                         "'@SUM(A1)", "'- bullet", "Plain note = fine"]
+    exported = json.loads(harvest(runner, db_path, "export", "x", "--format", "json"))
+    assert exported["notes"][0]["text"].startswith("=HYPERLINK")  # JSON is data, kept as typed
+
+
 def test_export_to_a_missing_folder_names_the_file(runner, db_path, tmp_path):
     harvest(runner, db_path, "event", "x")
     target = tmp_path / "no-such-folder" / "x.csv"

@@ -40,6 +40,16 @@ def _warn_if_local_links() -> None:
                    "will open (for example https://harvest.example.org) before printing them.", err=True)
 
 
+def inert_cell(value):
+    """A CSV cell a spreadsheet will not run: text starting =, +, -, @ (a formula) gets a leading '.
+
+    Attendees type the notes, and an organiser opens the export in Excel or Sheets.
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @cli.command()
 @pass_ctx
 def init(ctx) -> None:
@@ -186,7 +196,10 @@ def notes(ctx, slug, status, table) -> None:
               help="Write to this file instead of standard output.")
 @pass_ctx
 def export(ctx, slug, fmt, output) -> None:
-    """Export an event's raw notes (all statuses) as CSV or JSON."""
+    """Export an event's raw notes (all statuses) as CSV or JSON.
+
+    In CSV, text starting with = + - or @ gets a leading ' so spreadsheets show it instead of running it.
+    """
     record = get_event(ctx.db, slug)
     rows = [{f: getattr(n, f) for f in EXPORT_FIELDS} for n in list_notes(ctx.db, record)]
     try:
@@ -202,7 +215,7 @@ def export(ctx, slug, fmt, output) -> None:
         else:
             writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({k: inert_cell(v) for k, v in row.items()} for row in rows)
     finally:
         if output:
             out.close()
