@@ -1,9 +1,10 @@
 """Questions raised and proposals made: sentences that ask or propose, found by rules over the parse.
 
-A question is a sentence ending in "?", one opening with a question word or an inverted auxiliary,
+A question is a sentence ending in "?", one opening with a question word and an inverted auxiliary,
 or one reporting a question ("the group questioned how ..."). A proposal is a sentence whose main
 verb carries "should", "must", "need to" or "ought to", one that proposes or recommends
-("we propose ...", "let's ..."), or an imperative. Sentences are returned verbatim with their note.
+("we propose ...", "let's ...", "people asked for ..."), or an imperative. Sentences are returned
+verbatim with their note.
 """
 
 from __future__ import annotations
@@ -42,19 +43,34 @@ def is_question(sent) -> bool:
     text = sent.text.strip()
     if text.endswith("?"):
         return True
-    first = sent[0]
-    if first.lower_ in WH_WORDS - {"whether"} and any(t.dep_ == "aux" and t.i < sent.root.i
+    first, root = sent[0], sent.root
+    # An inverted auxiliary of the main verb ("How can we ...", "What do they want"), not a clause
+    # used as a subject ("What would help is a commissioner who ...").
+    if first.lower_ in WH_WORDS - {"whether"} and any(t.dep_ == "aux" and t.head == root and t.i < root.i
                                                        for t in sent if t.i > first.i):
         return True
     for tok in sent:
-        # "The group questioned how ..." reports a question; "Ask the users what ..." is an imperative.
-        if tok.lower_ in ASKING_VERBS and tok.pos_ == "VERB" and \
-                any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
-            if any(c.dep_ in ("ccomp", "xcomp", "advcl") or c.lower_ in WH_WORDS for c in tok.children):
-                return True
-            if any(t.lower_ in WH_WORDS | {"if"} for t in tok.subtree if t.i > tok.i):
-                return True
+        if _reports_a_question(tok):
+            return True
     return False
+
+
+def _reports_a_question(tok) -> bool:
+    """"The group questioned how ..." reports a question. Not: "Ask the users what ..." (an imperative),
+    "funders who all ask the same thing" (a relative clause), "People asked for X" (a request)."""
+    if tok.lower_ not in ASKING_VERBS or tok.pos_ != "VERB" or tok.dep_ == "relcl" or _requests(tok):
+        return False
+    if not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+        return False
+    if any(c.dep_ in ("ccomp", "xcomp", "advcl") or
+           (c.lower_ in WH_WORDS and c.dep_ not in ("nsubj", "nsubjpass")) for c in tok.children):
+        return True
+    return any(t.lower_ in WH_WORDS | {"if"} for t in tok.subtree if t.i > tok.i)
+
+
+def _requests(tok) -> bool:
+    """An asking verb used for a request: "asked for", "called for"."""
+    return any(c.dep_ == "prep" and c.lower_ == "for" for c in tok.children)
 
 
 def is_proposal(sent) -> bool:
@@ -71,6 +87,10 @@ def is_proposal(sent) -> bool:
         if tok.lower_ in PROPOSING_VERBS and tok.pos_ == "VERB" and \
                 any(c.dep_ == "nsubj" and c.lower_ in ("we", "i", "group", "table")
                     for c in tok.children):
+            return True
+        # "People asked for the Act to be applied to grants": a request made at the table.
+        if tok.lower_ in ASKING_VERBS and tok.pos_ == "VERB" and tok.dep_ != "relcl" and _requests(tok) \
+                and any(c.dep_ == "nsubj" for c in tok.children):
             return True
     # An imperative: the sentence opens with its main verb in the base form and has no subject.
     return (root.i == sent.start and root.tag_ == "VB"

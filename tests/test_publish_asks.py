@@ -48,3 +48,18 @@ def test_statements_are_neither():
     found = find_asks([("s", "Contracts are getting bigger. They just want one person to negotiate with. "
                               "Where the money went was never clear.")])
     assert found == {"questions": [], "proposals": []}
+
+
+def test_what_only_looks_like_a_question():
+    """A clause as subject, a relative 'who ... ask', and a request ('asked for') are not questions;
+    the request is a proposal. (Found in the demo's Norfolk round table.)"""
+    found = find_asks([
+        ("m1", "What would help is a commissioner who rings us before the tender goes out."),
+        ("m2", "One youth project reports 42 indicators to three funders who all ask the same thing."),
+        ("m3", "People asked for the Social Value Act to be applied to grants as well as contracts."),
+        ("m4", "They asked whether the council would fund the convening. What do they want from us?"),
+    ])
+    assert texts(found["questions"]) == ["They asked whether the council would fund the convening.",
+                                         "What do they want from us?"]
+    assert texts(found["proposals"]) == [
+        "People asked for the Social Value Act to be applied to grants as well as contracts."]
