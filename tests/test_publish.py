@@ -73,6 +73,9 @@ def test_edits_reach_the_digest(db, event):
     assert "### 1. Trust and partnership" in md
     assert "### 2. Contracts outgrow small charities" in md
     assert "reviewed and edited by the organiser" in md
+    # Merged, the theme was raised at Table 3 first and Table 1 next: the digest lists them in order.
+    record_edit(db, event, "merge", theme="t2", other="t0")
+    assert "raised at Table 1, Table 3.*" in compose_markdown(db, event)
 
 
 def test_publish_uses_the_edited_draft_and_versions(db, event):

@@ -43,10 +43,17 @@ def _entities(result: dict) -> dict[str, list[str]]:
     return out
 
 
+def _natural(name: str) -> list:
+    """Sort key putting 'Table 2' before 'Table 10'."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+            for part in re.split(r"(\d+)", name)]
+
+
 def _themes(result: dict) -> list[dict]:
     return [{"id": t["id"], "label": t["label"], "keywords": t.get("keywords", []),
              "summary": t.get("summary") or "", "size": t.get("size", len(t["segments"])),
-             "tables": [x for x in t.get("tables") or [] if x], "quotes": t.get("quotes", []),
+             "tables": sorted((x for x in t.get("tables") or [] if x), key=_natural),
+             "quotes": t.get("quotes", []),
              "segments": [{"text": s["text"], "note": s["note"], "table": s.get("table")}
                           for s in t["segments"]]}
             for t in result["themes"]]
