@@ -146,6 +146,10 @@ def test_partial_names_but_not_ordinary_words():
         "A participant said we will mark the date. Will it work?"
     assert redact("Okonjo-Smith said grace and Grace matter; Reidy and Alisons stay.") == \
         "A participant said grace and Grace matter; Reidy and Alisons stay."
+    # A full name typed in lower case or capitals goes too; an all-everyday-words name only as written.
+    text = "so alison reid and ALISON  REID agreed; the mark will fade, said grace okonjo-smith."
+    assert redact(text) == \
+        "so a chief executive and a chief executive agreed; the mark will fade, said a participant."
 
 
 def test_not_under_the_rule_nothing_is_redacted(db):

@@ -164,22 +164,33 @@ def _patterns(redactions: list[dict]) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: -len(p[0]))
 
 
+def _any_case(name: str) -> bool:
+    """A full name is matched in any case ("alison reid", "ALISON REID": notes are typed fast), unless
+    every word of it is an everyday word ("Mark Will" against "the mark will fade")."""
+    words = name.split()
+    return len(words) > 1 and not all(w.lower() in COMMON_WORDS for w in words)
+
+
 class Redactor:
-    """Replace names in text: full names, and their distinctive parts used alone."""
+    """Replace names in text: full names (in any case), and their distinctive parts used alone."""
 
     def __init__(self, redactions: list[dict]):
         self.pairs = _patterns(redactions)
         self.lookup = {}
         alternatives = []
         for original, replacement in self.pairs:
-            words = [re.escape(w) for w in original.split()]
-            alternatives.append(r"\s+".join(words))
-            self.lookup[" ".join(original.split())] = replacement
+            pattern = r"\s+".join(re.escape(w) for w in original.split())
+            key = " ".join(original.split())
+            if _any_case(original):
+                pattern, key = f"(?i:{pattern})", key.lower()
+            alternatives.append(pattern)
+            self.lookup.setdefault(key, replacement)
         self.regex = (re.compile(r"(?<![\w])(" + "|".join(alternatives) + r")(?![\w])")
                       if alternatives else None)
 
     def _sub(self, match: re.Match) -> str:
-        replacement = self.lookup[" ".join(match.group(1).split())]
+        found = " ".join(match.group(1).split())
+        replacement = self.lookup.get(found) or self.lookup[found.lower()]
         before = match.string[: match.start()].rstrip(" \t\"'“‘*_>")
         if not before or before[-1] in ".!?\n:":
             replacement = replacement[:1].upper() + replacement[1:]
