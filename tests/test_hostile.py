@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
@@ -168,6 +171,18 @@ def test_every_page_and_the_feed_are_inert(app, client, db, hostile):
         texts = [el.text or "" for el in svg.iter()]
         assert any("<script>alert('label')</script>" in t for t in texts), path
         assert any("$\\foo{$" in t for t in texts) or "review" in path and "tables" in path, path
+
+
+def test_downloads_round_trip_hostile_text(app, client, db, hostile):
+    """Quotes, commas, newlines and markup in labels and quotes: the CSV still has one row per theme
+    and the JSON gives back the text exactly."""
+    publish(db, hostile)
+    data = json.loads(client.get("/digests/hostile/digest.json").data)
+    rows = list(csv.DictReader(io.StringIO(client.get("/digests/hostile/themes.csv").get_data(as_text=True))))
+    assert len(rows) == len(data["themes"]) >= 4
+    assert [r["label"] for r in rows] == [t["label"] for t in data["themes"]]
+    assert data["themes"][1]["label"] == HOSTILE[16] + " " + HOSTILE[5]  # the organiser's rename, as typed
+    assert any("\n" in q for r in rows for q in [r["summary"]])  # a multi-line summary stays in its cell
 
 
 def test_an_organiser_draft_is_sanitised_too(app, client, db, hostile):
