@@ -62,10 +62,10 @@ def test_name_and_role_are_optional_and_kept(app, client, db_path):
 
 def test_control_characters_and_odd_spaces_are_cleaned_line_breaks_kept(app, client, db_path):
     _, tables = seed_event(db_path)
-    typed = "  Bids\x00 need\u00a0time.\r\nAnd\x1b[31m money.\u200b  "
+    typed = "  Bids\x00 need\u00a0time.\r\nAnd\x1b[31m money.\rSoon.\u200b  "
     assert _send(client, tables[0].token, typed, author="\u00a0Ann\x07 ").status_code == 302
     [note] = _notes(db_path)
-    assert (note.text, note.author) == ("Bids need time.\nAnd[31m money.", "Ann")
+    assert (note.text, note.author) == ("Bids need time.\nAnd[31m money.\nSoon.", "Ann")
     # Nothing left once the control characters go: refused as empty, nothing stored.
     assert _send(client, tables[0].token, "\x00\x01 \u00a0").status_code == 400
     assert count_notes(db_path) == 1

@@ -39,7 +39,8 @@ _CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"} | {0x7F: None}
 
 def typed_text(value: str | None) -> str:
     """Text typed into the form: control characters dropped, odd spaces made plain, ends stripped."""
-    return plain_spaces((value or "").replace("\r\n", "\n").translate(_CONTROL)).strip()
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    return plain_spaces(text.translate(_CONTROL)).strip()
 
 
 def _session_key() -> str:
