@@ -150,6 +150,14 @@ def test_public_pages_downloads_and_feed(app, client, db, event):
     assert md.startswith("# Partnership round table") and "/v2/charts/theme-sizes.svg" in md
     html = client.get("/digests/round-table/digest.html")
     assert html.mimetype == "text/html" and b"Second thoughts" in html.data
+    for name, content_type in (("digest.md", "text/markdown; charset=utf-8"),
+                               ("digest.html", "text/html; charset=utf-8"),
+                               ("digest.json", "application/json"),
+                               ("themes.csv", "text/csv; charset=utf-8")):
+        res = client.get(f"/digests/round-table/{name}")
+        assert res.headers["Content-Type"] == content_type, name
+        assert res.headers["Content-Disposition"] == f'attachment; filename="round-table-v2-{name}"'
+
     for name in ("theme-sizes", "themes-by-table"):
         svg = client.get(f"/digests/round-table/v2/charts/{name}.svg")
         assert svg.mimetype == "image/svg+xml"

@@ -65,9 +65,9 @@ def show(slug: str, version: int | None = None):
 def download(slug: str, name: str, version: int | None = None):
     """A download of a published version: Markdown, standalone HTML, JSON or the theme CSV."""
     _event, found = _version(slug, version)
-    fmt, mimetype = DOWNLOADS[name]
+    fmt, content_type = DOWNLOADS[name]
     filename = f"{slug}-v{found['version']}-{name}"
-    return Response(render_version(found, fmt), mimetype=mimetype,
+    return Response(render_version(found, fmt), content_type=content_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
