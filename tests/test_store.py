@@ -32,6 +32,7 @@ def test_open_applies_migrations_once_with_wal_and_busy_timeout(db_path):
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
     applied = count(db, "_sqlite_migrations")
+    assert applied >= 3  # capture, synthesis, publishing (and any added since)
     db.conn.close()
     again = open_db(db_path)
     assert count(again, "_sqlite_migrations") == applied
