@@ -144,3 +144,25 @@ def test_undo_and_validation(db, event):
     assert undo_last_edit(db, event) is True
     assert edited_result(db, event)["themes"][0]["label"] == "Bigger contracts"
     assert undo_last_edit(db, event) is False
+
+
+def test_an_edit_does_not_follow_a_stray_segment(db, event):
+    """A new run scatters 'Bigger contracts': one of its segments lands in another theme, the rest in
+    'other'. The rename is not given to that other theme: it is reported as not kept."""
+    record_edit(db, event, "rename", theme="t0", label="Contracts too big")
+    rerun = make_result(db, event)
+    scattered = rerun["themes"][0]["segments"]
+    rerun["themes"][2]["segments"].append(scattered[0])
+    rerun["unassigned"].extend(scattered[1:])
+    rerun["themes"] = rerun["themes"][1:]
+    store_result(db, event, rerun)
+    result, unkept = edited_result_with_report(db, event)
+    assert [t["label"] for t in result["themes"]] == ["Commissioning practice", "Trust and partnership"]
+    assert len(unkept) == 1 and "rename to 'Contracts too big'" in unkept[0]
+    # Most of its segments together in a new theme: the rename follows them.
+    again = make_result(db, event)
+    again["themes"][0]["segments"] = again["themes"][0]["segments"][1:]
+    again["unassigned"].append(make_result(db, event)["themes"][0]["segments"][0])
+    store_result(db, event, again)
+    result, unkept = edited_result_with_report(db, event)
+    assert unkept == [] and result["themes"][0]["label"] == "Contracts too big"

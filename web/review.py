@@ -54,14 +54,21 @@ def theme_anchor(theme: dict) -> list[str]:
 
 
 def _find_theme(result: dict, anchor: list[str]) -> dict | None:
-    """The theme sharing most segments with the anchor (ties: the earlier theme), or None."""
+    """The theme sharing most segments with the anchor (ties: the earlier theme), or None.
+
+    It must hold at least half of the anchor's segments that still exist: when a new run scatters a
+    theme, an edit does not follow one stray segment into an unrelated theme (it is reported instead).
+    """
     wanted = set(anchor)
+    present = {segment_key(s) for s in result.get("unassigned", [])}
     best, best_overlap = None, 0
     for theme in result["themes"]:
-        overlap = len(wanted & {segment_key(s) for s in theme["segments"]})
+        keys = {segment_key(s) for s in theme["segments"]}
+        present |= keys
+        overlap = len(wanted & keys)
         if overlap > best_overlap:
             best, best_overlap = theme, overlap
-    return best
+    return best if best_overlap * 2 >= len(wanted & present) else None
 
 
 def _refresh(theme: dict) -> None:
