@@ -71,10 +71,10 @@ def model_path() -> str:
 
 
 class MiniLMEmbedder(Embedder):
-    """all-MiniLM-L6-v2 run with transformers directly: the same three steps as its
-    sentence-transformers configuration (transformer, mean pooling, normalise; 256 tokens).
+    """all-MiniLM-L6-v2 run by `synthesis.minilm` (plain torch): the same three steps as its
+    sentence-transformers configuration (BERT, mean pooling, normalise; 256 tokens).
 
-    Why not sentence-transformers itself: importing it costs about 5 s more on a 2-core
+    Why not sentence-transformers or transformers: importing them costs 5 to 8 s on a 2-core
     machine, and a cold `harvest synthesise` must finish in 15 s. `SentenceTransformerEmbedder`
     gives the same vectors (a test checks it).
     """
@@ -88,36 +88,21 @@ class MiniLMEmbedder(Embedder):
         self.batch_size = batch_size
         self.version = _package_version()
 
-    @staticmethod
-    def _load():
-        if "minilm-transformers" not in _model_cache:
-            path = model_path()
-            from transformers import AutoModel, AutoTokenizer
-            from transformers.utils import logging as hf_logging
+    def _load(self):
+        if "minilm" not in _model_cache:
+            from synthesis.minilm import MiniBert
 
-            hf_logging.disable_progress_bar()
-            hf_logging.set_verbosity_error()
-            model = AutoModel.from_pretrained(path)
-            model.eval()
-            _model_cache["minilm-transformers"] = (AutoTokenizer.from_pretrained(path), model)
-        return _model_cache["minilm-transformers"]
+            _model_cache["minilm"] = MiniBert(model_path(), max_tokens=self.max_tokens)
+        return _model_cache["minilm"]
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        import torch
-
-        tokenizer, model = self._load()
+        model = self._load()
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         # Batches of similar length waste less padding (sentence-transformers does the same).
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        with torch.inference_mode():
-            for i in range(0, len(order), self.batch_size):
-                ids = order[i:i + self.batch_size]
-                batch = tokenizer([texts[j] for j in ids], padding=True, truncation=True,
-                                  max_length=self.max_tokens, return_tensors="pt")
-                hidden = model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                out[ids] = pooled.numpy()
+        for i in range(0, len(order), self.batch_size):
+            ids = order[i:i + self.batch_size]
+            out[ids] = model.encode([texts[j] for j in ids])
         return out
 
 

@@ -127,7 +127,7 @@ def capitalise(text: str) -> str:
 
 def choose_label(phrases: Sequence[str], weights: dict[str, float],
                  embed: Callable[[list[str]], np.ndarray], centre: np.ndarray,
-                 fallback: str, taken: set[str] | None = None, shortlist: int = 12) -> str:
+                 fallback: str, taken: set[str] | None = None, shortlist: int = 8) -> str:
     """The best candidate phrase for a theme: central, covering its keywords, 2-6 words, and not
     already the label of another theme (`taken`, lower-case)."""
     taken = taken or set()
