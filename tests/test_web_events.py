@@ -93,7 +93,7 @@ def test_add_tables_from_the_page_gives_unguessable_links(app, client, db_path):
     for name in ("Table A", "Table B"):
         response = client.post("/events/ev/tables", data={"csrf_token": token, "name": name,
                                                            "question": f"{name} question", "host": "Sam"})
-        assert response.status_code == 302
+        assert response.status_code == 302 and response.location == "/events/ev#add-table"
     db = open_db(db_path)
     tables = list_tables(db, get_event(db, "ev"))
     assert [t.name for t in tables] == ["Table A", "Table B"]

@@ -169,8 +169,9 @@ def add_table_view(slug: str):
         except HarvestError as exc:
             form.name.errors.append(str(exc))
         else:
-            flash(f"Table {table.name!r} is ready: its attendee link and QR code are below.", "ok")
-            return redirect(url_for("events.show", slug=slug))
+            flash(f"Table {table.name!r} is ready: its attendee link and QR code are on this page.", "ok")
+            # Back at the form, just below the new table's card: adding the next one needs no scrolling.
+            return redirect(url_for("events.show", slug=slug, _anchor="add-table"))
     tables = list_tables(db, event)
     return render_template("events/show.html", event=event, tables=tables, counts={},
                            links={t.id: attendee_url(t) for t in tables}, form=form,
