@@ -277,3 +277,26 @@ def test_cli_digest_output_to_a_bad_path(db_path, db, event, runner, tmp_path):
     res = runner.invoke(cli, ["--db", str(db_path), "digest", event.slug, "--output",
                               str(tmp_path / "no-such-folder" / "d.md")])
     assert res.exit_code == 1 and "Cannot write" in res.output and "Traceback" not in res.output
+
+
+def test_two_publishers_at_once_get_two_versions(db_path, db, event):
+    """A double click on Publish: two requests, two connections, publishing at the same time."""
+    import threading
+
+    from capture.store import open_db
+
+    results, errors = [], []
+
+    def publish_once():
+        try:
+            results.append(publish(open_db(db_path), event))
+        except Exception as exc:  # noqa: BLE001 (reported by the assertion below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish_once) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == [] and sorted(results) == [1, 2]
+    assert [r["version"] for r in db.query("SELECT version FROM digest ORDER BY version")] == [1, 2]

@@ -81,13 +81,15 @@ def publish(db: Database, event: Event, *, accept_redactions: bool = False, acto
                 f"are not confirmed: {names}. Confirm them on the review page, or run "
                 f"`harvest publish {event.slug} --accept-redactions`.")
         data = build_data(db, event)
-    version = next_version(db, event)
-    markdown = draft_markdown(db, event, data)
-    # The draft may have been written for an earlier version: point its charts at this one.
-    markdown = re.sub(rf"/digests/{re.escape(event.slug)}/v\d+/charts",
-                      chart_base(event.slug, version), markdown)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The number is taken inside the write transaction: two publishers at once (a double click on
+    # Publish) get versions N and N+1 instead of the second failing on UNIQUE(event_id, version).
     with atomic(db):
+        version = next_version(db, event)
+        markdown = draft_markdown(db, event, data)
+        # The draft may have been written for an earlier version: point its charts at this one.
+        markdown = re.sub(rf"/digests/{re.escape(event.slug)}/v\d+/charts",
+                          chart_base(event.slug, version), markdown)
         insert(db, "digest", {"event_id": event.id, "version": version, "markdown": markdown,
                               "data": json.dumps(data), "draft": 0, "published_at": now})
         db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])
