@@ -99,9 +99,11 @@ def detect_names(db: Database, event: Event, entities: list[dict] | None = None)
 
 def suggest_redactions(db: Database, event: Event, entities: list[dict] | None = None) -> int:
     """Store a suggested replacement for each name not yet known; returns how many are new."""
-    known = {r["original"] for r in list_redactions(db, event)}
-    new = [n for n in detect_names(db, event, entities) if n["original"] not in known]
+    found = detect_names(db, event, entities)  # the slow part (NER), outside the transaction
     with atomic(db):
+        # Read what is known inside it: two pages opened at once must not store a name twice.
+        known = {r["original"] for r in list_redactions(db, event)}
+        new = [n for n in found if n["original"] not in known]
         for name in new:
             insert(db, "redaction", {"event_id": event.id, "original": name["original"],
                                      "replacement": DEFAULT_REPLACEMENT, "kind": name["kind"],
