@@ -59,7 +59,7 @@ def test_markdown_is_plain_and_leaves_out_what_was_not_recorded(db):
     store_result(db, bare, make_result(db, bare))
     md = compose_markdown(db, bare)
     assert "<" not in md and ">" not in md.replace("\n> ", "\n")  # quotes are the only ">"
-    assert "- Notes: 3\n- Contributors: 1\n" in md  # one author, written two ways
+    assert "- Notes: 3\n- Contributors: 1 (named on 2 of the 3 notes)\n" in md  # one author, written two ways
     for absent in ("Tables:", "not recorded", "raised at", "themes-by-table.svg"):
         assert absent not in md, absent
     assert "/charts/theme-sizes.svg" in md and "2 passages of the notes." in md

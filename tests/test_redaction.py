@@ -213,6 +213,7 @@ def test_the_demo_panel_names_go_and_ordinary_words_stay(app, client, db_path, d
     outputs = outputs_of(client, db_path, runner, "panel")
     assert_no_names(outputs, PANEL_NAMES)
     assert_no_note_refs(db, outputs)
+    assert "- Notes: 7\n- Contributors: 3\n" in outputs["/digests/panel/digest.md"]  # every note has a voice
     data = json.loads(outputs["/digests/panel/digest.json"])
     said = [s["text"] for t in data["themes"] for s in t["segments"]]
     said += [q["text"] for q in data["asks"]["questions"] + data["asks"]["proposals"]]

@@ -101,7 +101,8 @@ def build_data(db: Database, event: Event) -> dict:
                   "questions": event.questions, "chatham_house": event.chatham_house},
         "participation": {"tables": len(tables), "notes": len(notes),
                           "contributors": len({n.author.strip().lower() for n in notes
-                                               if n.author and n.author.strip()})},
+                                               if n.author and n.author.strip()}),
+                          "attributed": sum(1 for n in notes if n.author and n.author.strip())},
         "themes": themes,
         "unassigned": len(result.get("unassigned", [])),
         "asks": find_asks((n.ref, n.text) for n in notes) if notes else {"questions": [], "proposals": []},
