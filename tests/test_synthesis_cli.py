@@ -38,13 +38,13 @@ def test_slug_required(runner, db_path):
     assert result.exit_code == 2 and "SLUG" in result.output
 
 
-def test_network_is_not_available_yet(runner, db_path):
-    db = open_db(db_path)
-    event = save_event(db, "x", title="X")
-    add_notes(db, event, [Note(text="Commissioners want one person to negotiate with.")])
-    db.conn.close()
+def test_network_options_are_checked(runner, db_path):
     result = invoke(runner, db_path, "synthesise", "x", "--network")
-    assert result.exit_code == 1 and "--network" in result.output
+    assert result.exit_code == 2 and "--network covers every event" in result.output
+    result = invoke(runner, db_path, "synthesise", "--network", "--since", "last week")
+    assert result.exit_code == 1 and "Invalid --since date 'last week'" in result.output
+    result = invoke(runner, db_path, "synthesise", "--network")
+    assert result.exit_code == 0 and "No synthesised events" in result.stdout
 
 
 @pytest.mark.models

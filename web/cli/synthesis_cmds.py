@@ -7,6 +7,7 @@ BERTopic) are imported only when this command runs, so other commands start quic
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 
@@ -59,12 +60,31 @@ def format_summary(result: dict, run_id: int) -> str:
     return "\n".join(lines)
 
 
+def _network(ctx, since: str | None, until: str | None, as_json: bool) -> None:
+    from synthesis.network import network_themes
+
+    for name, value in (("--since", since), ("--until", until)):
+        if value and not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+            raise HarvestError(f"Invalid {name} date {value!r}: use YYYY-MM-DD.")
+    result = network_themes(ctx.db, since=since, until=until)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if not result["themes"]:
+        click.echo("No synthesised events in that range: run `harvest synthesise SLUG` first.")
+        return
+    for theme in result["themes"]:
+        where = ", ".join(e["slug"] + (f" ({e['date']})" if e["date"] else "") for e in theme["events"])
+        click.echo(f"{theme['label']}  [{theme['status']}]  {where}")
+
+
 @cli.command()
 @click.argument("slug", required=False)
 @click.option("--themes", default=None,
               help='Themes you expect, separated by semicolons: "distrust; capacity; Social Value Act".')
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the DESIGN.md contract).")
-@click.option("--network", is_flag=True, help="Themes recurring across events (not yet available).")
+@click.option("--network", is_flag=True,
+              help="Themes across events (recurring, new, fading), from each event's latest result.")
 @click.option("--since", default=None, help="With --network: events on or after this date.")
 @click.option("--until", default=None, help="With --network: events on or before this date.")
 @pass_ctx
@@ -72,8 +92,12 @@ def synthesise(ctx, slug: str | None, themes: str | None, as_json: bool, network
                since: str | None, until: str | None) -> None:
     """Find the themes in an event's approved notes, store the run and print them."""
     if network:
-        raise HarvestError("`harvest synthesise --network` is not available yet; "
-                           "run `harvest synthesise SLUG` per event.")
+        if slug:
+            raise click.UsageError("--network covers every event: give no SLUG (use --since/--until).")
+        _network(ctx, since, until, as_json)
+        return
+    if since or until:
+        raise click.UsageError("--since and --until go with --network.")
     if not slug:
         raise click.UsageError("Give the event's SLUG (see `harvest events`).")
     event = get_event(ctx.db, slug)
