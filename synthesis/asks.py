@@ -2,9 +2,9 @@
 
 A question is a sentence ending in "?", one opening with a question word and an inverted auxiliary,
 or one reporting a question ("the group questioned how ..."). A proposal is a sentence whose main
-verb carries "should", "must", "need to" or "ought to", one that proposes or recommends
-("we propose ...", "let's ...", "people asked for ..."), or an imperative. Sentences are returned
-verbatim with their note.
+verb carries "should", "must", "need to" or "ought to", one saying what "we need", one that
+proposes or recommends ("we propose ...", "let's ...", "people asked for ..."), or an imperative.
+Sentences are returned verbatim with their note.
 """
 
 from __future__ import annotations
@@ -83,6 +83,11 @@ def is_proposal(sent) -> bool:
         if tok.lower_ in MODALS and tok.dep_ == "aux":
             return True
         if tok.lower_ in NEED_FORMS and any(c.dep_ == "xcomp" for c in tok.children):
+            return True
+        # "We need the pre-market conversation months earlier": what the table asks for.
+        if tok.lower_ in NEED_FORMS and tok.pos_ == "VERB" and \
+                any(c.dep_ == "nsubj" and c.lower_ == "we" for c in tok.children) and \
+                any(c.dep_ == "dobj" for c in tok.children):
             return True
         if tok.lower_ in PROPOSING_VERBS and tok.pos_ == "VERB" and \
                 any(c.dep_ == "nsubj" and c.lower_ in ("we", "i", "group", "table")

@@ -58,8 +58,10 @@ def test_what_only_looks_like_a_question():
         ("m2", "One youth project reports 42 indicators to three funders who all ask the same thing."),
         ("m3", "People asked for the Social Value Act to be applied to grants as well as contracts."),
         ("m4", "They asked whether the council would fund the convening. What do they want from us?"),
+        ("m5", "We need the pre-market conversation months earlier. They need the money, we are told."),
     ])
     assert texts(found["questions"]) == ["They asked whether the council would fund the convening.",
                                          "What do they want from us?"]
     assert texts(found["proposals"]) == [
-        "People asked for the Social Value Act to be applied to grants as well as contracts."]
+        "People asked for the Social Value Act to be applied to grants as well as contracts.",
+        "We need the pre-market conversation months earlier."]
