@@ -76,6 +76,7 @@ def test_seee_published_under_the_rule_with_the_real_pipeline(db_path, db, runne
         text, which = digest_output(db, event, fmt)
         assert which == "version 1"
         assert not re.search(r"\b(Alison|Reid)\b", text), fmt
+        assert "Community Dental Services" not in text, fmt  # her attribution is not published either
     data = json.loads(digest_output(db, event, "json")[0])
     assert data["themes"] and all(q["text"] for t in data["themes"] for q in t["quotes"])
     md = digest_output(db, event, "markdown")[0]
