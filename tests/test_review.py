@@ -84,6 +84,10 @@ def test_split_rejects_segments_of_another_theme(db, event):
     other = segment_key(result["themes"][2]["segments"][0])
     with pytest.raises(ValidationError, match="Tick one or more segments"):
         record_edit(db, event, "split", theme="t0", segments=[other])
+    own = segment_key(result["themes"][0]["segments"][0])
+    with pytest.raises(ValidationError, match="to another theme, or to a new one"):
+        record_edit(db, event, "split", theme="t0", segments=[own], to="t0")
+    assert edited_result(db, event) == result  # nothing stored
 
 
 def test_hide_and_pin_quotes(db, event):

@@ -253,7 +253,10 @@ def record_edit(db: Database, event: Event, op: str, actor: str | None = None, *
             raise ValidationError("Tick one or more segments of this theme to move.")
         payload["segments"] = sorted(keys)
         if form.get("to"):
-            payload["to"] = theme_anchor(_theme_by_id(result, form["to"]))
+            target = _theme_by_id(result, form["to"])
+            if target is theme:
+                raise ValidationError("Move the segments to another theme, or to a new one.")
+            payload["to"] = theme_anchor(target)
         payload["label"] = " ".join((form.get("label") or "").split())[:MAX_LABEL] or None
     elif op in ("hide_quote", "pin_quote"):
         candidates = theme.get("quotes", []) + [{"text": s["text"], "note": s["note"]}
