@@ -276,6 +276,13 @@ def test_every_sample_transcript_imports(db):
         assert import_file(db, path, event="samples").added > 0, path.name
 
 
+def test_control_characters_are_dropped_from_imported_notes(db):
+    data = b"Answer,Table\n\"Funding \x1b[31mfor\x07 core costs\x7f\",Table 1\n"
+    import_file(db, data, filename="form.csv", event="controls")
+    notes = list_notes(db, get_event(db, "controls"))
+    assert [n.text for n in notes] == ["Funding [31mfor core costs"]
+
+
 def test_bytes_and_filename_work_like_a_path(db):
     report = import_file(db, SEEE.read_bytes(), filename="upload.txt", event="web-upload")
     assert report.added == 10 and report.filename == "upload.txt"

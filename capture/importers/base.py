@@ -15,7 +15,10 @@ from capture.models import Note
 # Spaces that look like spaces but do not split words for tokenisers or for humans searching.
 ODD_SPACES = "\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u3000"
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
-_SPACE_TABLE = {ord(c): " " for c in ODD_SPACES} | {ord(c): None for c in INVISIBLE}
+# Control characters (escape, bell...) have no place in a note, and XML outputs cannot carry them.
+CONTROLS = [c for c in range(32) if chr(c) not in "\t\n\r\f"] + [0x7F]
+_SPACE_TABLE = ({ord(c): " " for c in ODD_SPACES} | {ord(c): None for c in INVISIBLE}
+                | {c: None for c in CONTROLS})
 _RUNS_OF_SPACE = re.compile(r"[ \t\f\v]+")
 
 # Windows-1252 leaves these five bytes undefined: a file holding them is not cp1252 either.
@@ -90,7 +93,7 @@ def decode(data: bytes) -> str:
 
 
 def plain_spaces(text: str) -> str:
-    """Non-breaking and other odd spaces made plain, invisible characters (zero-width, BOM) dropped."""
+    """Odd spaces made plain; invisible (zero-width, BOM) and control characters dropped."""
     return text.translate(_SPACE_TABLE)
 
 
