@@ -125,34 +125,43 @@ def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def choose_label(phrases: Sequence[str], weights: dict[str, float],
-                 embed: Callable[[list[str]], np.ndarray], centre: np.ndarray,
-                 fallback: str, taken: set[str] | None = None, shortlist: int = 8) -> str:
-    """The best candidate phrase for a theme: central, covering its keywords, 2-6 words, and not
-    already the label of another theme (`taken`, lower-case)."""
+def _coverage(phrase: str, weights: dict[str, float]) -> float:
+    top_weight = max(weights.values(), default=1.0) or 1.0
+    words = _tokens(phrase)
+    return sum(weights.get(w, 0.0) for w in set(words)) / top_weight / math.sqrt(len(words) or 1)
+
+
+def _length_fit(phrase: str) -> float:
+    return {1: -0.15, 2: 0.0, 3: 0.03, 4: 0.03, 5: 0.0, 6: -0.03}.get(len(phrase.split()), -0.08)
+
+
+def shortlist(phrases: Sequence[str], weights: dict[str, float], taken: set[str] | None = None,
+              size: int = 8) -> list[str]:
+    """The candidate phrases worth embedding for a theme (as first written), best keyword
+    coverage and frequency first, leaving out labels already `taken` (lower-case)."""
     taken = taken or set()
     counts = Counter(p.lower() for p in phrases if p.lower() not in taken)
     first_form: dict[str, str] = {}
     for p in phrases:
         first_form.setdefault(p.lower(), p)
-    if not counts:
+    ranked = sorted(counts, key=lambda p: (-(_coverage(p, weights) + 0.1 * math.log1p(counts[p])), p))
+    return [first_form[p] for p in ranked[:size]]
+
+
+def choose_label(phrases: Sequence[str], weights: dict[str, float],
+                 embed: Callable[[list[str]], np.ndarray], centre: np.ndarray,
+                 fallback: str, taken: set[str] | None = None, size: int = 8) -> str:
+    """The best candidate phrase for a theme: central, covering its keywords, 2-6 words, and not
+    already the label of another theme (`taken`, lower-case)."""
+    pre = shortlist(phrases, weights, taken, size)
+    if not pre:
         return capitalise(fallback)
-    top_weight = max(weights.values(), default=1.0) or 1.0
-
-    def coverage(phrase: str) -> float:
-        words = [w for w in _tokens(phrase)]
-        return sum(weights.get(w, 0.0) for w in set(words)) / top_weight / math.sqrt(len(words) or 1)
-
-    def length_fit(phrase: str) -> float:
-        n = len(phrase.split())
-        return {1: -0.15, 2: 0.0, 3: 0.03, 4: 0.03, 5: 0.0, 6: -0.03}.get(n, -0.08)
-
-    pre = sorted(counts, key=lambda p: (-(coverage(p) + 0.1 * math.log1p(counts[p])), p))[:shortlist]
-    vectors = embed([first_form[p] for p in pre])
+    counts = Counter(p.lower() for p in phrases)
+    vectors = embed(pre)
     scored = []
     for phrase, vec in zip(pre, vectors, strict=True):
-        score = float(vec @ centre) + 0.25 * coverage(phrase) + length_fit(phrase) \
-            + 0.05 * math.log1p(counts[phrase] - 1)
-        scored.append((-score, phrase))
+        score = float(vec @ centre) + 0.25 * _coverage(phrase, weights) + _length_fit(phrase) \
+            + 0.05 * math.log1p(counts[phrase.lower()] - 1)
+        scored.append((-score, phrase.lower(), phrase))
     scored.sort()
-    return capitalise(first_form[scored[0][1]])
+    return capitalise(scored[0][2])

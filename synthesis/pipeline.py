@@ -127,6 +127,19 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     keyword_sets = labelling.keywords(texts, labels, config["keywords"])
     phrases = labelling.candidate_phrases(docs, segments)
     centres = clustering.centroids(vectors, labels)
+    # Embed every theme's label candidates in one batch (one model call, one commit).
+    candidates = {label: [p for i in np.flatnonzero(labels == label) for p in phrases[i]]
+                  for label in centres if label not in seed_of_label}
+    wanted = sorted({p for label, found in candidates.items()
+                     for p in labelling.shortlist(found, dict(keyword_sets.get(label, [])))})
+    phrase_vectors = dict(zip(wanted, embed_cached(db, embedder, wanted), strict=True))
+
+    def embed_phrases(batch: list[str]) -> np.ndarray:
+        missing = [p for p in batch if p not in phrase_vectors]
+        if missing:
+            phrase_vectors.update(zip(missing, embed_cached(db, embedder, missing), strict=True))
+        return np.vstack([phrase_vectors[p] for p in batch])
+
     taken: set[str] = set()
     theme_list, assignment_key = [], {}
     for label in sorted(centres):
@@ -138,9 +151,8 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
             name = labelling.capitalise(seed_of_label[label])
         else:
             fallback = next(iter(weights), texts[members[0]][:60])
-            name = labelling.choose_label(
-                [p for i in members for p in phrases[i]], weights,
-                lambda batch: embed_cached(db, embedder, batch), centres[label], fallback, taken)
+            name = labelling.choose_label(candidates[label], weights, embed_phrases, centres[label],
+                                          fallback, taken)
         taken.add(name.lower())
         quote_ids = quoting.pick_quotes(members, texts, vectors, centres[label],
                                         config["max_quotes"], config["quote_diversity"])
