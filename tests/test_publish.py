@@ -300,3 +300,16 @@ def test_two_publishers_at_once_get_two_versions(db_path, db, event):
         t.join(timeout=60)
     assert errors == [] and sorted(results) == [1, 2]
     assert [r["version"] for r in db.query("SELECT version FROM digest ORDER BY version")] == [1, 2]
+
+
+def test_cli_formats_match_the_publisher_and_commands_start_without_matplotlib():
+    import subprocess
+    import sys
+
+    from web.cli.publish_cmds import FORMATS as CLI_FORMATS
+    from web.publish.publishing import FORMATS
+
+    assert CLI_FORMATS == FORMATS
+    code = "import sys, web.cli; print('matplotlib' in sys.modules, 'markdown' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -8,7 +8,10 @@ import click
 
 from capture.store import get_event
 from web.cli import cli, pass_ctx
-from web.publish.publishing import FORMATS, digest_output, publish
+
+# Kept here, not imported from web.publish, so that every `harvest` command starts without
+# loading matplotlib and the Markdown renderer; a test checks the two lists agree.
+FORMATS = ("markdown", "html", "json", "csv")
 
 
 @cli.command()
@@ -25,6 +28,8 @@ def digest(ctx, slug: str, fmt: str, output: str | None) -> None:
     replacements, confirmed or not).
     """
     event = get_event(ctx.db, slug)
+    from web.publish.publishing import digest_output
+
     text, which = digest_output(ctx.db, event, fmt)
     if output:
         try:
@@ -45,5 +50,7 @@ def digest(ctx, slug: str, fmt: str, output: str | None) -> None:
 def publish_cmd(ctx, slug: str, accept_redactions: bool) -> None:
     """Publish a new version of an event's digest (refused while redactions are unconfirmed)."""
     event = get_event(ctx.db, slug)
+    from web.publish.publishing import publish
+
     version = publish(ctx.db, event, accept_redactions=accept_redactions, actor="cli")
     click.echo(f"Published {slug} version {version}: /digests/{slug}/v{version}")
