@@ -235,3 +235,19 @@ def m004_reduction_cache(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m005_segmentation_cache(db: Database) -> None:
+    """Synthesis: each note's segmentation (span offsets, label phrases, entity mentions), keyed by
+    a hash of the note text, the spaCy pipeline and the segmentation settings, so a re-run on the
+    same notes parses nothing."""
+    db.execute(
+        """
+        CREATE TABLE segmentation_cache (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        )
+        """
+    )
