@@ -37,29 +37,39 @@ def _clean(text: str) -> str:
 
 def find_entities(docs: Sequence) -> list[Entity]:
     """Entities across the parsed notes, most mentioned first; each text gets its usual label."""
+    return count_mentions([note_mentions(doc) for doc in docs if doc is not None])
+
+
+def note_mentions(doc) -> list[tuple[str, str]]:
+    """The (name, label) mentions of one parsed note, in reading order (laws by rule first).
+
+    Kept per note so the segmentation cache can store them and a re-run need not parse."""
+    mentions: list[tuple[str, str]] = []
+    taken: list[tuple[int, int]] = []
+    for match in LAW_RE.finditer(doc.text):
+        name = _clean(match.group(0))
+        if len(name.split()) < 2:  # "Act" alone is a verb or noun, not a law's name
+            continue
+        mentions.append((name, "LAW"))
+        taken.append(match.span())
+    for ent in getattr(doc, "ents", ()):
+        if ent.label_ not in KEPT_LABELS:
+            continue
+        if any(a < ent.end_char and ent.start_char < b for a, b in taken):
+            continue
+        name = _clean(ent.text)
+        if len(name) < 2 or not re.search(r"[^\W\d_]", name):
+            continue
+        mentions.append((name, "LAW" if LAW_END.search(name) else ent.label_))
+    return mentions
+
+
+def count_mentions(per_note: Sequence[Sequence[tuple[str, str]]]) -> list[Entity]:
+    """Entities from every note's mentions: counts, the usual label, the first spelling seen."""
     votes: dict[str, Counter] = {}
     display: dict[str, str] = {}
-    for doc in docs:
-        if doc is None:
-            continue
-        taken: list[tuple[int, int]] = []
-        for match in LAW_RE.finditer(doc.text):
-            name = _clean(match.group(0))
-            if len(name.split()) < 2:  # "Act" alone is a verb or noun, not a law's name
-                continue
-            key = name.lower()
-            display.setdefault(key, name)
-            votes.setdefault(key, Counter())["LAW"] += 1
-            taken.append(match.span())
-        for ent in getattr(doc, "ents", ()):
-            if ent.label_ not in KEPT_LABELS:
-                continue
-            if any(a < ent.end_char and ent.start_char < b for a, b in taken):
-                continue
-            name = _clean(ent.text)
-            if len(name) < 2 or not re.search(r"[^\W\d_]", name):
-                continue
-            label = "LAW" if LAW_END.search(name) else ent.label_
+    for mentions in per_note:
+        for name, label in mentions:
             key = name.lower()
             display.setdefault(key, name)
             votes.setdefault(key, Counter())[label] += 1

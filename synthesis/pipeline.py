@@ -21,9 +21,9 @@ from synthesis import cluster as clustering
 from synthesis import entities as entity_stage
 from synthesis import label as labelling
 from synthesis import quotes as quoting
-from synthesis import runs, seeds
+from synthesis import runs, seeds, segment_cache
 from synthesis.embed import Embedder, default_embedder, embed_cached
-from synthesis.segment import load_nlp, model_name, parse_notes, segment_notes
+from synthesis.segment import Segment
 from synthesis.settings import DEFAULTS, resolve
 
 Progress = Callable[[str, float], None]
@@ -83,13 +83,15 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
         timings[name] = round(now - clock, 3)
         clock = now
 
-    # 1. Parse and segment (sentences or short claims, with offsets in the note).
-    report("loading language model", 0.02)
-    nlp = nlp if nlp is not None else load_nlp()
-    lap("load_nlp")
+    # 1. Parse and segment (sentences or short claims, with offsets in the note); cached per
+    # note, so a re-run on the same notes parses nothing and does not load the spaCy model.
     report("segmenting", 0.05)
-    docs = parse_notes(nlp, notes)
-    segments = segment_notes(notes, docs, config)
+    parsed, spacy_model = segment_cache.parsed_notes(db, notes, config, nlp)
+    segments = [Segment(note_id=note.id, note_ref=note.ref, table=note.table, start=start, end=end,
+                        text=note.text[start:end], note_index=index)
+                for index, (note, item) in enumerate(zip(notes, parsed, strict=True))
+                for start, end in item.spans]
+    phrases = [found for item in parsed for found in item.phrases]
     texts = [s.text for s in segments]
     order = [(s.note_index, s.start) for s in segments]
     eligible = np.array([bool(_HAS_LETTER.search(t)) for t in texts], dtype=bool)
@@ -125,7 +127,6 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     # 4. Labels and keywords; 5. quotes and summaries.
     report("labelling", 0.8)
     keyword_sets = labelling.keywords(texts, labels, config["keywords"])
-    phrases = labelling.candidate_phrases(docs, segments)
     centres = clustering.centroids(vectors, labels)
     # Embed every theme's label candidates in one batch (one model call, one commit).
     candidates = {label: [p for i in np.flatnonzero(labels == label) for p in phrases[i]]
@@ -170,7 +171,7 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
 
     # 6. Entities.
     report("entities", 0.95)
-    entities = entity_stage.find_entities(docs)
+    entities = entity_stage.count_mentions([item.mentions for item in parsed])
     lap("entities")
 
     unassigned = sorted(np.flatnonzero(labels < 0).tolist(), key=lambda i: order[i])
@@ -182,7 +183,7 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     }
     assignment = [assignment_key.get(int(lab)) for lab in labels]
     seeded = {assignment_key[lab] for lab in seed_of_label}
-    models = {"spacy": model_name(nlp), "embedding": f"{embedder.name} ({embedder.version})",
+    models = {"spacy": spacy_model, "embedding": f"{embedder.name} ({embedder.version})",
               "bertopic": _version("bertopic")}
     return result, segments, assignment, seeded, timings, models
 

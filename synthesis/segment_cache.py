@@ -1,0 +1,139 @@
+"""Stage 1, cached: each note's spaCy-derived results, stored so a re-run parses nothing.
+
+Parsing is the only use of spaCy, and it gives three things per note: the segment spans
+(start, end offsets; the texts are note.text[start:end]), the candidate label phrases of each
+segment, and the named-entity mentions. They are stored in `segmentation_cache` (migration m005)
+under a hash of the note text, the spaCy pipeline (name, version, components, spaCy's version)
+and the segmentation settings, so a changed note, model or setting misses the cache. When every
+note hits, the spaCy model is not even loaded. One batched read and one batched write per run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from sqlite_utils import Database
+
+from capture.models import Note
+from synthesis import entities as entity_stage
+from synthesis import label as labelling
+from synthesis.segment import SPACY_MODELS, load_nlp, model_name, parse_notes, segment_notes
+
+# Bump when the segmentation, phrase or entity code changes its output: old entries then miss.
+CACHE_FORMAT = 1
+# The settings that change segmentation (the others act on segments, not on parsing).
+SEGMENT_SETTINGS = ("min_segment_words", "max_segment_chars")
+_CHUNK = 500  # SQLite host parameters per IN (...) query
+
+
+@dataclass
+class ParsedNote:
+    """What segmentation, labelling and entities need from one note's parse."""
+
+    spans: list[tuple[int, int]]
+    phrases: list[list[str]]  # candidate label phrases, one list per span
+    mentions: list[tuple[str, str]]  # (name, label) entity mentions in reading order
+
+
+def pipeline_identity(nlp) -> str:
+    """Everything about an injected spaCy pipeline that changes its parse: name, version,
+    enabled components and their configuration (e.g. a sentencizer's punctuation)."""
+    import spacy
+
+    config = hashlib.sha256(nlp.config.to_str().encode()).hexdigest()[:16]
+    return f"{model_name(nlp)} | spacy {spacy.__version__} | {','.join(nlp.pipe_names)} | {config}"
+
+
+def default_identity() -> tuple[str, str] | None:
+    """(identity, model name) of the pipeline load_nlp() would load, read from the installed
+    package's meta.json without loading it; None when that cannot be told (then load it)."""
+    import spacy
+    from spacy import util
+
+    for name in SPACY_MODELS:
+        if util.is_package(name):
+            try:
+                meta = util.get_model_meta(util.get_package_path(name))
+            except Exception:  # noqa: BLE001 - unreadable meta: fall back to loading the model
+                return None
+            shown = model_name(SimpleNamespace(meta=meta))
+            # load_nlp always disables the lemmatizer: part of the identity.
+            return f"{shown} | spacy {spacy.__version__} | load_nlp(-lemmatizer)", shown
+    return None
+
+
+def cache_key(text: str, identity: str, settings: dict) -> str:
+    """The cache key of one note's text under a pipeline and segmentation settings."""
+    parts = {"format": CACHE_FORMAT, "pipeline": identity,
+             "settings": {name: settings[name] for name in SEGMENT_SETTINGS}}
+    head = json.dumps(parts, sort_keys=True)
+    return hashlib.sha256(f"{head}\n{text}".encode()).hexdigest()
+
+
+def read_cache(db: Database, keys: Sequence[str]) -> dict[str, ParsedNote]:
+    """The cached entries among `keys` (a few IN queries of 500 keys, no per-note query)."""
+    found: dict[str, ParsedNote] = {}
+    unique = list(dict.fromkeys(keys))
+    for i in range(0, len(unique), _CHUNK):
+        chunk = unique[i:i + _CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        rows = db.conn.execute(f"SELECT key, data FROM segmentation_cache WHERE key IN ({marks})", chunk)
+        for key, data in rows:
+            item = json.loads(data)
+            found[key] = ParsedNote(spans=[tuple(s) for s in item["spans"]], phrases=item["phrases"],
+                                    mentions=[tuple(m) for m in item["mentions"]])
+    return found
+
+
+def write_cache(db: Database, entries: dict[str, ParsedNote]) -> None:
+    """Store entries in one executemany and one commit (worth keeping even if the run fails)."""
+    if not entries:
+        return
+    rows = [(key, json.dumps({"spans": p.spans, "phrases": p.phrases, "mentions": p.mentions}))
+            for key, p in entries.items()]
+    db.conn.executemany("INSERT OR REPLACE INTO segmentation_cache (key, data) VALUES (?, ?)", rows)
+    db.conn.commit()
+
+
+def analyse(nlp, notes: Sequence[Note], settings: dict) -> list[ParsedNote]:
+    """Parse the notes with spaCy and keep what later stages need, per note."""
+    docs = parse_notes(nlp, notes)
+    segments = segment_notes(notes, docs, settings)
+    phrases = labelling.candidate_phrases(docs, segments)
+    out = [ParsedNote(spans=[], phrases=[], mentions=entity_stage.note_mentions(doc)) for doc in docs]
+    for seg, found in zip(segments, phrases, strict=True):
+        out[seg.note_index].spans.append((seg.start, seg.end))
+        out[seg.note_index].phrases.append(found)
+    return out
+
+
+def parsed_notes(db: Database, notes: Sequence[Note], settings: dict,
+                 nlp=None) -> tuple[list[ParsedNote], str]:
+    """Every note's ParsedNote (cached, or parsed now and cached) and the spaCy model's name.
+
+    `nlp` is an injected pipeline, else load_nlp()'s, loaded only when some note misses."""
+    if nlp is not None:
+        identity, shown = pipeline_identity(nlp), model_name(nlp)
+    else:
+        default = default_identity()
+        if default is None:
+            nlp = load_nlp()
+            identity, shown = pipeline_identity(nlp), model_name(nlp)
+        else:
+            identity, shown = default
+    keys = [cache_key(note.text, identity, settings) for note in notes]
+    found = read_cache(db, keys)
+    missing: dict[str, Note] = {}
+    for key, note in zip(keys, notes, strict=True):
+        if key not in found and key not in missing:
+            missing[key] = note
+    if missing:
+        nlp = nlp if nlp is not None else load_nlp()
+        fresh = dict(zip(missing, analyse(nlp, list(missing.values()), settings), strict=True))
+        write_cache(db, fresh)
+        found.update(fresh)
+    return [found[key] for key in keys], shown
