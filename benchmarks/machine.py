@@ -73,3 +73,16 @@ def machine_line(info: dict) -> str:
     return (f"{info['nproc']} cores ({info['cpu']}), {info['memory_gib']} GiB, Python {info['python']}, "
             f"torch {info['torch']}, BERTopic {info['bertopic']}, "
             f"sentence-transformers {info['sentence_transformers']}, umap-learn {info['umap_learn']}")
+
+
+def emit_report(report: dict, save: str | None, as_json: bool, print_report) -> None:
+    """Save the JSON report if asked (--save), then print it as JSON (--json) or as text."""
+    import json
+    from pathlib import Path
+
+    if save:
+        Path(save).write_text(json.dumps(report, indent=2))
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_report(report)

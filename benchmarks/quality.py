@@ -11,7 +11,6 @@ themes recovered, the ARI over its quotes, and the themes Harvest produced, prin
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -25,7 +24,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from benchmarks import contenders  # noqa: E402
 from benchmarks.eval_data import SEEE_TRANSCRIPT, EvalDataMissing, load_groups, load_seee  # noqa: E402
-from benchmarks.machine import describe_machine, git_commit  # noqa: E402
+from benchmarks.machine import describe_machine, emit_report, git_commit  # noqa: E402
 from benchmarks.metrics import (  # noqa: E402
     average,
     quote_themes,
@@ -201,12 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"split": args.split, "commit": git_commit(), "machine": describe_machine(),
               "groups": rows, "average": avg, "seee": seee, "targets": targets(avg, seee),
               "harvest_missing": missing}
-    if args.save:
-        Path(args.save).write_text(json.dumps(report, indent=2))
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_report(report)
+    emit_report(report, args.save, args.json, print_report)
     return 1 if missing else 0
 
 

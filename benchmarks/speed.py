@@ -253,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from benchmarks.contenders import harvest_available
     from benchmarks.eval_data import EvalDataMissing
-    from benchmarks.machine import describe_machine, git_commit
+    from benchmarks.machine import describe_machine, emit_report, git_commit
 
     missing = harvest_available()
     if missing:
@@ -268,12 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     report = {"commit": git_commit(), "machine": describe_machine(), "argkp": argkp, "seee": seee,
               "summary": summarise(argkp, seee)}
-    if args.save:
-        Path(args.save).write_text(json.dumps(report, indent=2))
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_report(report)
+    emit_report(report, args.save, args.json, print_report)
     return 0
 
 
