@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from capture.errors import HarvestError, NotFound
@@ -20,8 +20,8 @@ from web.extensions import limiter
 
 bp = Blueprint("capture", __name__, url_prefix="/t")
 
-ROLE_CHOICES = [("", "Prefer not to say"), ("attendee", "Attendee"), ("scribe", "Table scribe"),
-                ("speaker", "Speaker")]
+ROLE_CHOICES = [SelectChoice("", "Prefer not to say"), SelectChoice("attendee", "Attendee"),
+                SelectChoice("scribe", "Table scribe"), SelectChoice("speaker", "Speaker")]
 
 
 class NoteForm(FlaskForm):

@@ -8,7 +8,7 @@ import re
 import segno
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from capture.errors import HarvestError
@@ -19,8 +19,9 @@ from web.db import get_db
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
-STATUS_CHOICES = [("open", "Open: attendees can send notes"), ("closed", "Closed: no more notes"),
-                  ("draft", "Draft: not yet open")]
+STATUS_CHOICES = [SelectChoice("open", "Open: attendees can send notes"),
+                  SelectChoice("closed", "Closed: no more notes"),
+                  SelectChoice("draft", "Draft: not yet open")]
 
 
 class EventForm(FlaskForm):
@@ -119,7 +120,7 @@ def edit(slug: str):
     event = event_or_404(slug)
     form = EventForm(obj=_FormData(event))
     if event.status == "published":
-        form.status.choices = [*STATUS_CHOICES, ("published", "Published")]
+        form.status.choices = [*STATUS_CHOICES, SelectChoice("published", "Published")]
     if form.validate_on_submit():
         try:
             save_event(get_db(), slug, **_form_values(form))
