@@ -69,3 +69,13 @@ def client(app):
 def runner():
     """Runs `harvest` in-process: `runner.invoke(cli, [...])` gives the same exit codes as main()."""
     return CliRunner()
+
+
+@pytest.fixture
+def nlp():
+    """spaCy's blank English pipeline with a rule-based sentencizer: fast unit tests, no model."""
+    import spacy
+
+    blank = spacy.blank("en")
+    blank.add_pipe("sentencizer")
+    return blank

@@ -9,7 +9,6 @@ import json
 import sqlite3
 
 import pytest
-import spacy
 
 from capture.errors import ValidationError
 from capture.models import Note
@@ -38,14 +37,6 @@ TOPICS = {
         "Children express personality through clothes, which uniforms forbid.",
     ],
 }
-
-
-@pytest.fixture
-def nlp():
-    """spaCy's blank English pipeline with a rule-based sentencizer: fast, no model."""
-    blank = spacy.blank("en")
-    blank.add_pipe("sentencizer")
-    return blank
 
 
 def make_event(db, slug="uniforms", notes=None, tables=True):

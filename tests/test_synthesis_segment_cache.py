@@ -29,14 +29,6 @@ NOTES = [
 
 
 @pytest.fixture
-def nlp():
-    """spaCy's blank English pipeline with a rule-based sentencizer: fast, no model."""
-    blank = spacy.blank("en")
-    blank.add_pipe("sentencizer")
-    return blank
-
-
-@pytest.fixture
 def parsed(monkeypatch):
     """Records every note the spaCy stage actually parses (the real analyse runs)."""
     seen: list[str] = []

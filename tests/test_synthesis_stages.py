@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import spacy
 
 from capture.errors import ValidationError
 from capture.models import Note
@@ -12,13 +11,6 @@ from synthesis import cluster, quotes, seeds
 from synthesis.embed import FakeEmbedder
 from synthesis.segment import segment_notes
 from synthesis.settings import DEFAULTS, SETTINGS, resolve
-
-
-@pytest.fixture
-def nlp():
-    blank = spacy.blank("en")
-    blank.add_pipe("sentencizer")
-    return blank
 
 
 def segments_of(nlp, *texts, **overrides):
