@@ -1,10 +1,13 @@
 """Stage 4: a label a person could have written, and keywords, for each theme.
 
 Keywords come from class-based TF-IDF (BERTopic's c-TF-IDF: words frequent in this theme and
-rare in the others). The label is a noun phrase taken from the theme's own segments (spaCy noun
-chunks, optionally extended by a prepositional phrase: "capacity constraints for
-commissioners"), scored by how central it is (embedding similarity to the theme's centre) and
-how well it covers the theme's keywords; it is capitalised, never a string of keywords.
+rare in the others). The label is a run of words taken verbatim from the theme's own segments:
+a short clause ("Public sector contracts are getting bigger"), a noun phrase with its
+prepositional phrases ("Lack of going out to the market"), or a whole short segment, each
+trimmed of leading fillers ("I think", "There is", "The group felt that", "a lot of the").
+Candidates are scored by how central they are to the theme (embedding similarity to its centre),
+how distinct from the other themes, how well they cover the theme's keywords, and a length prior
+(3 to 8 words). Capitalised, no trailing punctuation, unique within the event; no text invented.
 """
 
 from __future__ import annotations
@@ -17,12 +20,51 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 PREPOSITIONS = {"of", "for", "between", "with", "in", "on", "around", "to", "from", "about",
-                "against", "across", "within", "among", "through"}
-STRIP_LEADING = {"DET", "PRON", "CCONJ", "ADP", "PUNCT", "PART", "SCONJ", "NUM", "AUX", "ADV", "INTJ"}
+                "against", "across", "within", "among", "through", "without", "into", "over", "by"}
 GENERIC = {"thing", "things", "people", "way", "ways", "lot", "lots", "group", "table", "point",
            "issue", "issues", "time", "something", "anything", "everything", "kind", "sort",
            "part", "fact", "one", "ones", "bit", "idea", "question", "case", "example"}
-MAX_LABEL_WORDS = 8
+# Single words a label never starts with (articles, conjunctions, discourse markers, hedges);
+# "no" and "not" stay: "No management costs" says the opposite of "Management costs".
+LEADING_WORDS = {"a", "an", "the", "this", "these", "those", "that", "all", "some", "any", "so",
+                 "and", "but", "or", "also", "actually", "certainly", "just", "really", "then",
+                 "well", "maybe", "perhaps", "basically", "obviously", "clearly", "however",
+                 "therefore", "thus", "because", "if", "when", "whether", "even", "which", "who",
+                 "yes", "ok", "okay", "anyway", "indeed", "again", "now", "generally", "still",
+                 "such", "as", "like", "there", "here", "our", "their", "its", "his", "her", "my",
+                 "your", "other", "another", "both", "each", "every", "certain"}
+LEADING_POS = {"PUNCT", "CCONJ", "SCONJ", "INTJ", "SPACE"}
+# Openings that carry no content: whoever said it, "there is", quantifiers ("a lot of the").
+OPENERS = tuple(tuple(o.split()) for o in (
+    "there is", "there are", "there was", "there were", "there 's", "there seems to be",
+    "there seem to be", "it is", "it was", "it 's", "it seems", "it was felt by the group",
+    "it was felt", "it is felt", "it was agreed", "it was noted", "i think", "i believe", "i feel",
+    "i guess", "we think", "we feel", "we felt", "we believe", "the group felt", "the group thought",
+    "the group agreed", "the group questioned", "the table felt", "people felt", "in my opinion",
+    "in terms of", "a lot of", "lots of", "one of", "some of", "many of", "most of", "all of",
+    "a number of", "a couple of", "plenty of", "a bit of", "kind of", "sort of", "the fact that",
+    "the idea that", "feeling that", "a feeling that", "a sense that", "the point that",
+    "the key issue", "the issue of", "the question of", "the use of"))
+TRAILING_POS = {"PUNCT", "ADP", "CCONJ", "DET", "PART", "SCONJ", "SPACE", "AUX"}
+SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
+# A verb's right-hand dependents that belong in a short clause, in the order they may follow it.
+COMPLEMENTS = {"dobj", "attr", "acomp", "oprd", "prt", "xcomp", "dative", "agent", "prep", "neg",
+               "ccomp", "npadvmod", "advmod"}
+# Dependents without which a word is incomplete: a phrase that leaves one out is cut short.
+ARGUMENTS = {"dobj", "attr", "acomp", "oprd", "xcomp", "ccomp", "pobj", "dative", "prt", "pcomp"}
+PRONOUNS = {"i", "we", "you", "they", "he", "she", "it", "this", "that", "these", "those", "which",
+            "who", "one", "me", "us", "them", "what", "there"}
+PERSONAL = {"i", "we", "you", "they", "he", "she", "it", "me", "us", "them", "him"}
+ALLOWED_PUNCT = {"-", "/", "'", "’", "&", "'s", "’s"}
+MAX_LABEL_WORDS = 10
+SHORTLIST = 10  # candidates embedded per theme (more changed no label on argkp-dev)
+# Weights of the label score (tuned on argkp-dev, checked on argkp-train and SEEE).
+DISTINCT = 1.0
+MARGIN = 0.0
+COVER = 0.2
+FREQUENT = 0.05
+SHORT = 0.1  # less for a 2-word label, twice that for one word
+LONG = 0.05  # less per word beyond 8
 _WORD = re.compile(r"(?u)\b\w[\w'-]*\w\b|\b\w\b")
 
 
@@ -57,43 +99,121 @@ def keywords(texts: Sequence[str], labels: np.ndarray, top_n: int) -> dict[int, 
     return out
 
 
-def _clean_span(span) -> str | None:
-    tokens = list(span)
-    while tokens and (tokens[0].pos_ in STRIP_LEADING or tokens[0].is_stop or not tokens[0].text.strip()):
-        tokens = tokens[1:]
-    while tokens and (tokens[-1].pos_ in {"PUNCT", "ADP", "CCONJ", "DET", "PART"}
+def _strip_leading(tokens: list) -> list:
+    """Drop fillers from the front until a content word starts the phrase."""
+    changed = True
+    while tokens and changed:
+        changed = False
+        lower = [t.lower_ for t in tokens[:8]]
+        for opener in OPENERS:
+            if tuple(lower[:len(opener)]) == opener and len(tokens) > len(opener):
+                tokens, changed = tokens[len(opener):], True
+                break
+        if not changed and (tokens[0].lower_ in LEADING_WORDS or tokens[0].pos_ in LEADING_POS
+                            or (tokens[0].pos_ == "DET" and tokens[0].lower_ != "no")
+                            or not tokens[0].text.strip()):
+            tokens, changed = tokens[1:], True
+    return tokens
+
+
+def _clean_tokens(tokens: list) -> str | None:
+    """The tokens as a label text (verbatim, whitespace collapsed), or None if unfit for one."""
+    tokens = _strip_leading(list(tokens))
+    while tokens and (tokens[-1].pos_ in TRAILING_POS or tokens[-1].dep_ in SUBJECTS
                       or not tokens[-1].text.strip()):
         tokens = tokens[:-1]
-    if not tokens or len(tokens) > MAX_LABEL_WORDS:
+    if not tokens or any(t.is_punct and t.text not in ALLOWED_PUNCT for t in tokens):
         return None
+    if tokens[0].lower_ in PERSONAL or tokens[0].text[0] in "'’" or tokens[0].pos_ == "AUX":
+        return None  # "They just want one person": a label names who, not "they"
+    last = tokens[-1].i
+    if any(child.i > last and child.dep_ in ARGUMENTS for t in tokens for child in t.rights):
+        return None  # cut short: "Homeschooling gives kids" (what?), "might not feel" (what?)
     doc = tokens[0].doc
-    text = doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1].text)]
-    text = re.sub(r"\s+", " ", text).strip(" '\"‘’“”")
-    if len(text) < 3 or not re.search(r"[^\W\d_]{3}", text):
+    text = re.sub(r"\s+", " ", doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1].text)]).strip()
+    if not 0 < len(text.split()) <= MAX_LABEL_WORDS or not re.search(r"[^\W\d_]{3}", text):
         return None
-    if all(t.is_stop or t.lower_ in GENERIC for t in tokens):
+    if all(t.is_stop or t.lower_ in GENERIC or t.is_punct for t in tokens):
         return None
     return text
 
 
-def _phrases_in(doc, chunks, start: int, end: int) -> list[str]:
-    inside = [c for c in chunks if c.start_char >= start and c.end_char <= end]
+def _noun_chains(doc, chunks: list) -> list[str]:
+    """Noun phrases and chains of them joined by a preposition or conjunction, optionally after
+    one verb or adjective: "capacity constraints for commissioners", "distrust building between
+    small medium voluntary sector"."""
     out: list[str] = []
-    for i, chunk in enumerate(inside):
-        cleaned = _clean_span(chunk)
-        if cleaned:
-            out.append(cleaned)
-        after = chunk.end
-        if i + 1 < len(inside) and after < len(doc) and doc[after].lower_ in PREPOSITIONS \
-                and inside[i + 1].start == after + 1:
-            cleaned = _clean_span(doc[chunk.start:inside[i + 1].end])
-            if cleaned:
-                out.append(cleaned)
+    for i, chunk in enumerate(chunks):
+        if chunk.root.pos_ == "PRON":
+            continue  # "you entering into a partnership": who "you" is, the label cannot say
+        end, j = chunk.end, i
+        found = _clean_tokens(list(chunk))
+        if found:
+            out.append(found)
+        while j + 1 < len(chunks):
+            gap = list(doc[end:chunks[j + 1].start])
+            if not gap or len(gap) > 2 or not (gap[-1].lower_ in PREPOSITIONS or gap[-1].dep_ == "cc") \
+                    or (len(gap) == 2 and gap[0].pos_ not in {"VERB", "ADJ", "ADV"}):
+                break
+            j += 1
+            end = chunks[j].end
+            if end - chunk.start > MAX_LABEL_WORDS + 3:
+                break
+            # "arrangement between the release" (of what?) is cut short: wait for the next link.
+            dangling = any(c.dep_ == "prep" and c.i >= end for c in chunks[j].root.rights)
+            found = None if dangling else _clean_tokens(list(doc[chunk.start:end]))
+            if found:
+                out.append(found)
     return out
 
 
+def _clauses(doc, first: int, last: int) -> list[str]:
+    """Short clauses of tokens [first, last): a verb with its subject and its first complements
+    ("public sector contracts are getting bigger"); clauses whose subject is a bare pronoun are
+    left out (their predicate alone does not say who), except "there is X", which gives X."""
+    out: list[str] = []
+    for verb in doc[first:last]:
+        if verb.pos_ not in {"VERB", "AUX"} or verb.dep_ in {"aux", "auxpass"}:
+            continue
+        subjects = [c for c in verb.lefts if c.dep_ in SUBJECTS]
+        if not subjects:
+            continue
+        subject = subjects[0]
+        if subject.dep_ != "expl" and subject.lower_ in PRONOUNS and subject.left_edge == subject.right_edge:
+            continue
+        left = subject.left_edge.i
+        ends = []
+        for child in verb.rights:
+            if child.dep_ not in COMPLEMENTS or child.right_edge.i >= last:
+                break
+            ends.append(child.right_edge.i + 1)
+        if not ends and not any(c.dep_ in COMPLEMENTS for c in verb.rights):
+            ends = [verb.i + 1]  # "costs are rising"; not "partners have all said" (cut short)
+        for end in ends:
+            if left >= first and end - left <= MAX_LABEL_WORDS + 6:
+                found = _clean_tokens(list(doc[left:end]))
+                if found:
+                    out.append(found)
+    return out
+
+
+def _phrases_in(doc, chunks: list, start: int, end: int) -> list[str]:
+    """Every candidate label in the segment doc.text[start:end]."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return []
+    inside = [c for c in chunks if c.start_char >= start and c.end_char <= end]
+    out = _noun_chains(doc, inside) + _clauses(doc, span.start, span.end)
+    whole = _clean_tokens(list(span))
+    if whole:
+        out.append(whole)
+    # Keep each phrase once per segment, in the order found (deterministic).
+    return list(dict.fromkeys(out))
+
+
 def candidate_phrases(docs: Sequence, segments: Sequence) -> list[list[str]]:
-    """For each segment: noun phrases inside it, plus 'phrase + preposition + phrase'.
+    """For each segment: the phrases that could label a theme it belongs to (verbatim runs of
+    its words): noun phrases and their chains, short clauses, and the segment itself if short.
 
     Each note's noun chunks are computed once (a 100,000-character note has many segments).
     """
@@ -125,43 +245,98 @@ def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def _coverage(phrase: str, weights: dict[str, float]) -> float:
+def _coverage(phrase: str, weights: dict[str, float], normalise: bool = True) -> float:
+    """Share of the theme's keyword weight the phrase's words carry (per sqrt(word) if normalise)."""
     top_weight = max(weights.values(), default=1.0) or 1.0
     words = _tokens(phrase)
-    return sum(weights.get(w, 0.0) for w in set(words)) / top_weight / math.sqrt(len(words) or 1)
+    total = sum(weights.get(w, 0.0) for w in set(words)) / top_weight
+    return total / math.sqrt(len(words) or 1) if normalise else total
 
 
 def _length_fit(phrase: str) -> float:
-    return {1: -0.15, 2: 0.0, 3: 0.03, 4: 0.03, 5: 0.0, 6: -0.03}.get(len(phrase.split()), -0.08)
+    """Prior on length: people's theme labels run 3 to 8 words."""
+    n = len(phrase.split())
+    return {1: -2 * SHORT, 2: -SHORT}.get(n, 0.0) if n <= 8 else -LONG * (n - 8)
 
 
 def shortlist(phrases: Sequence[str], weights: dict[str, float], taken: set[str] | None = None,
-              size: int = 8) -> list[str]:
-    """The candidate phrases worth embedding for a theme (as first written), best keyword
-    coverage and frequency first, leaving out labels already `taken` (lower-case)."""
-    taken = taken or set()
+              size: int | None = None) -> list[str]:
+    """The candidate phrases worth embedding for a theme (as first written), leaving out labels
+    already `taken` (lower-case): half by keyword coverage per word (short phrases), half by
+    keyword coverage in all (longer ones), each with a bonus for frequent phrases."""
+    taken, size = taken or set(), size or SHORTLIST
     counts = Counter(p.lower() for p in phrases if p.lower() not in taken)
     first_form: dict[str, str] = {}
     for p in phrases:
         first_form.setdefault(p.lower(), p)
-    ranked = sorted(counts, key=lambda p: (-(_coverage(p, weights) + 0.1 * math.log1p(counts[p])), p))
-    return [first_form[p] for p in ranked[:size]]
+    chosen: list[str] = []
+    for normalise in (True, False):
+        ranked = sorted(counts, key=lambda p: (-(_coverage(p, weights, normalise) + _length_fit(p)
+                                                 + 0.1 * math.log1p(counts[p])), p))
+        chosen += [p for p in ranked if p not in chosen][:size // 2]
+    return [first_form[p] for p in chosen]
 
 
-def choose_label(phrases: Sequence[str], weights: dict[str, float],
-                 embed: Callable[[list[str]], np.ndarray], centre: np.ndarray,
-                 fallback: str, taken: set[str] | None = None, size: int = 8) -> str:
-    """The best candidate phrase for a theme: central, covering its keywords, 2-6 words, and not
-    already the label of another theme (`taken`, lower-case)."""
-    pre = shortlist(phrases, weights, taken, size)
-    if not pre:
-        return capitalise(fallback)
-    counts = Counter(p.lower() for p in phrases)
-    vectors = embed(pre)
+def _score(own: float, other: float, phrase: str, weights: dict[str, float], count: int) -> float:
+    """How good `phrase` is as a label: similarity to its theme's centre (`own`), less part of its
+    similarity to the nearest other theme, plus keyword coverage, length prior and frequency."""
+    return (own - DISTINCT * max(0.0, other - own + MARGIN) + COVER * _coverage(phrase, weights)
+            + _length_fit(phrase)
+            + FREQUENT * math.log(max(count, 1)))
+
+
+def _fallback(label: int, labels: np.ndarray, texts: Sequence[str], weights: dict[str, float],
+              taken: set[str]) -> str:
+    """A label for a theme without a usable candidate: a keyword or the start of a segment."""
+    options = list(weights) + [texts[i][:60].strip() for i in np.flatnonzero(labels == label)]
+    for option in options:
+        if option and option.lower() not in taken:
+            return capitalise(option)
+    return capitalise(options[0] if options else "Theme")
+
+
+def label_themes(phrases: Sequence[Sequence[str]], labels: np.ndarray, centres: dict[int, np.ndarray],
+                 keyword_sets: dict[int, list[tuple[str, float]]], texts: Sequence[str],
+                 embed: Callable[[list[str]], np.ndarray],
+                 seeds: dict[int, str] | None = None) -> dict[int, str]:
+    """A label for every theme (the keys of `centres`), unique within the event (case-insensitive).
+
+    `phrases` are the candidate phrases of each segment, `labels` each segment's theme (-1: none),
+    `embed` turns phrases into unit vectors; seeded themes (`seeds`: theme -> the organiser's
+    phrase) keep their phrase. Every shortlisted candidate is embedded in one call; the best
+    (theme, phrase) pairs are taken first, so a phrase goes to the theme it fits best.
+    """
+    seeds = seeds or {}
+    names = {label: capitalise(seeds[label]) for label in centres if label in seeds}
+    taken = {name.lower() for name in names.values()}
+    order = sorted(centres)
+    matrix = np.vstack([centres[label] for label in order]) if order else np.zeros((0, 0))
+    counts, pools = {}, {}
+    for label in order:
+        if label in seeds:
+            continue
+        found = [p for i in np.flatnonzero(labels == label) for p in phrases[i]]
+        counts[label] = Counter(p.lower() for p in found)
+        pools[label] = shortlist(found, dict(keyword_sets.get(label, [])), taken)
+    wanted = sorted({p for pool in pools.values() for p in pool})
+    vectors = dict(zip(wanted, embed(wanted), strict=True)) if wanted else {}
     scored = []
-    for phrase, vec in zip(pre, vectors, strict=True):
-        score = float(vec @ centre) + 0.25 * _coverage(phrase, weights) + _length_fit(phrase) \
-            + 0.05 * math.log1p(counts[phrase.lower()] - 1)
-        scored.append((-score, phrase.lower(), phrase))
+    for label, pool in pools.items():
+        row = order.index(label)
+        weights = dict(keyword_sets.get(label, []))
+        for phrase in pool:
+            sims = matrix @ vectors[phrase]
+            own = float(sims[row])
+            other = float(np.delete(sims, row).max()) if len(order) > 1 else 0.0
+            score = _score(own, other, phrase, weights, counts[label][phrase.lower()])
+            scored.append((-round(score, 6), label, phrase.lower(), phrase))
     scored.sort()
-    return capitalise(scored[0][2])
+    for _score_key, label, lower, phrase in scored:
+        if label not in names and lower not in taken:
+            names[label] = capitalise(phrase)
+            taken.add(lower)
+    for label in order:
+        if label not in names:
+            names[label] = _fallback(label, labels, texts, dict(keyword_sets.get(label, [])), taken)
+            taken.add(names[label].lower())
+    return {label: names[label] for label in order}

@@ -128,33 +128,16 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     report("labelling", 0.8)
     keyword_sets = labelling.keywords(texts, labels, config["keywords"])
     centres = clustering.centroids(vectors, labels)
-    # Embed every theme's label candidates in one batch (one model call, one commit).
-    candidates = {label: [p for i in np.flatnonzero(labels == label) for p in phrases[i]]
-                  for label in centres if label not in seed_of_label}
-    wanted = sorted({p for label, found in candidates.items()
-                     for p in labelling.shortlist(found, dict(keyword_sets.get(label, [])))})
-    phrase_vectors = dict(zip(wanted, embed_cached(db, embedder, wanted), strict=True))
-
-    def embed_phrases(batch: list[str]) -> np.ndarray:
-        missing = [p for p in batch if p not in phrase_vectors]
-        if missing:
-            phrase_vectors.update(zip(missing, embed_cached(db, embedder, missing), strict=True))
-        return np.vstack([phrase_vectors[p] for p in batch])
-
-    taken: set[str] = set()
+    # Every theme's label candidates are embedded in one batch (one model call, one commit).
+    names = labelling.label_themes(phrases, labels, centres, keyword_sets, texts,
+                                   lambda batch: embed_cached(db, embedder, batch), seed_of_label)
     theme_list, assignment_key = [], {}
     for label in sorted(centres):
         members = sorted(np.flatnonzero(labels == label).tolist(), key=lambda i: order[i])
         key = f"t{label + 1}"
         assignment_key[label] = key
         weights = dict(keyword_sets.get(label, []))
-        if label in seed_of_label:
-            name = labelling.capitalise(seed_of_label[label])
-        else:
-            fallback = next(iter(weights), texts[members[0]][:60])
-            name = labelling.choose_label(candidates[label], weights, embed_phrases, centres[label],
-                                          fallback, taken)
-        taken.add(name.lower())
+        name = names[label]
         quote_ids = quoting.pick_quotes(members, texts, vectors, centres[label],
                                         config["max_quotes"], config["quote_diversity"])
         table_counts = Counter(segments[i].table for i in members if segments[i].table)
