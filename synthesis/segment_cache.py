@@ -24,7 +24,7 @@ from synthesis import label as labelling
 from synthesis.segment import SPACY_MODELS, load_nlp, model_name, parse_notes, segment_notes
 
 # Bump when the segmentation, phrase or entity code changes its output: old entries then miss.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 # The settings that change segmentation (the others act on segments, not on parsing).
 SEGMENT_SETTINGS = ("min_segment_words", "max_segment_chars")
 _CHUNK = 500  # SQLite host parameters per IN (...) query
