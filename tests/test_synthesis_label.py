@@ -1,0 +1,186 @@
+"""Theme labels (synthesis/label.py): verbatim phrases a person could have written, unique per event.
+
+The `models` tests parse small hand-made themes with the real spaCy model (and embed with the real
+MiniLM); the others give label_themes hand-made candidates and a deterministic fake embedder.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from capture.models import Note
+from synthesis import label as labelling
+from synthesis.cluster import centroids
+from synthesis.embed import FakeEmbedder, MiniLMEmbedder
+from synthesis.segment import load_nlp, parse_notes, segment_notes
+from synthesis.settings import DEFAULTS
+
+THEMES = {
+    "funding": ["Within the contract there are no management costs for convening partners.",
+                "I think nobody pays for convening and supporting the partnership.",
+                "There is no funding for managing partnerships, it is all about project delivery.",
+                "The group felt that management costs for partnerships are never funded."],
+    "deadlines": ["Actually, tender deadlines are far too tight for small charities.",
+                  "A consortium cannot be formed fairly within one week of the tender.",
+                  "The time between the release of the tender and the deadline is very tight.",
+                  "So tight tender deadlines shut small charities out of consortia."],
+    "distrust": ["The group felt that there is a culture of distrust between small and large charities.",
+                 "Small charities do not trust the large national charities.",
+                 "There is a building divide and some suspicion between small and large organisations.",
+                 "Large charities are seen as taking the contracts of small local charities."],
+}
+# Words a label may not start with (what a person would cut: "I think", "There is", "The group felt").
+FILLER_STARTS = ("i ", "we ", "they ", "it ", "there ", "the group ", "a lot of ", "actually ", "so ",
+                 "and ", "but ", "the ", "a ", "an ")
+
+
+def parse(texts: list[str]):
+    """Notes -> (docs, segments, candidate phrases per segment) with the real spaCy model."""
+    notes = [Note(text=t, id=i, ref=f"n{i}") for i, t in enumerate(texts)]
+    docs = parse_notes(load_nlp(), notes)
+    segments = segment_notes(notes, docs, DEFAULTS)
+    return docs, segments, labelling.candidate_phrases(docs, segments)
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return MiniLMEmbedder()
+
+
+@pytest.fixture(scope="module")
+def themed(embedder):
+    """The three hand-made themes parsed, embedded and labelled once."""
+    names = list(THEMES)
+    texts = [t for name in names for t in THEMES[name]]
+    docs, segments, phrases = parse(texts)
+    owner = [name for name in names for _ in THEMES[name]]
+    labels = np.array([names.index(owner[s.note_index]) for s in segments])
+    seg_texts = [s.text for s in segments]
+    vectors = embedder.encode(seg_texts)
+    centres = centroids(vectors, labels)
+    keyword_sets = labelling.keywords(seg_texts, labels, 6)
+    result = labelling.label_themes(phrases, labels, centres, keyword_sets, seg_texts, embedder.encode)
+    return {"names": names, "segments": segments, "phrases": phrases, "labels": labels,
+            "centres": centres, "keywords": keyword_sets, "texts": seg_texts, "result": result,
+            "docs": docs}
+
+
+def normal(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+@pytest.mark.models
+def test_candidates_are_verbatim_and_trimmed_of_fillers():
+    texts = ["I think a lot of the public sector contracts are getting bigger.",
+             "There is a lack of going out to the market.",
+             "The group felt that there is a culture of distrust between small and large charities."]
+    _docs, segments, phrases = parse(texts)
+    found = {p for per_segment in phrases for p in per_segment}
+    # A clause with its subject, a noun phrase with its prepositional phrase, fillers cut away.
+    assert "public sector contracts are getting bigger" in found
+    assert "lack of going out to the market" in found
+    assert "distrust between small and large charities" in found
+    for segment, per_segment in zip(segments, phrases, strict=True):
+        for phrase in per_segment:
+            assert normal(phrase) in normal(segment.text)
+            assert 1 <= len(phrase.split()) <= labelling.MAX_LABEL_WORDS
+            assert not phrase.lower().startswith(FILLER_STARTS), phrase
+            assert not re.search(r"[.,;:!?]$", phrase)
+
+
+@pytest.mark.models
+def test_cut_short_and_pronoun_phrases_are_not_candidates():
+    texts = ["Homeschooling gives kids the chance to learn at their own pace.",
+             "They just want one person to negotiate with.",
+             "We felt it was unfair."]
+    _docs, _segments, phrases = parse(texts)
+    found = {p.lower() for per_segment in phrases for p in per_segment}
+    assert "homeschooling gives kids" not in found  # gives kids what?
+    assert found, "the segments give some candidates"
+    assert not any(p.split()[0] in labelling.PERSONAL for p in found)
+
+
+@pytest.mark.models
+def test_labels_of_hand_made_themes(themed, embedder):
+    result, labels, texts = themed["result"], themed["labels"], themed["texts"]
+    assert sorted(result) == [0, 1, 2]
+    assert len({name.lower() for name in result.values()}) == 3, result
+    for label, name in result.items():
+        members = normal(" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == label))
+        assert normal(name) in members, (name, "is not verbatim from its theme")
+        assert 2 <= len(name.split()) <= 10, name
+        assert name[0].isupper() and not re.search(r"[.,;:!?]$", name), name
+        assert not name.lower().startswith(FILLER_STARTS), name
+        # Not a string of keywords: it has words that are not among the theme's keywords.
+        keywords = {w for w, _ in themed["keywords"][label]}
+        assert set(re.findall(r"\w+", name.lower())) - keywords, (name, keywords)
+        # Distinct: nearer its own theme than any other theme.
+        vector = embedder.encode([name])[0]
+        sims = {other: float(vector @ centre) for other, centre in themed["centres"].items()}
+        assert max(sims, key=sims.get) == label, (name, sims)
+
+
+@pytest.mark.models
+def test_labels_are_deterministic(themed, embedder):
+    again = labelling.label_themes(themed["phrases"], themed["labels"], themed["centres"],
+                                   themed["keywords"], themed["texts"], embedder.encode)
+    assert again == themed["result"]
+    _docs, _segments, phrases = parse([t for name in themed["names"] for t in THEMES[name]])
+    assert phrases == themed["phrases"]
+
+
+def fake_theme_inputs(phrases_per_theme: list[list[str]]):
+    """Each theme one segment whose candidates are the given phrases; centres from a fake embedder."""
+    embedder = FakeEmbedder()
+    texts = [" ".join(p) for p in phrases_per_theme]
+    labels = np.arange(len(texts))
+    centres = centroids(embedder.encode(texts), labels)
+    keyword_sets = labelling.keywords(texts, labels, 6)
+    return embedder, texts, labels, centres, keyword_sets
+
+
+def test_labels_unique_when_themes_share_their_best_phrase():
+    shared = "tender deadlines are too tight"
+    per_theme = [[shared, "tight tender deadlines shut charities out"],
+                 [shared, "tender deadlines are too tight for small charities"],
+                 [shared]]
+    embedder, texts, labels, centres, keyword_sets = fake_theme_inputs(per_theme)
+    result = labelling.label_themes(per_theme, labels, centres, keyword_sets, texts, embedder.encode)
+    names = [result[i].lower() for i in range(3)]
+    assert len(set(names)) == 3, names
+    # The shared phrase goes to one theme only; the third theme, with nothing else, falls back.
+    assert names.count(shared) <= 1
+    for i, name in enumerate(names):
+        assert name in texts[i].lower() or name in {w for w, _ in keyword_sets[i]}, name
+
+
+def test_seeded_theme_keeps_the_organisers_phrase_and_one_embedding_call():
+    per_theme = [["volunteers burn out without training"], ["no funding for convening partnerships"]]
+    embedder, texts, labels, centres, keyword_sets = fake_theme_inputs(per_theme)
+    calls = []
+
+    def counting(batch):
+        calls.append(list(batch))
+        return embedder.encode(batch)
+
+    result = labelling.label_themes(per_theme, labels, centres, keyword_sets, texts, counting,
+                                    seeds={0: "volunteer burnout"})
+    assert result[0] == "Volunteer burnout"
+    assert result[1] == "No funding for convening partnerships"
+    assert len(calls) == 1 and calls[0] == ["no funding for convening partnerships"]
+
+
+def test_themes_without_candidates_fall_back_to_unique_keywords():
+    texts = ["Funding funding for partnerships.", "Funding funding for deadlines."]
+    labels = np.array([0, 1])
+    embedder = FakeEmbedder()
+    centres = centroids(embedder.encode(texts), labels)
+    keyword_sets = labelling.keywords(texts, labels, 6)
+    result = labelling.label_themes([[], []], labels, centres, keyword_sets, texts, embedder.encode)
+    assert len({v.lower() for v in result.values()}) == 2
+    assert all(v[0].isupper() for v in result.values())
+    for i, name in result.items():
+        assert name.lower() in {w for w, _ in keyword_sets[i]} | {texts[i][:60].lower()}
