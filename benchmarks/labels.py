@@ -12,7 +12,9 @@ characters with). The other gold themes of the same group or event are the "othe
 the pipeline. Each produced label is compared with the gold label by
   cos   cosine similarity of their MiniLM embeddings (synthesis.embed.default_embedder),
   F1    F1 of their content-word lemmas (lower-cased, no stop words, no punctuation),
-  words the produced label's length in words (gold labels: ArgKP about 6, SEEE about 7).
+  words the produced label's length in words (gold labels: ArgKP about 6, SEEE about 7),
+  3-8 w the share of produced labels of 3 to 8 words.
+The seconds are each method's labelling time (candidates, embedding with no cache, choice).
 """
 
 from __future__ import annotations
@@ -132,8 +134,9 @@ def score(tools: Tools, produced: str, gold: str) -> dict:
             "f1": round(lemma_f1(tools, produced, gold), 4), "words": len(produced.split())}
 
 
-def run_argkp(tools: Tools, split: str, limit: int | None) -> list[dict]:
-    """One row per gold theme (key point with >= 3 matched arguments) of every group."""
+def run_argkp(tools: Tools, split: str, limit: int | None, seconds: dict) -> list[dict]:
+    """One row per gold theme (key point with >= 3 matched arguments) of every group; adds each
+    method's labelling time to `seconds`."""
     from capture.models import Note
 
     rows = []
@@ -151,6 +154,8 @@ def run_argkp(tools: Tools, split: str, limit: int | None) -> list[dict]:
             return np.array([index.get(group.gold.get(s.note_ref, ""), -1) for s in segments], dtype=int)
 
         found = label_clusters(tools, notes, assign)
+        for method in METHODS:
+            seconds[method] = seconds.get(method, 0.0) + found["seconds"][method]
         for kp, i in index.items():
             gold = group.key_points[kp]
             row = {"group": group.name, "gold": gold, "size": counts[kp]}
@@ -170,8 +175,9 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
-def run_seee(tools: Tools, workdir: Path) -> list[dict]:
-    """One row per annotated SEEE theme; notes imported as `harvest import` does."""
+def run_seee(tools: Tools, workdir: Path, seconds: dict) -> list[dict]:
+    """One row per annotated SEEE theme; notes imported as `harvest import` does; adds each
+    method's labelling time to `seconds`."""
     from benchmarks.contenders import import_transcript
     from capture.store import approved_notes, open_db
 
@@ -207,6 +213,7 @@ def run_seee(tools: Tools, workdir: Path) -> list[dict]:
         return labels
 
     found = label_clusters(tools, notes, assign)
+    seconds.update(found["seconds"])
     log("  SEEE labelled in " + ", ".join(f"{m} {found['seconds'][m]:.2f} s" for m in METHODS))
     rows = []
     for t, theme in enumerate(gold):
@@ -238,7 +245,9 @@ def print_report(report: dict) -> None:
     print(f"Theme labels against gold labels, commit {report['commit']} "
           f"(old = labeller of 891e031, new = synthesis/label.py)")
     for name, block in report["sets"].items():
-        print(f"\n{name}: {block['average']['old']['themes']} gold themes")
+        took = ", ".join(f"{m} {block['seconds'][m]:.1f} s" for m in METHODS)
+        print(f"\n{name}: {block['average']['old']['themes']} gold themes (labelling, candidates and "
+              f"embedding included: {took})")
         print(f"  {'':<6}{'cos':>7}{'F1':>7}{'words':>7}{'3-8 w':>7}")
         for method in METHODS:
             a = block["average"][method]
@@ -269,12 +278,14 @@ def main(argv: list[str] | None = None) -> int:
     tools = Tools()
     sets = {}
     try:
-        rows = run_argkp(tools, args.split, limit)
-        sets[f"argkp-{args.split}"] = {"rows": rows, "average": averages(rows)}
+        seconds: dict[str, float] = {}
+        rows = run_argkp(tools, args.split, limit, seconds)
+        sets[f"argkp-{args.split}"] = {"rows": rows, "average": averages(rows), "seconds": seconds}
         if not args.no_seee:
             with tempfile.TemporaryDirectory(prefix="harvest-labels-") as tmp:
-                rows = run_seee(tools, Path(tmp))
-            sets["seee"] = {"rows": rows, "average": averages(rows)}
+                seconds = {}
+                rows = run_seee(tools, Path(tmp), seconds)
+            sets["seee"] = {"rows": rows, "average": averages(rows), "seconds": seconds}
     except EvalDataMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
