@@ -290,11 +290,17 @@ def _score(own: float, other: float, phrase: str, weights: dict[str, float], cou
 def _fallback(label: int, labels: np.ndarray, texts: Sequence[str], weights: dict[str, float],
               taken: set[str]) -> str:
     """A label for a theme without a usable candidate: a keyword or the start of a segment."""
-    options = list(weights) + [texts[i][:60].strip() for i in np.flatnonzero(labels == label)]
+    starts = [" ".join(texts[i].split()[:8]).rstrip(".,;:!?-–—'\"") for i in np.flatnonzero(labels == label)]
+    options = [option for option in list(weights) + starts if option]
     for option in options:
-        if option and option.lower() not in taken:
+        if option.lower() not in taken:
             return capitalise(option)
-    return capitalise(options[0] if options else "Theme")
+    # Everything taken (identical segments in two themes): still unique, by a number.
+    first = options[0] if options else "Theme"
+    number = 2
+    while f"{first} ({number})".lower() in taken:
+        number += 1
+    return capitalise(f"{first} ({number})")
 
 
 def label_themes(phrases: Sequence[Sequence[str]], labels: np.ndarray, centres: dict[int, np.ndarray],

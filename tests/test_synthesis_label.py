@@ -183,4 +183,14 @@ def test_themes_without_candidates_fall_back_to_unique_keywords():
     assert len({v.lower() for v in result.values()}) == 2
     assert all(v[0].isupper() for v in result.values())
     for i, name in result.items():
-        assert name.lower() in {w for w, _ in keyword_sets[i]} | {texts[i][:60].lower()}
+        assert name.lower() in {w for w, _ in keyword_sets[i]} | {texts[i].rstrip(".").lower()}
+
+
+def test_identical_themes_still_get_unique_labels():
+    texts = ["Same words here.", "Same words here."]
+    labels = np.array([0, 1])
+    embedder = FakeEmbedder()
+    centres = centroids(embedder.encode(texts), labels)
+    keyword_sets = {0: [], 1: []}
+    result = labelling.label_themes([[], []], labels, centres, keyword_sets, texts, embedder.encode)
+    assert result == {0: "Same words here", 1: "Same words here (2)"}
