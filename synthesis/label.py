@@ -128,9 +128,12 @@ def _clean_tokens(tokens: list) -> str | None:
         return None
     if tokens[0].lower_ in PERSONAL or tokens[0].text[0] in "'’" or tokens[0].pos_ == "AUX":
         return None  # "They just want one person": a label names who, not "they"
-    last = tokens[-1].i
+    first, last = tokens[0].i, tokens[-1].i
     if any(child.i > last and child.dep_ in ARGUMENTS for t in tokens for child in t.rights):
         return None  # cut short: "Homeschooling gives kids" (what?), "might not feel" (what?)
+    if any(t.pos_ in {"VERB", "AUX"} for t in tokens) and any(
+            t.dep_ in SUBJECTS and not first <= t.head.i <= last for t in tokens):
+        return None  # runs into the next clause: "celibacy is a tradition and traditions [should ...]"
     doc = tokens[0].doc
     text = re.sub(r"\s+", " ", doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1].text)]).strip()
     if not 0 < len(text.split()) <= MAX_LABEL_WORDS or not re.search(r"[^\W\d_]{3}", text):
