@@ -4,8 +4,9 @@ BERTopic's defaults (UMAP + HDBSCAN, min_topic_size=10) put most of a small even
 outlier topic. So the components are chosen for the size of the data:
 
 - small events (up to `small_event_segments` segments, e.g. one table's 25 sentences or a few
-  hundred survey answers): no dimension reduction, and an agglomerative (Ward) tree cut near
-  sqrt(n) themes, at the cut with the best silhouette;
+  hundred survey answers): no dimension reduction; spectral clustering of a nearest-neighbour
+  graph built from event-centred embeddings and shared uncommon words, with the number of
+  themes chosen by silhouette up to about sqrt(n);
 - larger events: UMAP (seeded, so runs repeat) to 5 dimensions and HDBSCAN with a minimum
   cluster size scaled to n.
 
@@ -24,8 +25,8 @@ UNASSIGNED = -1
 
 
 def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette over a precomputed distance matrix (as scikit-learn's silhouette_score;
-    written out because importing scikit-learn costs seconds of a cold start)."""
+    """Mean silhouette over a precomputed distance matrix (as scikit-learn's silhouette_score,
+    without its input checks, which cost more than the sum on a matrix of this size)."""
     labels = np.asarray(labels)
     names, index = np.unique(labels, return_inverse=True)
     if len(names) < 2:
@@ -43,54 +44,120 @@ def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
     return float(s.mean())
 
 
-class WardClusterer:
-    """A clusterer (sklearn-style `fit` -> `labels_`) that cuts a Ward tree into about
-    `granularity * sqrt(n)` themes, choosing the exact cut by silhouette within `window` of that.
+def affinity(vectors: np.ndarray, lexical: np.ndarray | None, lexical_weight: float) -> np.ndarray:
+    """(n, n) similarity of segments: cosine of their event-centred vectors, blended with the
+    cosine of their lexical (TF-IDF) rows by `lexical_weight`.
 
-    Silhouette alone, over every k, tends to pick 2 themes for sentence embeddings; the square
-    root sets the scale (25 sentences -> about 5 themes, 120 -> 11, 3,000 -> 55) and the local
-    search places the cut where the tree separates best. Deterministic: no random start.
+    Centring takes away what every segment of the event shares, so the similarity measures how
+    two segments differ from the rest; the lexical part draws together segments that use the same
+    uncommon words, which sentence embeddings of short texts weigh too little.
+    """
+    X = np.asarray(vectors, dtype=np.float64)
+    X = X - X.mean(axis=0)
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    X = X / norms
+    A = X @ X.T
+    if lexical is not None and lexical_weight > 0 and lexical.shape[1]:
+        L = np.asarray(lexical, dtype=np.float64)
+        A = (1.0 - lexical_weight) * A + lexical_weight * (L @ L.T)
+    return A
+
+
+def neighbour_graph(similarity: np.ndarray, neighbours: int) -> np.ndarray:
+    """A symmetric 0/1 graph joining each segment to its `neighbours` most similar segments
+    (ties broken by position, so the graph is the same on every run)."""
+    n = len(similarity)
+    k = max(1, min(neighbours, n - 1))
+    masked = similarity.copy()
+    np.fill_diagonal(masked, -np.inf)
+    nearest = np.argsort(-masked, axis=1, kind="stable")[:, :k]
+    graph = np.zeros((n, n))
+    graph[np.repeat(np.arange(n), k), nearest.ravel()] = 1.0
+    return np.maximum(graph, graph.T)
+
+
+def refine(similarity: np.ndarray, labels: np.ndarray, rounds: int = 5) -> np.ndarray:
+    """Move each segment to the theme it is most similar to on average (itself left out), a few
+    rounds or until nothing moves: spectral clustering cuts the graph, this tidies its edges."""
+    labels = np.asarray(labels).copy()
+    n = len(labels)
+    for _ in range(rounds):
+        names, index = np.unique(labels, return_inverse=True)
+        onehot = np.zeros((n, len(names)))
+        onehot[np.arange(n), index] = 1.0
+        sums = similarity @ onehot
+        sums[np.arange(n), index] -= np.diag(similarity)
+        sizes = onehot.sum(axis=0)[None, :] - onehot
+        mean = np.where(sizes > 0, sums / np.maximum(sizes, 1), -np.inf)
+        moved = names[np.argmax(mean, axis=1)]
+        if np.array_equal(moved, labels):
+            break
+        labels = moved
+    return labels
+
+
+class SpectralThemes:
+    """A clusterer (sklearn-style `fit` -> `labels_`) for a small event: spectral clustering of
+    the segments' nearest-neighbour graph, the number of themes chosen by silhouette between
+    `k_min` and about `granularity * sqrt(n)` (25 sentences -> up to 5 themes, 120 -> 11), then
+    refined. `fit` takes the similarity matrix from `affinity` (which builds the graph) and,
+    optionally, the one the silhouette judges the cuts by (`judge`: the embeddings alone, since
+    shared rare words make a sparse, noisy distance). Seeded, so runs repeat.
+
+    On the ArgKP development set this finds the key points far better than a Ward tree or
+    k-means on the raw embeddings (benchmarks/RESULTS.md).
     """
 
-    def __init__(self, granularity: float = 1.0, window: int = 2, k_min: int = 2, k_max: int = 60) -> None:
+    def __init__(self, granularity: float = 1.0, k_min: int = 3, k_max: int = 30, neighbours: int = 10,
+                 random_state: int = 42) -> None:
         self.granularity = granularity
-        self.window = window
         self.k_min = k_min
         self.k_max = k_max
+        self.neighbours = neighbours
+        self.random_state = random_state
         self.labels_: np.ndarray | None = None
         self.scores_: dict[int, float] = {}
 
-    def fit(self, X: np.ndarray, y=None) -> WardClusterer:  # noqa: N803 - sklearn API
-        """Fit on (n, d) unit vectors; sets `labels_` (0..k-1) and `scores_` (silhouette per k)."""
-        from scipy.cluster.hierarchy import fcluster, linkage
+    def fit(self, similarity: np.ndarray, y=None, judge: np.ndarray | None = None) -> SpectralThemes:
+        """Fit on an (n, n) similarity matrix; sets `labels_` (0..k-1) and `scores_` (silhouette per
+        k, over 1 - `judge`, by default the same similarity)."""
+        import warnings
 
-        n = len(X)
-        target = int(round(self.granularity * math.sqrt(n)))
-        target = max(self.k_min, min(self.k_max, target, n - 1))
-        if n < 3 or target < 2:
+        from sklearn.cluster import SpectralClustering
+
+        n = len(similarity)
+        top = max(2, min(self.k_max, int(round(self.granularity * math.sqrt(n))), n - 1))
+        low = max(2, min(self.k_min, top))
+        if n < 4:
             self.labels_ = np.zeros(n, dtype=int)
             return self
-        X = np.asarray(X, dtype=np.float64)
-        tree = linkage(X, method="ward")
-        distances = np.clip(1.0 - X @ X.T, 0.0, 2.0)
+        graph = neighbour_graph(similarity, self.neighbours)
+        distances = np.clip(1.0 - (similarity if judge is None else judge), 0.0, 2.0)
         np.fill_diagonal(distances, 0.0)
         best = None
-        for k in range(max(2, target - self.window), min(n - 1, target + self.window) + 1):
-            labels = fcluster(tree, t=k, criterion="maxclust") - 1
+        for k in range(low, top + 1):
+            with warnings.catch_warnings():
+                # "Graph is not fully connected": the spectral embedding is still usable.
+                warnings.simplefilter("ignore", UserWarning)
+                labels = SpectralClustering(k, affinity="precomputed", random_state=self.random_state,
+                                            assign_labels="kmeans", n_init=10).fit_predict(graph)
             if len(set(labels.tolist())) < 2:
                 continue
             score = silhouette(distances, labels)
             self.scores_[k] = score
             if best is None or score > best[0] + 1e-9:
                 best = (score, labels)
-        self.labels_ = best[1] if best is not None else np.zeros(n, dtype=int)
+        labels = best[1] if best is not None else np.zeros(n, dtype=int)
+        self.labels_ = refine(similarity, labels)
         return self
 
 
-def small_clusterer(n: int, settings: dict) -> WardClusterer:
-    """The clusterer for a small event: a Ward tree cut near granularity * sqrt(n) themes."""
-    return WardClusterer(granularity=settings["theme_granularity"], window=2,
-                         k_min=settings["min_themes"], k_max=settings["max_themes"])
+def small_clusterer(settings: dict) -> SpectralThemes:
+    """The clusterer for a small event, from the run's settings."""
+    return SpectralThemes(granularity=settings["theme_granularity"], k_min=settings["min_themes"],
+                          k_max=settings["max_themes"], neighbours=settings["neighbours"],
+                          random_state=settings["random_state"])
 
 
 class CachedReducer:
@@ -153,16 +220,19 @@ def large_components(n: int, settings: dict):
     return reducer, clusterer
 
 
-def fit_themes(texts: Sequence[str], embeddings: np.ndarray, settings: dict, cache=None) -> np.ndarray:
+def fit_themes(texts: Sequence[str], embeddings: np.ndarray, settings: dict, cache=None,
+               lexical: np.ndarray | None = None) -> np.ndarray:
     """Topic of each text (-1 = outlier), with components chosen for the size of the data.
 
     Small events skip BERTopic's machinery altogether: with no reduction and a direct clusterer
-    it would add only its import time (several seconds, which a cold `harvest synthesise` on
+    it would add only its import time (seven seconds, which a cold `harvest synthesise` on
     one table cannot afford); keywords come from our own c-TF-IDF in label.py either way.
     """
     n = len(texts)
     if n <= settings["small_event_segments"]:
-        return small_clusterer(n, settings).fit(embeddings).labels_
+        similarity = affinity(embeddings, lexical, settings["lexical_weight"])
+        judge = affinity(embeddings, None, 0.0)
+        return small_clusterer(settings).fit(similarity, judge=judge).labels_
     from bertopic import BERTopic
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -245,10 +315,11 @@ def reassign(embeddings: np.ndarray, labels: np.ndarray, threshold: float,
 
 
 def cluster(texts: Sequence[str], embeddings: np.ndarray, settings: dict,
-            eligible: np.ndarray | None = None, cache=None) -> np.ndarray:
+            eligible: np.ndarray | None = None, cache=None, lexical: np.ndarray | None = None) -> np.ndarray:
     """Theme label per segment (0..k-1, or UNASSIGNED). Only `eligible` segments are clustered
     (segments with no words, e.g. only emoji, are not); labels are renumbered by size.
-    `cache` is the database, where a large event's UMAP reduction is kept for re-runs."""
+    `cache` is the database, where a large event's UMAP reduction is kept for re-runs;
+    `lexical` holds the segments' TF-IDF rows (vocabulary.py), used for small events."""
     n = len(texts)
     labels = np.full(n, UNASSIGNED, dtype=int)
     if eligible is None:
@@ -260,7 +331,8 @@ def cluster(texts: Sequence[str], embeddings: np.ndarray, settings: dict,
         # Too few to cluster: one theme (one note of three words gives one theme).
         labels[index] = 0
         return labels
-    sub = fit_themes([texts[i] for i in index], embeddings[index], settings, cache)
+    sub = fit_themes([texts[i] for i in index], embeddings[index], settings, cache,
+                     None if lexical is None else lexical[index])
     labels[index] = sub
     labels = dissolve_small(labels, settings["min_theme_size"])
     labels = reassign(embeddings, labels, settings["reassign_threshold"], eligible)

@@ -21,7 +21,7 @@ from synthesis import cluster as clustering
 from synthesis import entities as entity_stage
 from synthesis import label as labelling
 from synthesis import quotes as quoting
-from synthesis import runs, seeds, segment_cache
+from synthesis import runs, seeds, segment_cache, vocabulary
 from synthesis.embed import Embedder, default_embedder, embed_cached
 from synthesis.segment import Segment
 from synthesis.settings import DEFAULTS, resolve
@@ -103,8 +103,15 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     vectors = embed_cached(db, embedder, texts)
     lap("embed")
 
-    # 3. Seeded themes first, then cluster what they leave.
+    # 3. Seeded themes first, then cluster what they leave, comparing segments without the
+    # words the whole event shares (its subject) and by the uncommon words they share.
     report("clustering", 0.6)
+    terms = [row for item in parsed for row in item.terms]
+    note_index = [s.note_index for s in segments]
+    common = vocabulary.common_words(terms, note_index, eligible, config["common_word_share"])
+    neutral = vectors if not common else embed_cached(
+        db, embedder, vocabulary.neutral_texts(texts, [s.start for s in segments], terms, common))
+    lexical = vocabulary.lexical_vectors(terms, common)
     seed_labels = np.full(len(segments), -1, dtype=int)
     if seed_phrases:
         seed_vectors = embed_cached(db, embedder, seed_phrases)
@@ -112,9 +119,9 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
                                          seeds.word_overlap(seed_phrases, texts))
     free = eligible & (seed_labels < 0)
     # Segments come in reading order, so neighbours in the list are neighbours in the note.
-    context = clustering.with_context(vectors, [s.note_index for s in segments],
-                                      config["context_weight"], config["context_window"])
-    found = clustering.cluster(texts, context, config, eligible=free, cache=db)
+    context = clustering.with_context(neutral, note_index, config["context_weight"], config["context_window"])
+    lexical = clustering.with_context(lexical, note_index, config["context_weight"], config["context_window"])
+    found = clustering.cluster(texts, context, config, eligible=free, cache=db, lexical=lexical)
     kept_seeds = sorted(set(seed_labels[seed_labels >= 0].tolist()))
     offset = len(seed_phrases)
     labels = np.where(seed_labels >= 0, seed_labels, np.where(found >= 0, found + offset, -1))

@@ -45,7 +45,8 @@ def load_nlp(name: str | None = None):
             return _nlp_cache[candidate]
     for candidate in names:
         try:
-            nlp = spacy.load(candidate, disable=["lemmatizer"])
+            # The rule lemmatizer is cheap and gives the content words' lemmas (vocabulary.py).
+            nlp = spacy.load(candidate)
         except OSError:
             continue
         # Notes of 100,000+ characters are allowed for imported minutes.

@@ -1,11 +1,13 @@
 """Stage 1, cached: each note's spaCy-derived results, stored so a re-run parses nothing.
 
-Parsing is the only use of spaCy, and it gives three things per note: the segment spans
+Parsing is the only use of spaCy, and it gives four things per note: the segment spans
 (start, end offsets; the texts are note.text[start:end]), the candidate label phrases of each
-segment, and the named-entity mentions. They are stored in `segmentation_cache` (migration m005)
-under a hash of the note text, the spaCy pipeline (name, version, components, spaCy's version)
-and the segmentation settings, so a changed note, model or setting misses the cache. When every
-note hits, the spaCy model is not even loaded. One batched read and one batched write per run.
+segment, its content words (offsets and lemma, for the event's own vocabulary; see
+synthesis/vocabulary.py), and the named-entity mentions. They are stored in
+`segmentation_cache` (migration m005) under a hash of the note text, the spaCy pipeline (name,
+version, components, spaCy's version) and the segmentation settings, so a changed note, model or
+setting misses the cache. When every note hits, the spaCy model is not even loaded. One batched
+read and one batched write per run.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from sqlite_utils import Database
 from capture.models import Note
 from synthesis import entities as entity_stage
 from synthesis import label as labelling
+from synthesis import vocabulary
 from synthesis.segment import SPACY_MODELS, load_nlp, model_name, parse_notes, segment_notes
 
 # Bump when the segmentation, phrase or entity code changes its output: old entries then miss.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 # The settings that change segmentation (the others act on segments, not on parsing).
 SEGMENT_SETTINGS = ("min_segment_words", "max_segment_chars")
 _CHUNK = 500  # SQLite host parameters per IN (...) query
@@ -37,6 +40,7 @@ class ParsedNote:
     spans: list[tuple[int, int]]
     phrases: list[list[str]]  # candidate label phrases, one list per span
     mentions: list[tuple[str, str]]  # (name, label) entity mentions in reading order
+    terms: list[list[tuple[int, int, str]]]  # content words per span: (start, end, lemma)
 
 
 def pipeline_identity(nlp) -> str:
@@ -61,8 +65,8 @@ def default_identity() -> tuple[str, str] | None:
             except Exception:  # noqa: BLE001 - unreadable meta: fall back to loading the model
                 return None
             shown = model_name(SimpleNamespace(meta=meta))
-            # load_nlp always disables the lemmatizer: part of the identity.
-            return f"{shown} | spacy {spacy.__version__} | load_nlp(-lemmatizer)", shown
+            # load_nlp's way of loading (what it enables) is part of the identity.
+            return f"{shown} | spacy {spacy.__version__} | load_nlp", shown
     return None
 
 
@@ -85,7 +89,8 @@ def read_cache(db: Database, keys: Sequence[str]) -> dict[str, ParsedNote]:
         for key, data in rows:
             item = json.loads(data)
             found[key] = ParsedNote(spans=[tuple(s) for s in item["spans"]], phrases=item["phrases"],
-                                    mentions=[tuple(m) for m in item["mentions"]])
+                                    mentions=[tuple(m) for m in item["mentions"]],
+                                    terms=[[tuple(t) for t in seg] for seg in item["terms"]])
     return found
 
 
@@ -93,7 +98,8 @@ def write_cache(db: Database, entries: dict[str, ParsedNote]) -> None:
     """Store entries in one executemany and one commit (worth keeping even if the run fails)."""
     if not entries:
         return
-    rows = [(key, json.dumps({"spans": p.spans, "phrases": p.phrases, "mentions": p.mentions}))
+    rows = [(key, json.dumps({"spans": p.spans, "phrases": p.phrases, "mentions": p.mentions,
+                              "terms": p.terms}))
             for key, p in entries.items()]
     db.conn.executemany("INSERT OR REPLACE INTO segmentation_cache (key, data) VALUES (?, ?)", rows)
     db.conn.commit()
@@ -104,10 +110,12 @@ def analyse(nlp, notes: Sequence[Note], settings: dict) -> list[ParsedNote]:
     docs = parse_notes(nlp, notes)
     segments = segment_notes(notes, docs, settings)
     phrases = labelling.candidate_phrases(docs, segments)
-    out = [ParsedNote(spans=[], phrases=[], mentions=entity_stage.note_mentions(doc)) for doc in docs]
+    out = [ParsedNote(spans=[], phrases=[], mentions=entity_stage.note_mentions(doc), terms=[])
+           for doc in docs]
     for seg, found in zip(segments, phrases, strict=True):
         out[seg.note_index].spans.append((seg.start, seg.end))
         out[seg.note_index].phrases.append(found)
+        out[seg.note_index].terms.append(vocabulary.content_terms(docs[seg.note_index], seg.start, seg.end))
     return out
 
 

@@ -115,7 +115,8 @@ def test_other_pipeline_misses_the_cache(db, nlp, parsed):
     result = json.loads(run_json(db, event, nlp=other))
     assert sorted(parsed) == sorted(NOTES)
     segs = [s for t in result["themes"] for s in t["segments"]] + result["unassigned"]
-    assert [s["text"] for s in segs if s["note"] == "n1"] == [
+    # Segments of one note may sit in different themes: compare them in reading order.
+    assert [s["text"] for s in sorted(segs, key=lambda s: s["start"]) if s["note"] == "n1"] == [
         "The cost of uniforms is a burden for parents on low incomes;",
         "a single supplier sets prices."]
 
