@@ -138,8 +138,10 @@ class SpectralThemes:
         best = None
         for k in range(low, top + 1):
             with warnings.catch_warnings():
-                # "Graph is not fully connected": the spectral embedding is still usable.
+                # "Graph is not fully connected": the spectral embedding is still usable; and
+                # "ARPACK has failed, falling back to LOBPCG": the fallback gives the eigenvectors.
                 warnings.simplefilter("ignore", UserWarning)
+                warnings.filterwarnings("ignore", message="ARPACK has failed", category=RuntimeWarning)
                 labels = SpectralClustering(k, affinity="precomputed", random_state=self.random_state,
                                             assign_labels="kmeans", n_init=10).fit_predict(graph)
             if len(set(labels.tolist())) < 2:
