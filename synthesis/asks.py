@@ -15,7 +15,8 @@ WH_WORDS = {"how", "what", "why", "when", "where", "who", "whom", "which", "whet
 
 
 def _forms(*verbs: str) -> set[str]:
-    # The shared pipeline runs without its lemmatizer, so match the inflected forms directly.
+    # Match the inflected forms directly: asks must also work with pipelines that have no
+    # lemmatizer (a blank spaCy model in tests, a sentencizer-only pipeline).
     out = set()
     for verb in verbs:
         stem = verb[:-1] if verb.endswith("e") else verb
