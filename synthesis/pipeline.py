@@ -151,7 +151,7 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
         theme_list.append({
             "id": key, "label": name, "keywords": list(weights),
             "summary": quoting.summary(members, texts, order, vectors, centres[label],
-                                       config["summary_sentences"]),
+                                       config["summary_sentences"], quoted=quote_ids),
             "size": len(members),
             "tables": [t for t, _ in sorted(table_counts.items(), key=lambda kv: (-kv[1], kv[0]))],
             "quotes": [{"text": texts[i], "note": segments[i].note_ref} for i in quote_ids],

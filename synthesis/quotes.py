@@ -1,5 +1,6 @@
 """Stage 5: 2-4 representative verbatim quotes per theme (diverse, by maximal marginal
-relevance) and a short extractive summary (its most central sentences, in reading order).
+relevance) and a short extractive summary (its most central sentences other than the quotes, in
+reading order).
 
 Quotes and summary sentences are whole segments, so each is an exact substring of its note.
 """
@@ -62,12 +63,21 @@ def pick_quotes(indices: Sequence[int], texts: Sequence[str], embeddings: np.nda
 
 
 def summary(indices: Sequence[int], texts: Sequence[str], order: Sequence[tuple], embeddings: np.ndarray,
-            centre: np.ndarray, sentences: int) -> str:
-    """The theme's most central segments (at most `sentences`), joined in reading order."""
+            centre: np.ndarray, sentences: int, quoted: Sequence[int] = ()) -> str:
+    """The theme's most central segments (at most `sentences`), joined in reading order.
+
+    Segments already shown as the theme's quotes (`quoted`), and near-duplicates of them, are
+    left out where others remain, so a digest does not print the same sentence twice; a theme
+    made only of its quotes summarises with them.
+    """
     indices = list(indices)
     if not indices:
         return ""
-    relevance = centrality(indices, embeddings, centre) + np.array([_quotable(texts[i]) for i in indices])
-    top = [indices[i] for i in np.argsort(-relevance, kind="stable")[:sentences]]
+    quoted = list(quoted)
+    rest = [i for i in indices if i not in quoted and not (
+        quoted and max(float(embeddings[i] @ embeddings[q]) for q in quoted) > NEAR_DUPLICATE)]
+    pool = rest or indices
+    relevance = centrality(pool, embeddings, centre) + np.array([_quotable(texts[i]) for i in pool])
+    top = [pool[i] for i in np.argsort(-relevance, kind="stable")[:sentences]]
     top.sort(key=lambda i: order[i])
     return " ".join(re.sub(r"\s+", " ", texts[i]).strip() for i in top)

@@ -110,6 +110,21 @@ def test_quotes_are_diverse():
     assert len(chosen) == 3
 
 
+def test_summary_does_not_repeat_the_quotes():
+    vectors = np.array([[1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [0.9, 0.0, 0.44], [0.0, 1.0, 0.0],
+                        [0.99, 0.14, 0.0]])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = [f"point number {w} about the tender" for w in ("one", "two", "three", "four", "five")]
+    order = [(0, i) for i in range(5)]
+    centre = np.array([1.0, 0.0, 0.0])
+    # Without quotes, the most central segments (0 and 4, in reading order).
+    assert quotes.summary(range(5), texts, order, vectors, centre, 2) == f"{texts[0]} {texts[4]}"
+    # Quoted segments, and near-duplicates of them (4 is 0.99 like 0), give way to the others.
+    assert quotes.summary(range(5), texts, order, vectors, centre, 2, quoted=[0]) == f"{texts[1]} {texts[2]}"
+    # A theme made only of its quotes still has a summary.
+    assert quotes.summary([0, 4], texts, order, vectors, centre, 1, quoted=[0, 4]) == texts[0]
+
+
 def test_silhouette_matches_scikit_learn():
     from sklearn.metrics import silhouette_score
 
