@@ -69,12 +69,13 @@ def import_pairs(db, slug: str, title: str, pairs: Sequence[tuple[str, str]]):
     return event
 
 
-def synthesise_result(db, event, themes: Sequence[str] | None = None) -> dict:
-    """Run Harvest's synthesis on an event and return its stored result (the JSON contract)."""
+def synthesise_result(db, event, themes: Sequence[str] | None = None, settings: dict | None = None) -> dict:
+    """Run Harvest's synthesis on an event (with `settings` overriding the defaults) and return
+    its stored result (the JSON contract)."""
     from synthesis.pipeline import synthesise
     from synthesis.runs import latest_result
 
-    synthesise(db, event, themes=list(themes) if themes else None)
+    synthesise(db, event, themes=list(themes) if themes else None, settings=settings)
     return latest_result(db, event)
 
 

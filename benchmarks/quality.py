@@ -115,6 +115,32 @@ def run_seee(workdir: Path) -> dict:
     }
 
 
+# Small changes to the SEEE run: the clustering seed, and the length above which a sentence is cut.
+SEEE_VARIANTS = ({"random_state": 0}, {"random_state": 1}, {"random_state": 7}, {"random_state": 2020},
+                 {"max_segment_chars": 180}, {"max_segment_chars": 220}, {"max_segment_chars": 250})
+
+
+def run_seee_spread(workdir: Path) -> list[dict]:
+    """SEEE themes recovered under small changes of settings (SEEE_VARIANTS): how much the one
+    figure above owes to the seed and to where long sentences are cut."""
+    from capture.store import list_notes, open_db
+
+    _, gold = load_seee()
+    db = open_db(workdir / "seee-spread.db")
+    event, _ = contenders.import_transcript(db, "seee-spread", SEEE_TRANSCRIPT)
+    notes = {n.ref: n.text for n in list_notes(db, event)}
+    out = []
+    for variant in SEEE_VARIANTS:
+        result = contenders.synthesise_result(db, event, settings=dict(variant))
+        mapped = {t.id: quote_themes(result, t.quotes, notes) for t in gold}
+        score = score_seee({t.id: t.quotes for t in gold}, mapped)
+        out.append({"settings": variant, "recovered": score.recovered, "ari": score.ari,
+                    "themes": len(result["themes"])})
+        log(f"SEEE {variant}: {score.recovered} of {score.total}")
+    db.conn.close()
+    return out
+
+
 def targets(avg: dict[str, dict[str, float]], seee: dict | None) -> list[dict]:
     """Each target of issue 3 with the measured figure and whether it is met."""
     out = []
@@ -149,11 +175,21 @@ def print_report(report: dict) -> None:
           "a theme's purity;\nunas = unassigned share of all texts; thm = number of themes.")
     if report.get("seee"):
         _print_seee(report["seee"])
+    if report.get("seee_spread"):
+        spread = report["seee_spread"]
+        found = sorted(v["recovered"] for v in spread)
+        print("\nSEEE under small changes (recovered of 8, themes): "
+              + "; ".join(f"{_name(v['settings'])}: {v['recovered']} ({v['themes']})" for v in spread)
+              + f"\n  min {found[0]}, median {found[len(found) // 2]}, max {found[-1]}")
     print("\nTargets (issue 3):")
     for t in report["targets"]:
         print(f"  [{'met' if t['met'] else 'SHORT'}] {t['target']}: {t['measured']}")
     if report.get("harvest_missing"):
         print(f"\nHarvest not measured: {report['harvest_missing']}")
+
+
+def _name(settings: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in settings.items())
 
 
 def _cells(s: dict) -> str:
@@ -186,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", metavar="FILE", help="also write the JSON report to FILE")
     parser.add_argument("--no-seee", action="store_true", help="skip the SEEE transcript")
     parser.add_argument("--baselines-only", action="store_true", help="skip Harvest")
+    parser.add_argument("--seee-spread", action="store_true",
+                        help="also run SEEE under small changes of seed and segmentation")
     parser.add_argument("--harvest-only", action="store_true",
                         help="skip BERTopic (quick checks while tuning; no targets then)")
     args = parser.parse_args(argv)
@@ -196,13 +234,14 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="harvest-quality-") as tmp:
             rows = run_argkp(args.split, args.groups, harvest, Path(tmp), baselines=not args.harvest_only)
             seee = run_seee(Path(tmp)) if harvest and not args.no_seee else None
+            spread = run_seee_spread(Path(tmp)) if harvest and args.seee_spread else None
     except EvalDataMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     avg = {n: average([_score(r[n]) for r in rows]) for n in CONTENDERS if rows and n in rows[0]}
     report = {"split": args.split, "commit": git_commit(), "machine": describe_machine(),
-              "groups": rows, "average": avg, "seee": seee, "targets": targets(avg, seee),
-              "harvest_missing": missing}
+              "groups": rows, "average": avg, "seee": seee, "seee_spread": spread,
+              "targets": targets(avg, seee), "harvest_missing": missing}
     emit_report(report, args.save, args.json, print_report)
     return 1 if missing else 0
 

