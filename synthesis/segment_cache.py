@@ -27,7 +27,7 @@ from synthesis import vocabulary
 from synthesis.segment import SPACY_MODELS, load_nlp, model_name, parse_notes, segment_notes
 
 # Bump when the segmentation, phrase or entity code changes its output: old entries then miss.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 # The settings that change segmentation (the others act on segments, not on parsing).
 SEGMENT_SETTINGS = ("min_segment_words", "max_segment_chars")
 _CHUNK = 500  # SQLite host parameters per IN (...) query

@@ -55,7 +55,7 @@ def test_hard_wrapped_prose_is_not_cut_at_its_line_ends(nlp):
             "generic that every bidder writes the same answer about apprenticeships\n"
             "and local spend.")
     assert spans(nlp, text) == [text]
-    assert line_breaks(text) == []
+    assert line_breaks(text).breaks == []
 
 
 def test_blank_lines_and_complete_lines_start_new_points(nlp):
@@ -67,6 +67,23 @@ def test_short_fragments_still_join_within_a_list(nlp):
     # A one-word line is not a point of its own: it joins the next line, verbatim.
     assert spans(nlp, "Costs\n- too high for us\n- no time for bids") == ["Costs\n- too high for us",
                                                                         "no time for bids"]
+
+
+def test_a_number_that_starts_a_wrapped_line_is_not_a_list_marker(nlp):
+    # "20." continues the sentence above it: nothing is dropped, the two sentences stay apart.
+    text = "There were more than\n20. Most of them were from small charities."
+    assert spans(nlp, text) == ["There were more than\n20.", "Most of them were from small charities."]
+    assert spans(nlp, "We need to talk to\n10 more organisations about it") == [
+        "We need to talk to\n10 more organisations about it"]
+
+
+def test_one_word_list_items_stand_alone(nlp):
+    assert spans(nlp, "- Funding\n- Trust\n- Capacity") == ["Funding", "Trust", "Capacity"]
+
+
+def test_windows_line_endings(nlp):
+    text = "- Funding cuts hit youth services\r\n- Volunteers are burning out\r\n"
+    assert spans(nlp, text) == ["Funding cuts hit youth services", "Volunteers are burning out"]
 
 
 def test_a_note_that_is_only_a_marker_is_still_one_segment(nlp):
