@@ -1,14 +1,15 @@
-"""Stage 3: cluster segment embeddings into themes with BERTopic, components sized to the data.
+"""Stage 3: cluster segment embeddings into themes, with components sized to the data.
 
 BERTopic's defaults (UMAP + HDBSCAN, min_topic_size=10) put most of a small event in the
-outlier topic. So the components are chosen for the size of the data:
+outlier topic. So the components are chosen for the size of the data (and called directly, not
+through BERTopic's class, whose import alone costs seven seconds; see fit_themes):
 
 - small events (up to `small_event_segments` segments, e.g. one table's 25 sentences or a few
   hundred survey answers): no dimension reduction; spectral clustering of a nearest-neighbour
   graph built from event-centred embeddings and shared uncommon words, with the number of
   themes chosen by silhouette up to about sqrt(n);
-- larger events: UMAP (seeded, so runs repeat) to 5 dimensions and HDBSCAN with a minimum
-  cluster size scaled to n.
+- larger events: BERTopic's components, UMAP (seeded, so runs repeat, on exact neighbours, and
+  cached in the database) to 5 dimensions and HDBSCAN with a minimum cluster size scaled to n.
 
 Leftovers are then reassigned to the nearest theme centre where they are similar enough; the
 rest stay unassigned (label -1). Everything here is deterministic.
@@ -162,13 +163,39 @@ def small_clusterer(settings: dict) -> SpectralThemes:
                           random_state=settings["random_state"])
 
 
-class CachedReducer:
-    """Wraps a dimension reduction (UMAP) so its result is stored in the database, keyed by a
-    hash of the input vectors and the reducer's settings: re-running on the same notes reuses
-    it, as the embedding cache does for embeddings. UMAP is seeded, so the result is the same."""
+def exact_neighbours(X: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's k nearest rows by cosine distance (itself first), exactly, in blocks of rows so
+    memory stays at block x n. UMAP computes the same neighbours for fewer than 4,096 points by
+    calling a numba metric once per pair from Python, which took 42 of its 74 s on 3,500
+    segments; a matrix product takes a fraction of a second."""
+    Y = np.asarray(X, dtype=np.float32)
+    norms = np.linalg.norm(Y, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    Y = Y / norms
+    n = len(Y)
+    k = min(k, n)
+    indices = np.empty((n, k), dtype=np.int64)
+    distances = np.empty((n, k), dtype=np.float32)
+    for lo in range(0, n, block):
+        d = 1.0 - Y[lo:lo + block] @ Y.T
+        rows = np.arange(len(d))
+        d[rows, rows + lo] = -1.0  # itself first, whatever rounding says
+        part = np.argpartition(d, k - 1, axis=1)[:, :k]
+        order = np.argsort(np.take_along_axis(d, part, axis=1), axis=1, kind="stable")
+        indices[lo:lo + block] = np.take_along_axis(part, order, axis=1)
+        distances[lo:lo + block] = np.clip(np.take_along_axis(d, indices[lo:lo + block], axis=1), 0.0, 2.0)
+    return indices, distances
 
-    def __init__(self, reducer, db=None) -> None:
-        self.reducer = reducer
+
+class CachedReducer:
+    """A dimension reduction (UMAP) whose result is stored in the database, keyed by a hash of
+    the input vectors and the reducer's settings: re-running on the same notes reuses it, as the
+    embedding cache does for embeddings, without even importing UMAP. `make` builds the reducer
+    from `params` when the cache misses. UMAP is seeded, so the result is the same."""
+
+    def __init__(self, make, params: dict, db=None) -> None:
+        self.make = make
+        self.params = params
         self.db = db
         self.embedding_: np.ndarray | None = None
         self.cache_hit = False
@@ -176,9 +203,8 @@ class CachedReducer:
     def _key(self, X: np.ndarray) -> str:  # noqa: N803
         import hashlib
 
-        params = sorted((k, repr(v)) for k, v in self.reducer.get_params().items())
         digest = hashlib.sha256(np.ascontiguousarray(X, dtype=np.float32).tobytes())
-        digest.update(repr((type(self.reducer).__name__, params)).encode())
+        digest.update(repr(sorted((k, repr(v)) for k, v in self.params.items())).encode())
         return digest.hexdigest()
 
     def fit(self, X: np.ndarray, y=None) -> CachedReducer:  # noqa: N803 - sklearn API
@@ -191,7 +217,7 @@ class CachedReducer:
                 self.embedding_ = np.frombuffer(row[2], dtype=np.float32).reshape(row[0], row[1])
                 self.cache_hit = True
                 return self
-        self.embedding_ = np.asarray(self.reducer.fit_transform(X), dtype=np.float32)
+        self.embedding_ = np.asarray(self.make(X, **self.params), dtype=np.float32)
         if self.db is not None:
             self.db.conn.execute(
                 "INSERT OR REPLACE INTO reduction_cache (key, rows, dim, vector) VALUES (?, ?, ?, ?)",
@@ -199,58 +225,54 @@ class CachedReducer:
             self.db.conn.commit()
         return self
 
-    def transform(self, X: np.ndarray) -> np.ndarray:  # noqa: N803 - sklearn API
-        """The reduction of the data just fitted (BERTopic calls fit, then transform, on it)."""
-        if self.embedding_ is None or len(X) != len(self.embedding_):
-            raise ValueError("CachedReducer.transform only returns the reduction of the fitted data")
-        return self.embedding_
+
+def umap_reduce(X: np.ndarray, **params) -> np.ndarray:  # noqa: N803
+    """UMAP of X with `params`, given its exact cosine neighbours (exact_neighbours)."""
+    import warnings
+
+    from umap import UMAP
+
+    knn = exact_neighbours(X, params["n_neighbors"])
+    with warnings.catch_warnings():
+        # "precomputed_knn[2] (knn_search_index) is not provided": only transform() needs it.
+        warnings.simplefilter("ignore", UserWarning)
+        reducer = UMAP(**params, precomputed_knn=(*knn, None), force_approximation_algorithm=True)
+        return reducer.fit_transform(X)
 
 
 def large_components(n: int, settings: dict):
-    """BERTopic's (dimension reduction, clusterer) for a large event: seeded UMAP to 5
-    dimensions, and HDBSCAN with leaf selection (fine themes rather than a few broad ones; on
-    3,000 arguments the default 'eom' gave 20 themes for 115 key points) and a minimum cluster
-    size that grows with n (3,000 segments -> 11)."""
+    """BERTopic's two components for a large event, sized for it: seeded UMAP to 5 dimensions
+    (as a cached reducer), and HDBSCAN with leaf selection (fine themes rather than a few broad
+    ones; on 3,000 arguments the default 'eom' gave 20 themes for 115 key points) and a minimum
+    cluster size that grows with n (3,000 segments -> 11)."""
     from hdbscan import HDBSCAN
-    from umap import UMAP
 
-    reducer = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
-                   random_state=settings["random_state"], low_memory=True)
+    params = {"n_neighbors": 15, "n_components": 5, "min_dist": 0.0, "metric": "cosine",
+              "random_state": settings["random_state"], "low_memory": True}
     min_size = max(5, int(round(math.sqrt(n) / 5)))
     clusterer = HDBSCAN(min_cluster_size=min_size, min_samples=max(2, min_size // 2),
                         metric="euclidean", cluster_selection_method="leaf", prediction_data=False)
-    return reducer, clusterer
+    return params, clusterer
 
 
 def fit_themes(texts: Sequence[str], embeddings: np.ndarray, settings: dict, cache=None,
                lexical: np.ndarray | None = None) -> np.ndarray:
     """Topic of each text (-1 = outlier), with components chosen for the size of the data.
 
-    Small events skip BERTopic's machinery altogether: with no reduction and a direct clusterer
-    it would add only its import time (seven seconds, which a cold `harvest synthesise` on
-    one table cannot afford); keywords come from our own c-TF-IDF in label.py either way.
+    Neither path goes through BERTopic's class: its fit_transform runs the components below
+    and then computes topic words by c-TF-IDF, which Harvest does itself (label.py); importing
+    it costs seven seconds, which a cold `harvest synthesise` on one table, or a re-run on
+    cached embeddings, cannot afford. Large events use BERTopic's default components (UMAP,
+    HDBSCAN), sized for them, and get the same themes as through the class.
     """
     n = len(texts)
     if n <= settings["small_event_segments"]:
         similarity = affinity(embeddings, lexical, settings["lexical_weight"])
         judge = affinity(embeddings, None, 0.0)
         return small_clusterer(settings).fit(similarity, judge=judge).labels_
-    from bertopic import BERTopic
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    reducer, clusterer = large_components(n, settings)
-    model = BERTopic(
-        embedding_model=None, umap_model=CachedReducer(reducer, cache), hdbscan_model=clusterer,
-        vectorizer_model=CountVectorizer(stop_words="english", min_df=1),
-        calculate_probabilities=False, verbose=False,
-    )
-    try:
-        topics, _ = model.fit_transform(list(texts), embeddings=embeddings)
-    except ValueError:
-        # BERTopic's c-TF-IDF step fails when no text has a content word (all stop words or
-        # symbols); the clustering itself is still valid, so take it straight from the clusterer.
-        return np.asarray(clusterer.labels_, dtype=int)
-    return np.asarray(topics, dtype=int)
+    params, clusterer = large_components(n, settings)
+    reduced = CachedReducer(umap_reduce, params, cache).fit(embeddings).embedding_
+    return np.asarray(clusterer.fit(reduced).labels_, dtype=int)
 
 
 def with_context(embeddings: np.ndarray, note_index: Sequence[int], weight: float,

@@ -174,7 +174,7 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     assignment = [assignment_key.get(int(lab)) for lab in labels]
     seeded = {assignment_key[lab] for lab in seed_of_label}
     models = {"spacy": spacy_model, "embedding": f"{embedder.name} ({embedder.version})",
-              "bertopic": _version("bertopic")}
+              "umap": _version("umap-learn"), "hdbscan": _version("hdbscan")}
     return result, segments, assignment, seeded, timings, models
 
 

@@ -5,6 +5,7 @@ embedding cache, seeds, failures and bad input. The real models run in test_synt
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 
@@ -270,3 +271,33 @@ def test_very_long_note(db, nlp):
     assert all(note.text[a:b] for a, b in segs)
     assert len(result["themes"]) >= 3
     assert len(result["unassigned"]) <= 0.15 * len(segs)
+
+
+def test_large_event_path_umap_hdbscan(db, nlp, monkeypatch):
+    """Over `small_event_segments`, segments go through UMAP (exact neighbours, cached) and
+    HDBSCAN: every segment once, the planted topics apart, and a re-run reuses the reduction."""
+    from synthesis import cluster
+
+    # 36 notes of two sentences on one topic each: 72 segments.
+    notes = [Note(text=f"{first} {second}", ref=f"{topic}-{i}")
+             for topic, sentences in TOPICS.items()
+             for i, (first, second) in enumerate(itertools.permutations(sentences, 2))]
+    event = make_event(db, slug="large", notes=notes)
+    settings = {"small_event_segments": 20}
+    synthesise(db, event, embedder=FakeEmbedder(), nlp=nlp, settings=settings)
+    first = runs.latest_result(db, event)
+    assert db.conn.execute("SELECT COUNT(*) FROM reduction_cache").fetchone()[0] == 1
+    placed = [seg["note"] for _, seg in all_segments(first)] + [s["note"] for s in first["unassigned"]]
+    assert sorted(placed) == sorted(n.ref for n in notes for _ in range(2))  # each segment once
+    homes = {}
+    for theme_id, seg in all_segments(first):
+        homes.setdefault(seg["note"].split("-")[0], []).append(theme_id)
+    main = {topic: max(set(ids), key=ids.count) for topic, ids in homes.items()}
+    assert len(set(main.values())) == 3
+
+    def must_not_run(*_, **__):
+        raise AssertionError("the cached UMAP reduction should have been used")
+
+    monkeypatch.setattr(cluster, "umap_reduce", must_not_run)
+    synthesise(db, event, embedder=FakeEmbedder(), nlp=nlp, settings=settings)
+    assert json.dumps(runs.latest_result(db, event), sort_keys=True) == json.dumps(first, sort_keys=True)

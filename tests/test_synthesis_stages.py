@@ -142,16 +142,29 @@ def test_silhouette_matches_scikit_learn():
 def test_reduction_is_cached_in_the_database(db):
     from sklearn.decomposition import PCA
 
-    points = np.random.default_rng(2).normal(size=(30, 8)).astype(np.float32)
-    first = cluster.CachedReducer(PCA(n_components=3), db).fit(points)
-    assert not first.cache_hit
-    again = cluster.CachedReducer(PCA(n_components=3), db)
+    def pca(points, n_components):
+        return PCA(n_components=n_components).fit_transform(points)
 
-    def must_not_run(_):
+    points = np.random.default_rng(2).normal(size=(30, 8)).astype(np.float32)
+    first = cluster.CachedReducer(pca, {"n_components": 3}, db).fit(points)
+    assert not first.cache_hit
+
+    def must_not_run(*_, **__):
         raise AssertionError("the cached reduction should have been used")
 
-    again.reducer.fit_transform = must_not_run
-    assert again.fit(points).cache_hit
-    assert np.array_equal(again.transform(points), first.transform(points))
-    other = cluster.CachedReducer(PCA(n_components=2), db).fit(points)  # other settings: no hit
-    assert not other.cache_hit and other.transform(points).shape == (30, 2)
+    again = cluster.CachedReducer(must_not_run, {"n_components": 3}, db).fit(points)
+    assert again.cache_hit and np.array_equal(again.embedding_, first.embedding_)
+    other = cluster.CachedReducer(pca, {"n_components": 2}, db).fit(points)  # other settings: no hit
+    assert not other.cache_hit and other.embedding_.shape == (30, 2)
+
+
+def test_exact_neighbours_match_a_full_sort():
+    points = np.random.default_rng(3).normal(size=(50, 6)).astype(np.float32)
+    indices, distances = cluster.exact_neighbours(points, 7, block=16)  # several blocks
+    unit = points / np.linalg.norm(points, axis=1, keepdims=True)
+    full = 1.0 - unit @ unit.T
+    np.fill_diagonal(full, -1.0)
+    expected = np.argsort(full, axis=1, kind="stable")[:, :7]
+    assert np.array_equal(indices, expected)
+    assert np.array_equal(indices[:, 0], np.arange(50))  # each point is its own first neighbour
+    assert np.allclose(distances[:, 1:], np.take_along_axis(full, expected, axis=1)[:, 1:], atol=1e-5)
