@@ -23,6 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 
 UNASSIGNED = -1
+# How a large event's reduction is made (part of its cache key): UMAP on exact_neighbours.
+UMAP_METHOD = "umap-exact-cosine-knn-1"
 
 
 def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
@@ -190,13 +192,15 @@ def exact_neighbours(X: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarr
 class CachedReducer:
     """A dimension reduction (UMAP) whose result is stored in the database, keyed by a hash of
     the input vectors and the reducer's settings: re-running on the same notes reuses it, as the
-    embedding cache does for embeddings, without even importing UMAP. `make` builds the reducer
-    from `params` when the cache misses. UMAP is seeded, so the result is the same."""
+    embedding cache does for embeddings, without even importing UMAP. `make(X, **params)` reduces
+    when the cache misses; `method` names how, so a change of method does not reuse old results.
+    UMAP is seeded, so the result is the same."""
 
-    def __init__(self, make, params: dict, db=None) -> None:
+    def __init__(self, make, params: dict, db=None, method: str = "") -> None:
         self.make = make
         self.params = params
         self.db = db
+        self.method = method
         self.embedding_: np.ndarray | None = None
         self.cache_hit = False
 
@@ -204,7 +208,7 @@ class CachedReducer:
         import hashlib
 
         digest = hashlib.sha256(np.ascontiguousarray(X, dtype=np.float32).tobytes())
-        digest.update(repr(sorted((k, repr(v)) for k, v in self.params.items())).encode())
+        digest.update(repr((self.method, sorted((k, repr(v)) for k, v in self.params.items()))).encode())
         return digest.hexdigest()
 
     def fit(self, X: np.ndarray, y=None) -> CachedReducer:  # noqa: N803 - sklearn API
@@ -234,8 +238,9 @@ def umap_reduce(X: np.ndarray, **params) -> np.ndarray:  # noqa: N803
 
     knn = exact_neighbours(X, params["n_neighbors"])
     with warnings.catch_warnings():
-        # "precomputed_knn[2] (knn_search_index) is not provided": only transform() needs it.
-        warnings.simplefilter("ignore", UserWarning)
+        # Only transform() needs the search index; and a seed means one thread, as intended.
+        warnings.filterwarnings("ignore", message=r".*knn_search_index.*", category=UserWarning)
+        warnings.filterwarnings("ignore", message=r"n_jobs value .* overridden", category=UserWarning)
         reducer = UMAP(**params, precomputed_knn=(*knn, None), force_approximation_algorithm=True)
         return reducer.fit_transform(X)
 
@@ -247,8 +252,10 @@ def large_components(n: int, settings: dict):
     cluster size that grows with n (3,000 segments -> 11)."""
     from hdbscan import HDBSCAN
 
-    params = {"n_neighbors": 15, "n_components": 5, "min_dist": 0.0, "metric": "cosine",
-              "random_state": settings["random_state"], "low_memory": True}
+    # UMAP takes its neighbours from us only when there are at least n_neighbors of them (a
+    # point counts as its own first); `small_event_segments` may be set low.
+    params = {"n_neighbors": max(2, min(15, n - 1)), "n_components": 5, "min_dist": 0.0,
+              "metric": "cosine", "random_state": settings["random_state"], "low_memory": True}
     min_size = max(5, int(round(math.sqrt(n) / 5)))
     clusterer = HDBSCAN(min_cluster_size=min_size, min_samples=max(2, min_size // 2),
                         metric="euclidean", cluster_selection_method="leaf", prediction_data=False)
@@ -271,7 +278,7 @@ def fit_themes(texts: Sequence[str], embeddings: np.ndarray, settings: dict, cac
         judge = affinity(embeddings, None, 0.0)
         return small_clusterer(settings).fit(similarity, judge=judge).labels_
     params, clusterer = large_components(n, settings)
-    reduced = CachedReducer(umap_reduce, params, cache).fit(embeddings).embedding_
+    reduced = CachedReducer(umap_reduce, params, cache, method=UMAP_METHOD).fit(embeddings).embedding_
     return np.asarray(clusterer.fit(reduced).labels_, dtype=int)
 
 

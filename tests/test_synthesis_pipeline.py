@@ -276,8 +276,14 @@ def test_very_long_note(db, nlp):
 def test_large_event_path_umap_hdbscan(db, nlp, monkeypatch):
     """Over `small_event_segments`, segments go through UMAP (exact neighbours, cached) and
     HDBSCAN: every segment once, the planted topics apart, and a re-run reuses the reduction."""
+    import umap.umap_
+
     from synthesis import cluster
 
+    def must_not_search(*_, **__):
+        raise AssertionError("UMAP searched for neighbours itself instead of taking ours")
+
+    monkeypatch.setattr(umap.umap_, "nearest_neighbors", must_not_search)
     # 36 notes of two sentences on one topic each: 72 segments.
     notes = [Note(text=f"{first} {second}", ref=f"{topic}-{i}")
              for topic, sentences in TOPICS.items()

@@ -168,3 +168,29 @@ def test_exact_neighbours_match_a_full_sort():
     assert np.array_equal(indices, expected)
     assert np.array_equal(indices[:, 0], np.arange(50))  # each point is its own first neighbour
     assert np.allclose(distances[:, 1:], np.take_along_axis(full, expected, axis=1)[:, 1:], atol=1e-5)
+
+
+def test_exact_neighbours_with_duplicates_zero_rows_and_k_over_n():
+    points = np.array([[1.0, 0.0], [1.0, 0.0], [2.0, 0.0], [0.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    indices, distances = cluster.exact_neighbours(points, 9)  # k > n: every row, n columns
+    assert indices.shape == distances.shape == (5, 5)
+    assert np.array_equal(indices[:, 0], np.arange(5)) and np.all(distances[:, 0] == 0)
+    assert np.all(distances >= 0)
+    assert set(indices[0, :3].tolist()) == {0, 1, 2} and np.allclose(distances[0, :3], 0, atol=1e-6)
+    assert np.allclose(distances[3, 1:], 1.0)  # a zero vector is at distance 1 from everything
+
+
+def test_large_path_gives_umap_our_neighbours_even_when_few(monkeypatch):
+    """UMAP must take the exact neighbours, not search itself, also with fewer points than its
+    usual 15 neighbours (when `small_event_segments` is set low)."""
+    import umap.umap_
+
+    def must_not_search(*_, **__):
+        raise AssertionError("UMAP searched for neighbours itself")
+
+    monkeypatch.setattr(umap.umap_, "nearest_neighbors", must_not_search)
+    rng = np.random.default_rng(4)
+    points = np.vstack([rng.normal(loc, 0.05, size=(6, 8)) for loc in (-1.0, 1.0)]).astype(np.float32)
+    settings = {**resolve(), "small_event_segments": 5}
+    labels = cluster.fit_themes([f"text {i}" for i in range(12)], points, settings)
+    assert len(labels) == 12
