@@ -47,20 +47,24 @@ def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
     return float(s.mean())
 
 
-def affinity(vectors: np.ndarray, lexical: np.ndarray | None, lexical_weight: float) -> np.ndarray:
+def affinity(vectors: np.ndarray, lexical: np.ndarray | None, lexical_weight: float,
+             centred: np.ndarray | None = None) -> np.ndarray:
     """(n, n) similarity of segments: cosine of their event-centred vectors, blended with the
-    cosine of their lexical (TF-IDF) rows by `lexical_weight`.
+    cosine of their lexical (TF-IDF) rows by `lexical_weight`. `centred` is the first part when
+    the caller already has it (affinity(vectors, None, 0)).
 
     Centring takes away what every segment of the event shares, so the similarity measures how
     two segments differ from the rest; the lexical part draws together segments that use the same
     uncommon words, which sentence embeddings of short texts weigh too little.
     """
-    X = np.asarray(vectors, dtype=np.float64)
-    X = X - X.mean(axis=0)
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    X = X / norms
-    A = X @ X.T
+    A = centred
+    if A is None:
+        X = np.asarray(vectors, dtype=np.float64)
+        X = X - X.mean(axis=0)
+        norms = np.linalg.norm(X, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        X = X / norms
+        A = X @ X.T
     if lexical is not None and lexical_weight > 0 and lexical.shape[1]:
         L = np.asarray(lexical, dtype=np.float64)
         A = (1.0 - lexical_weight) * A + lexical_weight * (L @ L.T)
@@ -274,8 +278,8 @@ def fit_themes(texts: Sequence[str], embeddings: np.ndarray, settings: dict, cac
     """
     n = len(texts)
     if n <= settings["small_event_segments"]:
-        similarity = affinity(embeddings, lexical, settings["lexical_weight"])
         judge = affinity(embeddings, None, 0.0)
+        similarity = affinity(embeddings, lexical, settings["lexical_weight"], centred=judge)
         return small_clusterer(settings).fit(similarity, judge=judge).labels_
     params, clusterer = large_components(n, settings)
     reduced = CachedReducer(umap_reduce, params, cache, method=UMAP_METHOD).fit(embeddings).embedding_

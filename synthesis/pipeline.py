@@ -111,7 +111,6 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     common = vocabulary.common_words(terms, note_index, eligible, config["common_word_share"])
     neutral = vectors if not common else embed_cached(
         db, embedder, vocabulary.neutral_texts(texts, [s.start for s in segments], terms, common))
-    lexical = vocabulary.lexical_vectors(terms, common)
     seed_labels = np.full(len(segments), -1, dtype=int)
     if seed_phrases:
         seed_vectors = embed_cached(db, embedder, seed_phrases)
@@ -120,7 +119,11 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     free = eligible & (seed_labels < 0)
     # Segments come in reading order, so neighbours in the list are neighbours in the note.
     context = clustering.with_context(neutral, note_index, config["context_weight"], config["context_window"])
-    lexical = clustering.with_context(lexical, note_index, config["context_weight"], config["context_window"])
+    lexical = None
+    if free.sum() <= config["small_event_segments"]:
+        # Only a small event's clustering uses shared words (a dense n x vocabulary matrix).
+        lexical = clustering.with_context(vocabulary.lexical_vectors(terms, common), note_index,
+                                          config["context_weight"], config["context_window"])
     found = clustering.cluster(texts, context, config, eligible=free, cache=db, lexical=lexical)
     kept_seeds = sorted(set(seed_labels[seed_labels >= 0].tolist()))
     offset = len(seed_phrases)

@@ -64,6 +64,8 @@ def test_affinity_blends_lexical_cosine_by_weight():
     for weight in (0.25, 0.4, 1.0):
         expected = (1 - weight) * centred + weight * cosine_similarity(lexical)
         np.testing.assert_allclose(affinity(vectors, lexical, weight), expected, atol=1e-9)
+        # Given the centred cosine already computed, the same blend without recomputing it.
+        np.testing.assert_allclose(affinity(None, lexical, weight, centred=centred), expected, atol=1e-9)
 
 
 # neighbour_graph -------------------------------------------------------------------------------
