@@ -12,9 +12,8 @@ from capture.importing import import_file
 from capture.models import Note
 from capture.store import add_notes, get_event, save_event
 from synthesis import runs
-from synthesis.embed import FakeEmbedder, MiniLMEmbedder, SentenceTransformerEmbedder
+from synthesis.embed import MiniLMEmbedder, SentenceTransformerEmbedder
 from synthesis.pipeline import synthesise
-from synthesis.segment import load_nlp
 from tests.conftest import SEEE
 
 pytestmark = pytest.mark.models
@@ -81,18 +80,50 @@ def test_minilm_matches_sentence_transformers():
     assert np.allclose((ours * reference).sum(axis=1), 1.0, atol=1e-4)
 
 
-def test_long_note_with_real_spacy(db):
+def test_long_note_with_real_models(db):
+    """A 100,000-character note is segmented and clustered like the rest: real spaCy, real MiniLM
+    and the default settings, so its segments (over 400) take the large-event path, UMAP +
+    HDBSCAN. The note repeats the SEEE transcript, so MiniLM embeds few distinct texts."""
     paragraph = open(SEEE, encoding="utf-8").read()
     text = ("\n\n".join([paragraph] * 25))[:100_000]
     event = save_event(db, "long", title="Long minutes")
     add_notes(db, event, [Note(text=text, ref="minutes")])
-    # Real spaCy on 100,000 characters; the small-event clusterer keeps the test quick (the
-    # UMAP + HDBSCAN path for large events is timed and scored in benchmarks/).
-    synthesise(db, event, embedder=FakeEmbedder(), nlp=load_nlp(), settings={"small_event_segments": 2000})
+    synthesise(db, event, embedder=MiniLMEmbedder())
     result = runs.latest_result(db, event)
     segs = segments(result)
-    assert len(segs) > 300
+    assert len(segs) > 400  # the large-event path
+    assert db.conn.execute("SELECT COUNT(*) FROM reduction_cache").fetchone()[0] == 1
     assert all(text[s["start"]:s["end"]] == s["text"] for s in segs)
-    assert len({(s["start"], s["end"]) for s in segs}) == len(segs)
+    spans = sorted((s["start"], s["end"]) for s in segs)
+    assert all(end <= start for (_, end), (start, _) in zip(spans, spans[1:], strict=False))
     assert len(result["themes"]) >= 2
     assert len(result["unassigned"]) <= 0.15 * len(segs)
+    for theme in result["themes"]:
+        # Up to 4 quotes, verbatim and all different (the note repeats itself, so a theme may
+        # hold a single distinct sentence many times over: one quote, not copies of it).
+        quotes = [q["text"] for q in theme["quotes"]]
+        assert 1 <= len(quotes) <= 4 and len(set(quotes)) == len(quotes)
+        assert all(q in text for q in quotes)
+
+
+def test_bad_input_with_real_models(db):
+    """The issue's small cases with the real models: one note of three words gives one theme;
+    a note of emoji only is left unassigned; a note in French is placed exactly once."""
+    tiny = save_event(db, "tiny", title="Tiny")
+    add_notes(db, tiny, [Note(text="Uniforms reduce bullying", ref="only")])
+    synthesise(db, tiny)
+    result = runs.latest_result(db, tiny)
+    assert [t["segments"][0]["text"] for t in result["themes"]] == ["Uniforms reduce bullying"]
+    assert result["unassigned"] == []
+
+    mixed = save_event(db, "mixed", title="Mixed")
+    import_file(db, SEEE, event="mixed")
+    add_notes(db, mixed, [Note(text="🙂🙂👍", ref="emoji"),
+                          Note(text="Les commissaires n'ont pas le temps de rencontrer les petites "
+                                    "associations locales.", ref="fr")])
+    synthesise(db, mixed)
+    result = runs.latest_result(db, mixed)
+    placed = [s["note"] for s in segments(result)]
+    assert placed.count("emoji") == 1 and placed.count("fr") == 1
+    assert "emoji" in {s["note"] for s in result["unassigned"]}
+    assert len(result["themes"]) >= 3
