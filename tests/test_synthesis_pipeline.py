@@ -260,7 +260,7 @@ def test_very_long_note(db, nlp):
     assert len(text) > 100_000
     event = make_event(db, notes=[Note(text=text, ref="minutes")])
     # The small-event clusterer keeps this fast; the UMAP + HDBSCAN path for large events is
-    # exercised in test_synthesis_models.py::test_long_note_with_real_spacy.
+    # exercised in test_synthesis_models.py::test_long_note_with_real_models.
     synthesise(db, event, embedder=FakeEmbedder(), nlp=nlp, settings={"small_event_segments": 2000})
     result = runs.latest_result(db, event)
     note = get_note(db, list(db.query("SELECT id FROM note WHERE ref = 'minutes'"))[0]["id"])
