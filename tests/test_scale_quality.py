@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO
@@ -12,7 +13,14 @@ if str(REPO) not in sys.path:
 
 from benchmarks.eval_data import Group  # noqa: E402
 from benchmarks.metrics import UNASSIGNED  # noqa: E402
-from benchmarks.scale_quality import bertopic_name, score_contender, take_arguments  # noqa: E402
+from benchmarks.scale_quality import (  # noqa: E402
+    bertopic_name,
+    main,
+    peak_rss_gb,
+    print_report,
+    score_contender,
+    take_arguments,
+)
 
 
 def groups() -> list[Group]:
@@ -61,3 +69,33 @@ def test_score_contender_counts_unassigned_over_all_arguments():
 def test_bertopic_names():
     assert bertopic_name(None) == "BERTopic defaults"
     assert bertopic_name(5) == "BERTopic min_topic_size=5"
+
+
+def test_a_count_below_one_is_a_clear_error(capsys):
+    assert main(["--count", "0"]) == 1
+    assert "error: --count must be a positive number of arguments" in capsys.readouterr().err
+
+
+def test_peak_rss_is_the_kernels_high_water_mark_in_gib():
+    status = Path("/proc/self/status").read_text()
+    hwm_kib = int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1])
+    assert peak_rss_gb() == pytest.approx(hwm_kib / 1024 / 1024, abs=0.05)
+
+
+def test_report_states_harvest_peak_memory_against_the_target(capsys):
+    row = {"ari": 0.4, "nmi": 0.7, "recall": 0.2, "unassigned": 0.001, "themes": 100, "ari_group": 0.4,
+           "seconds": 60.0, "segments": 5851, "segments_unassigned": 0.001, "stages": {"embed": 30.0},
+           "peak_rss_gb": 1.1}
+    report = {"event": {"arguments": 5000, "groups": 44, "key_points": 190, "scored": 3423,
+                        "gold_themes": 179},
+              "commit": "abc1234", "embed_seconds": 20.0, "small_event_segments": 400,
+              "machine": {"nproc": 2, "cpu": "x", "memory_gib": 8, "python": "3.11", "torch": "2",
+                          "bertopic": "0.17", "sentence_transformers": "6", "umap_learn": "0.5"},
+              "contenders": {"Harvest": row}}
+    print_report(report)
+    out = capsys.readouterr().out
+    assert "5851 segments (small_event_segments = 400: the large-event path)" in out
+    assert "Harvest peak RSS" in out and "1.10 GB, under the 2.5 GB target" in out
+    row["peak_rss_gb"] = 2.6
+    print_report(report)
+    assert "2.60 GB, NOT under the 2.5 GB target" in capsys.readouterr().out
