@@ -7,7 +7,9 @@ prepositional phrases ("Lack of going out to the market"), or a whole short segm
 trimmed of leading fillers ("I think", "There is", "The group felt that", "a lot of the").
 Candidates are scored by how central they are to the theme (embedding similarity to its centre),
 how distinct from the other themes, how well they cover the theme's keywords, and a length prior
-(3 to 8 words). Capitalised, no trailing punctuation, unique within the event; no text invented.
+(3 to 8 words), less a small penalty for a probable typo of the notes (synthesis/typos.py:
+"Commissinoers are focusing on the end point" gives way to a clean candidate of about the same
+score). Capitalised, no trailing punctuation, unique within the event; no text invented.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 import numpy as np
+
+from synthesis import typos
 
 PREPOSITIONS = {"of", "for", "between", "with", "in", "on", "around", "to", "from", "about",
                 "against", "across", "within", "among", "through", "without", "into", "over", "by"}
@@ -67,6 +71,7 @@ COVER = 0.2
 FREQUENT = 0.05
 SHORT = 0.1  # less for a 2-word label, twice that for one word
 LONG = 0.05  # less per word beyond 8
+TYPO = 0.05  # less for a phrase with a probable typo ("commissinoers"): breaks near-ties only
 _WORD = re.compile(r"(?u)\b\w[\w'-]*\w\b|\b\w\b")
 
 
@@ -282,12 +287,15 @@ def shortlist(phrases: Sequence[str], weights: dict[str, float], taken: set[str]
     return [first_form[p] for p in chosen]
 
 
-def _score(own: float, other: float, phrase: str, weights: dict[str, float], count: int) -> float:
+def _score(own: float, other: float, phrase: str, weights: dict[str, float], count: int,
+           typo_words: set[str] | frozenset[str] = frozenset()) -> float:
     """How good `phrase` is as a label: similarity to its theme's centre (`own`), less part of its
-    similarity to the nearest other theme, plus keyword coverage, length prior and frequency."""
+    similarity to the nearest other theme, plus keyword coverage, length prior and frequency,
+    less TYPO if it has one of the event's probable typos (`typo_words`, lower-case)."""
     return (own - DISTINCT * max(0.0, other - own + MARGIN) + COVER * _coverage(phrase, weights)
             + _length_fit(phrase)
-            + FREQUENT * math.log(max(count, 1)))
+            + FREQUENT * math.log(max(count, 1))
+            - (TYPO if typo_words and not typo_words.isdisjoint(_tokens(phrase)) else 0.0))
 
 
 def _fallback(label: int, labels: np.ndarray, texts: Sequence[str], weights: dict[str, float],
@@ -309,13 +317,16 @@ def _fallback(label: int, labels: np.ndarray, texts: Sequence[str], weights: dic
 def label_themes(phrases: Sequence[Sequence[str]], labels: np.ndarray, centres: dict[int, np.ndarray],
                  keyword_sets: dict[int, list[tuple[str, float]]], texts: Sequence[str],
                  embed: Callable[[list[str]], np.ndarray],
-                 seeds: dict[int, str] | None = None) -> dict[int, str]:
+                 seeds: dict[int, str] | None = None,
+                 typo_words: set[str] | None = None) -> dict[int, str]:
     """A label for every theme (the keys of `centres`), unique within the event (case-insensitive).
 
     `phrases` are the candidate phrases of each segment, `labels` each segment's theme (-1: none),
     `embed` turns phrases into unit vectors; seeded themes (`seeds`: theme -> the organiser's
     phrase) keep their phrase. Every shortlisted candidate is embedded in one call; the best
     (theme, phrase) pairs are taken first, so a phrase goes to the theme it fits best.
+    `typo_words` are the event's probable typos (lower-case); by default they are found in
+    `texts` with spaCy's lexicon (synthesis/typos.py).
     """
     seeds = seeds or {}
     names = {label: capitalise(seeds[label]) for label in centres if label in seeds}
@@ -329,6 +340,8 @@ def label_themes(phrases: Sequence[Sequence[str]], labels: np.ndarray, centres: 
         found = [p for i in np.flatnonzero(labels == label) for p in phrases[i]]
         counts[label] = Counter(p.lower() for p in found)
         pools[label] = shortlist(found, dict(keyword_sets.get(label, [])), taken)
+    if typo_words is None:
+        typo_words = typos.probable_typos(texts, typos.default_lexicon()) if pools else set()
     wanted = sorted({p for pool in pools.values() for p in pool})
     vectors = dict(zip(wanted, embed(wanted), strict=True)) if wanted else {}
     scored = []
@@ -339,7 +352,7 @@ def label_themes(phrases: Sequence[Sequence[str]], labels: np.ndarray, centres: 
             sims = matrix @ vectors[phrase]
             own = float(sims[row])
             other = float(np.delete(sims, row).max()) if len(order) > 1 else 0.0
-            score = _score(own, other, phrase, weights, counts[label][phrase.lower()])
+            score = _score(own, other, phrase, weights, counts[label][phrase.lower()], typo_words)
             scored.append((-round(score, 6), label, phrase.lower(), phrase))
     scored.sort()
     for _score_key, label, lower, phrase in scored:

@@ -13,6 +13,7 @@ import pytest
 
 from capture.models import Note
 from synthesis import label as labelling
+from synthesis import typos
 from synthesis.cluster import centroids
 from synthesis.embed import FakeEmbedder, MiniLMEmbedder
 from synthesis.segment import load_nlp, parse_notes, segment_notes
@@ -194,3 +195,102 @@ def test_identical_themes_still_get_unique_labels():
     keyword_sets = {0: [], 1: []}
     result = labelling.label_themes([[], []], labels, centres, keyword_sets, texts, embedder.encode)
     assert result == {0: "Same words here", 1: "Same words here (2)"}
+
+
+# Probable typos (synthesis/typos.py) and the label penalty for them.
+TYPO_NOTES = [
+    "It was felt that all commissinoers are focusing on the end point.",
+    "There seems to be capacity constraints for commissioners.",
+    "Distrust between small voluntary groups and larger vountaryl sector and social enteprises.",
+    "Social enterprises and the voluntary sector work together in the SEEE network.",
+    "Small medium VCSEs in Manchester set up a partnership of 9 providers before the ITT.",
+    "One VCSE in Manchestr said partners need a partner; a moral case, not an amoral one.",
+    "Ageism is real and an ageist commissioner is rare; the time line is very tigh.",
+    "The 200/500 million pound business of corporate partners.",
+]
+
+
+@pytest.mark.models
+def test_probable_typos_are_the_misspelt_words_only():
+    known = typos.default_lexicon()
+    assert known is not None and known("commissioners") and known("gendered")
+    assert not known("commissinoers")
+    # Misspelt beside their clean word: a transposition, a moved letter, a deleted letter.
+    assert typos.probable_typos(TYPO_NOTES, known) == {"commissinoers", "vountaryl", "enteprises"}
+    # Acronyms, names (always capitalised, even "Manchestr"), numbers, short words ("tigh"),
+    # other endings and prefixes ("partner"/"partners", "ageist"/"ageism", "amoral") are kept.
+    assert typos.probable_typos(list(reversed(TYPO_NOTES)), known) == {
+        "commissinoers", "vountaryl", "enteprises"}
+    # A word as frequent as its neighbour and known to the lexicon is no typo either way round.
+    assert typos.probable_typos(["The form is filed.", "The from is filled."], known) == set()
+    # Without a lexicon nothing is flagged: frequency alone would flag real words.
+    assert typos.probable_typos(TYPO_NOTES * 3, None) == set()
+
+
+def test_lexicon_from_tables_applies_suffix_rules_of_any_part_of_speech():
+    known = typos.lexicon_from_tables({"noun": ["gender", "commissioner"], "verb": ["focus"]},
+                                      {"noun": {"geese": ["goose"]}},
+                                      {"noun": [["s", ""]], "verb": [["ed", ""], ["ing", ""]]})
+    assert known("commissioners") and known("focusing") and known("gendered") and known("geese")
+    assert not known("commissinoers") and not known("focussing")
+    # An unknown word clearly more frequent than its slip still marks it (names, jargon).
+    texts = ["guantanamo " * 3, "guatanamo"]
+    assert typos.probable_typos(texts, known) == {"guatanamo"}
+    assert typos.probable_typos(["guantanamo guatanamo"], known) == set()
+
+
+def label_notes(notes_per_theme: list[list[str]], embedder, **options) -> tuple[dict[int, str], list[str],
+                                                                                   np.ndarray]:
+    """Hand-made themes (one note per sentence) parsed with spaCy, embedded and labelled."""
+    texts = [t for notes in notes_per_theme for t in notes]
+    owner = [i for i, notes in enumerate(notes_per_theme) for _ in notes]
+    _docs, segments, phrases = parse(texts)
+    labels = np.array([owner[s.note_index] for s in segments])
+    seg_texts = [s.text for s in segments]
+    centres = centroids(embedder.encode(seg_texts), labels)
+    keyword_sets = labelling.keywords(seg_texts, labels, 6)
+    result = labelling.label_themes(phrases, labels, centres, keyword_sets, seg_texts, embedder.encode,
+                                    **options)
+    return result, seg_texts, labels
+
+
+TYPO_THEMES = [
+    ["All commissinoers are focusing on the end point.",
+     "All commissioners are focusing on the end point.",
+     "Commissioners focus on outputs rather than on the Social Value Act."],
+    ["Small VCSEs distrust the larger vountaryl sector and social enteprises.",
+     "Small VCSEs distrust the larger voluntary sector and social enterprises.",
+     "A building divide and some suspicion between small and large charities."],
+]
+
+
+@pytest.mark.models
+def test_typo_candidate_loses_to_its_clean_equivalent(embedder):
+    result, texts, labels = label_notes(TYPO_THEMES, embedder)
+    found = typos.probable_typos(texts, typos.default_lexicon())
+    assert found == {"commissinoers", "vountaryl", "enteprises"}
+    for label, name in result.items():
+        assert found.isdisjoint(re.findall(r"\w+", name.lower())), name
+        members = normal(" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == label))
+        assert normal(name) in members, (name, "is not verbatim from its theme")
+    assert "commissioners are focusing on the end point" in result[0].lower()
+    assert "larger voluntary sector and social enterprises" in result[1].lower()
+    # The penalty decides the second theme: without it, or put on the clean spelling instead,
+    # the misspelt twin wins.
+    unpenalised, _texts, _labels = label_notes(TYPO_THEMES, embedder, typo_words=set())
+    assert "larger vountaryl sector and social enteprises" in unpenalised[1].lower()
+    swapped, _texts, _labels = label_notes(TYPO_THEMES, embedder, typo_words={"voluntary"})
+    assert "larger vountaryl sector and social enteprises" in swapped[1].lower()
+
+
+@pytest.mark.models
+def test_a_theme_with_only_misspelt_candidates_keeps_a_verbatim_label(embedder):
+    themes = [["All commissinoers are focusing on the end point.", "Commissinoers focus on the end point."],
+              ["Commissioners lack the capacity to meet small charities.",
+               "There seems to be capacity constraints for commissioners."]]
+    result, texts, labels = label_notes(themes, embedder)
+    assert typos.probable_typos(texts, typos.default_lexicon()) == {"commissinoers"}
+    assert "commissinoers" in result[0].lower(), result  # penalised, not dropped for a fallback
+    for label, name in result.items():
+        members = normal(" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == label))
+        assert normal(name) in members, name

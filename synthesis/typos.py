@@ -1,0 +1,163 @@
+"""Probable typos in an event's notes, found from the event's own words (no word list downloaded).
+
+Notes are typed in a hurry: "commissinoers", "vountaryl", "enteprises". A theme label is a verbatim
+phrase of the notes, so the labeller uses this to prefer a clean candidate over a misspelt one.
+
+A word is a probable typo when all of these hold:
+- it is written in lower case somewhere in the event, is alphabetic and has at least MIN_LENGTH
+  letters: names and acronyms ("SEEE", "VCSEs", "ITT", "Manchester"), numbers and short words
+  are never flagged;
+- it is rare in the event (at most RARE occurrences) and is not a stop word;
+- spaCy's English lexicon does not know it: neither the word nor what any of the rule
+  lemmatizer's suffix rules make of it ("commissioners" -> "commissioner", "gendered" ->
+  "gender") is in en_core_web_sm's lemma index or exceptions (the WordNet-derived tables its
+  lemmatizer ships with; the model has no vectors, and its lexemes' `prob` and `is_oov` are the
+  same for every word, so they tell nothing);
+- another word of the event is one slip away (two neighbours transposed, one letter inserted,
+  deleted or substituted; in words of MIN_LENGTH_MOVED letters or more, one letter moved:
+  "vountaryl"/"voluntary"); is not the same word with another ending or a prefix
+  ("partner"/"partners", "ageist"/"ageism", "moral"/"amoral"); and is either known to the lexicon
+  and at least as frequent, or (words of FREQUENCY_MIN_LENGTH letters or more) clearly more
+  frequent: CLEARLY_MORE times as often, and at least CLEARLY_MORE times ("guatanamo" beside
+  "guantanamo", which the lexicon does not know).
+
+Frequency alone is not enough: on ArgKP it flags British spellings beside American ones
+("legalised"/"legalized") and common words ("putting", "present"). So without the lexicon (a
+spaCy pipeline with no lemmatizer tables) nothing is flagged. Deterministic: the same texts give
+the same set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+
+MIN_LENGTH = 5
+MIN_LENGTH_MOVED = 8
+RARE = 2
+CLEARLY_MORE = 3
+# A neighbour the lexicon does not know must be clearly more frequent, and the word long: short
+# words have many real neighbours ("round"/"around").
+FREQUENCY_MIN_LENGTH = 7
+# Endings that make another word of the same stem, not a typo of it.
+ENDINGS = {"", "s", "es", "d", "ed", "e", "r", "er", "ers", "ing", "ings", "y", "ies", "ly", "ally",
+           "al", "ism", "isms", "ist", "ists", "ise", "ize", "ised", "ized", "ion", "ions", "ive",
+           "ity", "ness", "ment", "ments", "able", "ible", "ic", "'s", "’s"}
+# Function words the lemma index (open-class words only) and spaCy's stop words both leave out.
+FUNCTION_WORDS = {"ought", "shall", "whoever", "whomever", "whichever", "whatsoever", "oneself",
+                  "themself", "yourselves"}
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+Known = Callable[[str], bool]
+
+
+def _slips(word: str, alphabet: str) -> set[str]:
+    """Every string one slip away from `word`: one letter deleted, inserted or substituted, two
+    neighbours transposed, or (words of MIN_LENGTH_MOVED letters or more) one letter moved."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in alphabet}
+    out |= {a + c + b for a, b in splits for c in alphabet}
+    if len(word) >= MIN_LENGTH_MOVED:
+        for i, letter in enumerate(word):
+            rest = word[:i] + word[i + 1:]
+            out |= {rest[:j] + letter + rest[j:] for j in range(len(rest) + 1)}
+    out.discard(word)
+    return out
+
+
+def _derived(word: str, other: str) -> bool:
+    """Whether the two words are one word with different endings or a prefix added
+    ("partner"/"partners", "ageist"/"ageism", "moral"/"amoral"): different words, not a slip."""
+    shorter, longer = sorted((word, other), key=lambda w: (len(w), w))
+    if longer.endswith(shorter):
+        return True
+    stem = 0
+    while stem < len(shorter) and word[stem] == other[stem]:
+        stem += 1
+    return any(word[cut:] in ENDINGS and other[cut:] in ENDINGS for cut in range(stem, max(stem - 4, 0), -1))
+
+
+def probable_typos(texts: Iterable[str], known: Known | None) -> set[str]:
+    """The lower-case words of `texts` that are probably misspelt (see the module's docstring).
+
+    `known(word)` says whether a lower-case word is English (spacy_lexicon() makes one from the
+    spaCy model). Without it (None) nothing is flagged: frequency alone flags real words
+    ("legalised" beside "legalized", "putting" beside "puting").
+    """
+    if known is None:
+        return set()
+    from spacy.lang.en.stop_words import STOP_WORDS  # here: importing spaCy takes a while
+    words = _WORD.findall("\n".join(texts))
+    counts = Counter(map(str.lower, words))
+    written_lower = {w for w in set(words) if w.islower()}
+    suspects = sorted(w for w, n in counts.items() if n <= RARE and len(w) >= MIN_LENGTH and w.isalpha()
+                      and w in written_lower and w not in STOP_WORDS and w not in FUNCTION_WORDS
+                      and not known(w))
+    alphabet = "".join(sorted({c for w in counts for c in w if c.isalpha()}))
+    found = set()
+    for word in suspects:
+        for other in sorted(_slips(word, alphabet) & counts.keys()):
+            if _derived(word, other):
+                continue
+            # A known word of the event at least as frequent, or an unknown one (a name, jargon)
+            # clearly more frequent.
+            if (known(other) and counts[other] >= counts[word]) or (
+                    len(word) >= FREQUENCY_MIN_LENGTH
+                    and counts[other] >= max(CLEARLY_MORE, CLEARLY_MORE * counts[word])):
+                found.add(word)
+                break
+    return found
+
+
+def lexicon_from_tables(index: dict[str, Iterable[str]], exceptions: dict[str, Iterable[str]],
+                        rules: dict[str, Sequence[Sequence[str]]]) -> Known:
+    """known(word) from rule-lemmatizer tables: {pos: lemmas}, {pos: {form: lemmas}} and
+    {pos: [[suffix, replacement], ...]}. A word is known if it is a lemma or an exception, or if
+    a suffix rule of any part of speech turns it into a lemma."""
+    lemmas = frozenset().union(*(frozenset(words) for words in index.values()))
+    forms = frozenset().union(*(frozenset(table) for table in exceptions.values()))
+    suffixes = sorted({(old, new) for pairs in rules.values() for old, new in pairs})
+    cache: dict[str, bool] = {}
+
+    def known(word: str) -> bool:
+        if word not in cache:
+            cache[word] = word in lemmas or word in forms or any(
+                word.endswith(old) and word[:len(word) - len(old)] + new in lemmas for old, new in suffixes)
+        return cache[word]
+
+    return known
+
+
+def spacy_lexicon(nlp) -> Known | None:
+    """known(word) from the spaCy pipeline's rule lemmatizer tables (en_core_web_sm has them),
+    or None if the pipeline has none."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return None
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    names = ("lemma_index", "lemma_exc", "lemma_rules")
+    if lookups is None or not all(lookups.has_table(name) for name in names):
+        return None
+    # Table keys are string hashes: the parts of speech are looked up by name.
+    tables = [lookups.get_table(name) for name in names]
+    parts = ("noun", "verb", "adj", "adv")
+    by_part = [{pos: table[pos] for pos in parts if pos in table} for table in tables]
+    return lexicon_from_tables(*by_part) if by_part[0] else None
+
+
+_default: list[Known | None] = []
+
+
+def default_lexicon() -> Known | None:
+    """The lexicon of the project's spaCy model (loaded once per process), or None without one."""
+    if not _default:
+        from synthesis.segment import load_nlp
+
+        try:
+            nlp = load_nlp()
+        except RuntimeError:  # no English model installed
+            nlp = None
+        _default.append(spacy_lexicon(nlp) if nlp is not None else None)
+    return _default[0]
