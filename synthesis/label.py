@@ -79,8 +79,10 @@ def _tokens(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def keywords(texts: Sequence[str], labels: np.ndarray, top_n: int) -> dict[int, list[tuple[str, float]]]:
-    """c-TF-IDF keywords with weights for each label >= 0: {label: [(word, weight), ...]}."""
+def keywords(texts: Sequence[str], labels: np.ndarray, top_n: int,
+             leave_out: set[str] | frozenset[str] = frozenset()) -> dict[int, list[tuple[str, float]]]:
+    """c-TF-IDF keywords with weights for each label >= 0: {label: [(word, weight), ...]}.
+    Words in `leave_out` (lower-case; the event's probable typos) are never keywords."""
     from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
 
     per_class: dict[int, Counter] = {}
@@ -88,7 +90,7 @@ def keywords(texts: Sequence[str], labels: np.ndarray, top_n: int) -> dict[int, 
         if label < 0:
             continue
         words = [w for w in _tokens(text) if w not in ENGLISH_STOP_WORDS and len(w) > 2
-                 and not w.isdigit()]
+                 and not w.isdigit() and w not in leave_out]
         per_class.setdefault(label, Counter()).update(words)
     if not per_class:
         return {}

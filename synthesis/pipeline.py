@@ -21,7 +21,7 @@ from synthesis import cluster as clustering
 from synthesis import entities as entity_stage
 from synthesis import label as labelling
 from synthesis import quotes as quoting
-from synthesis import runs, seeds, segment_cache, vocabulary
+from synthesis import runs, seeds, segment_cache, typos, vocabulary
 from synthesis.embed import Embedder, default_embedder, embed_cached
 from synthesis.segment import Segment
 from synthesis.settings import DEFAULTS, resolve
@@ -136,11 +136,15 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
 
     # 4. Labels and keywords; 5. quotes and summaries.
     report("labelling", 0.8)
-    keyword_sets = labelling.keywords(texts, labels, config["keywords"])
+    # The notes' probable typos ("commissinoers") are never keywords, and a label holding one
+    # gives way to a clean candidate of about the same score.
+    typo_words = typos.probable_typos(texts, typos.default_lexicon()) if (labels >= 0).any() else set()
+    keyword_sets = labelling.keywords(texts, labels, config["keywords"], leave_out=typo_words)
     centres = clustering.centroids(vectors, labels)
     # Every theme's label candidates are embedded in one batch (one model call, one commit).
     names = labelling.label_themes(phrases, labels, centres, keyword_sets, texts,
-                                   lambda batch: embed_cached(db, embedder, batch), seed_of_label)
+                                   lambda batch: embed_cached(db, embedder, batch), seed_of_label,
+                                   typo_words=typo_words)
     theme_list, assignment_key = [], {}
     for label in sorted(centres):
         members = sorted(np.flatnonzero(labels == label).tolist(), key=lambda i: order[i])

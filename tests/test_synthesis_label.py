@@ -294,3 +294,16 @@ def test_a_theme_with_only_misspelt_candidates_keeps_a_verbatim_label(embedder):
     for label, name in result.items():
         members = normal(" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == label))
         assert normal(name) in members, name
+
+
+def test_keywords_leave_out_the_probable_typos():
+    texts = ["Commissioners lack capacity.", "The commissinoers lack time.",
+             "Commissioners want one contact.", "Tenders are too big.",
+             "Big tenders shut out small charities."]
+    labels = np.array([0, 0, 0, 1, 1])
+    found = typos.probable_typos(texts, typos.default_lexicon())
+    assert found == {"commissinoers"}
+    with_typo = {w for w, _ in labelling.keywords(texts, labels, 10)[0]}
+    without = {w for w, _ in labelling.keywords(texts, labels, 10, leave_out=found)[0]}
+    assert "commissinoers" in with_typo
+    assert without == with_typo - {"commissinoers"}
