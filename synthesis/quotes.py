@@ -13,16 +13,36 @@ from collections.abc import Sequence
 import numpy as np
 
 NEAR_DUPLICATE = 0.9  # cosine similarity above which two quotes say the same thing
+# Words a complete sentence does not end on: a segment ending on one, with no closing punctuation,
+# is a piece of a long sentence cut where it had no better boundary ("... saying 'has that been a
+# fair and").
+DANGLING = {"a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "for", "with",
+            "from", "by", "as", "that", "which", "who", "if", "because", "so", "than", "their", "our",
+            "its", "his", "her", "my", "your", "is", "are", "was", "were", "be", "been", "being"}
+_LAST_WORD = re.compile(r"(\w+)\W*$")
 
 
 def _quotable(text: str) -> float:
-    """A small bonus for segments that read as a quote: a few words, not a wall of text."""
+    """A small bonus for segments that read as a quote: a few words, not a wall of text, not a
+    sentence cut off in the middle."""
     words = len(re.findall(r"\w+", text))
     if words < 4:
         return -0.2
     if words > 60:
         return -0.1
+    if is_cut_short(text):
+        return -0.1
     return 0.0
+
+
+def is_cut_short(text: str) -> bool:
+    """Whether a segment stops mid-sentence: no closing punctuation, and its last word is one a
+    sentence does not end on (an article, conjunction, preposition, auxiliary)."""
+    stripped = text.rstrip()
+    if not stripped or stripped[-1] in ".!?;:)\"'’”…":
+        return False
+    last = _LAST_WORD.search(stripped)
+    return bool(last) and last.group(1).lower() in DANGLING
 
 
 def centrality(indices: Sequence[int], embeddings: np.ndarray, centre: np.ndarray) -> np.ndarray:

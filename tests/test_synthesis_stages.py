@@ -110,6 +110,24 @@ def test_quotes_are_diverse():
     assert len(chosen) == 3
 
 
+def test_quotes_prefer_whole_sentences_to_pieces_cut_mid_sentence():
+    # From the SEEE transcript: long sentences with no boundary were cut at a middle space.
+    cut = ["I think sometimes we are not very good in collectively getting back together and "
+           "saying 'has that been a fair and",
+           "We don't have a connective voice for saying you cannot realistically expect a "
+           "consortia partnership to be"]
+    whole = ["If generally it is happening within a month is it not going to be an open process.",
+             "Partnerships take longer than a month to establish",
+             "They just want one person to negotiate with."]
+    assert all(quotes.is_cut_short(t) for t in cut)
+    assert not any(quotes.is_cut_short(t) for t in whole)
+    # Two segments equally central: the whole sentence is quoted first, the cut one only after it.
+    vectors = np.array([[1.0, 0.0], [1.0, 0.0]])
+    texts = [cut[0], whole[0]]
+    assert quotes.pick_quotes([0, 1], texts, vectors, np.array([1.0, 0.0]), k=1, diversity=0.0) == [1]
+    assert quotes.pick_quotes([1, 0], texts, vectors, np.array([1.0, 0.0]), k=1, diversity=0.0) == [1]
+
+
 def test_summary_does_not_repeat_the_quotes():
     vectors = np.array([[1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [0.9, 0.0, 0.44], [0.0, 1.0, 0.0],
                         [0.99, 0.14, 0.0]])
