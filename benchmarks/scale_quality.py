@@ -125,8 +125,16 @@ def run_bertopic(pairs: Sequence[tuple[str, str]], gold: Mapping[str, str], coar
 
 
 def peak_rss_gb() -> float:
-    """This process's peak resident set so far, in GiB (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    """This process's peak resident set so far, in GiB: the kernel's VmHWM, which starts afresh
+    when a process execs. (ru_maxrss does not: a spawned child inherits its parent's high-water
+    mark in it, so Harvest's child would report BERTopic's peak.) ru_maxrss where /proc is
+    missing."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+        return int(line.split()[1]) / 1024 / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
 
 
 def run_harvest(pairs: Sequence[tuple[str, str]], gold: Mapping[str, str], coarse: Mapping[str, str],

@@ -79,6 +79,12 @@ def _tokens(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
+def has_word_in(text: str, words: set[str] | frozenset[str]) -> bool:
+    """Whether `text` holds one of `words` (lower-case), also as part of a hyphenated or
+    apostrophised word ("commissinoers-led")."""
+    return any(part in words for token in _tokens(text) for part in re.split(r"[-'’]", token))
+
+
 def keywords(texts: Sequence[str], labels: np.ndarray, top_n: int,
              leave_out: set[str] | frozenset[str] = frozenset()) -> dict[int, list[tuple[str, float]]]:
     """c-TF-IDF keywords with weights for each label >= 0: {label: [(word, weight), ...]}.
@@ -90,7 +96,7 @@ def keywords(texts: Sequence[str], labels: np.ndarray, top_n: int,
         if label < 0:
             continue
         words = [w for w in _tokens(text) if w not in ENGLISH_STOP_WORDS and len(w) > 2
-                 and not w.isdigit() and w not in leave_out]
+                 and not w.isdigit() and not (leave_out and has_word_in(w, leave_out))]
         per_class.setdefault(label, Counter()).update(words)
     if not per_class:
         return {}
@@ -297,7 +303,7 @@ def _score(own: float, other: float, phrase: str, weights: dict[str, float], cou
     return (own - DISTINCT * max(0.0, other - own + MARGIN) + COVER * _coverage(phrase, weights)
             + _length_fit(phrase)
             + FREQUENT * math.log(max(count, 1))
-            - (TYPO if typo_words and not typo_words.isdisjoint(_tokens(phrase)) else 0.0))
+            - (TYPO if typo_words and has_word_in(phrase, typo_words) else 0.0))
 
 
 def _fallback(label: int, labels: np.ndarray, texts: Sequence[str], weights: dict[str, float],

@@ -138,7 +138,8 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     report("labelling", 0.8)
     # The notes' probable typos ("commissinoers") are never keywords, and a label holding one
     # gives way to a clean candidate of about the same score.
-    typo_words = typos.probable_typos(texts, typos.default_lexicon()) if (labels >= 0).any() else set()
+    lexicon = typos.default_lexicon() if nlp is None else typos.spacy_lexicon(nlp)
+    typo_words = typos.probable_typos(texts, lexicon) if (labels >= 0).any() else set()
     keyword_sets = labelling.keywords(texts, labels, config["keywords"], leave_out=typo_words)
     centres = clustering.centroids(vectors, labels)
     # Every theme's label candidates are embedded in one batch (one model call, one commit).

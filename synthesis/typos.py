@@ -30,8 +30,10 @@ the same set.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 MIN_LENGTH = 5
 MIN_LENGTH_MOVED = 8
@@ -40,6 +42,9 @@ CLEARLY_MORE = 3
 # A neighbour the lexicon does not know must be clearly more frequent, and the word long: short
 # words have many real neighbours ("round"/"around").
 FREQUENCY_MIN_LENGTH = 7
+# Longer "words" (pasted junk, a key held down) are not typos of a word, and one-slip variants of
+# them cost the square of their length: never suspects.
+MAX_LENGTH = 25
 # Endings that make another word of the same stem, not a typo of it.
 ENDINGS = {"", "s", "es", "d", "ed", "e", "r", "er", "ers", "ing", "ings", "y", "ies", "ly", "ally",
            "al", "ism", "isms", "ist", "ists", "ise", "ize", "ised", "ized", "ion", "ions", "ive",
@@ -50,6 +55,12 @@ FUNCTION_WORDS = {"ought", "shall", "whoever", "whomever", "whichever", "whatsoe
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 Known = Callable[[str], bool]
+LATIN_END = 0x250  # Basic Latin to Latin Extended-B
+
+
+def _plain(word: str) -> str:
+    """The word without its accents."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def _slips(word: str, alphabet: str) -> set[str]:
@@ -93,15 +104,17 @@ def probable_typos(texts: Iterable[str], known: Known | None) -> set[str]:
     words = _WORD.findall("\n".join(texts))
     counts = Counter(map(str.lower, words))
     written_lower = {w for w in set(words) if w.islower()}
-    suspects = sorted(w for w, n in counts.items() if n <= RARE and len(w) >= MIN_LENGTH and w.isalpha()
-                      and w in written_lower and w not in STOP_WORDS and w not in FUNCTION_WORDS
-                      and not known(w))
-    alphabet = "".join(sorted({c for w in counts for c in w if c.isalpha()}))
+    suspects = sorted(w for w, n in counts.items() if n <= RARE and MIN_LENGTH <= len(w) <= MAX_LENGTH
+                      and w.isalpha() and w in written_lower and w not in STOP_WORDS
+                      and w not in FUNCTION_WORDS and not known(w))
+    # Letters of the Latin script only: the lexicon is English, and a note in Chinese would
+    # otherwise add thousands of letters to try in every English word.
+    alphabet = "".join(sorted({c for w in counts for c in w if c.isalpha() and ord(c) < LATIN_END}))
     found = set()
     for word in suspects:
         for other in sorted(_slips(word, alphabet) & counts.keys()):
-            if _derived(word, other):
-                continue
+            if _derived(word, other) or _plain(word) == _plain(other):
+                continue  # another ending, or only accents differ ("naïve"/"naive")
             # A known word of the event at least as frequent, or an unknown one (a name, jargon)
             # clearly more frequent.
             if (known(other) and counts[other] >= counts[word]) or (
@@ -136,7 +149,11 @@ def spacy_lexicon(nlp) -> Known | None:
     or None if the pipeline has none."""
     if "lemmatizer" not in nlp.pipe_names:
         return None
-    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    return lexicon_from_lookups(getattr(nlp.get_pipe("lemmatizer"), "lookups", None))
+
+
+def lexicon_from_lookups(lookups) -> Known | None:
+    """known(word) from spaCy Lookups holding the rule lemmatizer's three tables, or None."""
     names = ("lemma_index", "lemma_exc", "lemma_rules")
     if lookups is None or not all(lookups.has_table(name) for name in names):
         return None
@@ -151,13 +168,25 @@ _default: list[Known | None] = []
 
 
 def default_lexicon() -> Known | None:
-    """The lexicon of the project's spaCy model (loaded once per process), or None without one."""
-    if not _default:
-        from synthesis.segment import load_nlp
+    """The lexicon of the project's spaCy model (read once per process), or None without one.
 
-        try:
-            nlp = load_nlp()
-        except RuntimeError:  # no English model installed
-            nlp = None
-        _default.append(spacy_lexicon(nlp) if nlp is not None else None)
+    Only the lemmatizer's tables are read from the installed model (a few hundredths of a
+    second), not the whole pipeline: a re-run on cached notes does not load spaCy's model."""
+    if not _default:
+        from spacy.lookups import Lookups
+        from spacy.util import get_package_path
+
+        from synthesis.segment import SPACY_MODELS
+
+        lexicon = None
+        for name in SPACY_MODELS:
+            try:
+                folder = next(Path(get_package_path(name)).glob("*/lemmatizer/lookups"), None)
+            except Exception:  # noqa: BLE001 - the model is not installed: try the next one
+                continue
+            if folder is not None:
+                lexicon = lexicon_from_lookups(Lookups().from_disk(folder))
+                if lexicon is not None:
+                    break
+        _default.append(lexicon)
     return _default[0]

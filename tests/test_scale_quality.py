@@ -82,6 +82,21 @@ def test_peak_rss_is_the_kernels_high_water_mark_in_gib():
     assert peak_rss_gb() == pytest.approx(hwm_kib / 1024 / 1024, abs=0.05)
 
 
+def test_peak_rss_of_a_spawned_child_is_its_own():
+    """A child spawned after this process held 600 MB reports its own peak, not the parent's
+    (ru_maxrss would carry the parent's high-water mark over the exec)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ballast = bytearray(600 * 1024 * 1024)
+    ballast[::4096] = b"x" * len(ballast[::4096])  # touch every page so it is resident
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        child = pool.submit(peak_rss_gb).result()
+    del ballast
+    assert peak_rss_gb() > 0.55
+    assert child < 0.3
+
+
 def test_report_states_harvest_peak_memory_against_the_target(capsys):
     row = {"ari": 0.4, "nmi": 0.7, "recall": 0.2, "unassigned": 0.001, "themes": 100, "ari_group": 0.4,
            "seconds": 60.0, "segments": 5851, "segments_unassigned": 0.001, "stages": {"embed": 30.0},

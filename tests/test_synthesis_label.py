@@ -296,6 +296,7 @@ def test_a_theme_with_only_misspelt_candidates_keeps_a_verbatim_label(embedder):
         assert normal(name) in members, name
 
 
+@pytest.mark.models
 def test_keywords_leave_out_the_probable_typos():
     texts = ["Commissioners lack capacity.", "The commissinoers lack time.",
              "Commissioners want one contact.", "Tenders are too big.",
@@ -307,3 +308,32 @@ def test_keywords_leave_out_the_probable_typos():
     without = {w for w, _ in labelling.keywords(texts, labels, 10, leave_out=found)[0]}
     assert "commissinoers" in with_typo
     assert without == with_typo - {"commissinoers"}
+
+
+@pytest.mark.models
+def test_typos_inside_hyphenated_words_count_too():
+    typo = {"commissinoers"}
+    assert labelling.has_word_in("Commissinoers-led commissioning", typo)
+    assert not labelling.has_word_in("Commissioner-led commissioning", typo)
+    texts = ["Commissinoers-led tenders.", "Commissinoers-led contracts.", "Tenders are too big."]
+    found = labelling.keywords(texts, np.array([0, 0, 1]), 10, leave_out=typo)
+    assert "commissinoers-led" in {w for w, _ in labelling.keywords(texts, np.array([0, 0, 1]), 10)[0]}
+    assert "commissinoers-led" not in {w for w, _ in found[0]}
+
+
+@pytest.mark.models
+def test_typo_search_ignores_junk_accents_and_other_scripts():
+    known = typos.default_lexicon()
+    notes = ["Commissioners lack capacity.", "The commissinoers lack time.",
+             "Commissioners want one contact."]
+    junk = "qwertyuiopasdfghjklzxcvbnm" * 60  # 1,560 letters of a key held down or pasted junk
+    chinese = "".join(chr(0x4E00 + i) for i in range(2000))  # 2,000 distinct characters
+    assert typos.probable_typos(notes + [f"the {junk} here", chinese], known) == {"commissinoers"}
+    # Over MAX_LENGTH letters a word is never a suspect, even one slip from a frequent word.
+    long_word = "abcdefghij" * 3
+    slipped = long_word[:-1] + "x"
+    assert typos.probable_typos([f"{long_word} {long_word} {long_word} {slipped}"], known) == set()
+    shorter, slip = long_word[:17], long_word[:16] + "x"  # the same at 17 letters is flagged
+    assert typos.probable_typos([f"{shorter} {shorter} {shorter} {slip}"], known) == {slip}
+    # Only accents differ: a spelling, not a slip.
+    assert typos.probable_typos(["A naïve view.", "A naive view.", "A naive plan."], known) == set()

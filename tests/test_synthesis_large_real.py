@@ -90,7 +90,7 @@ def test_every_approved_segment_exactly_once(first_run):
     db, event, result = first_run
     notes = approved_notes(db, event)
     assert len(notes) == GROUPS * PER_GROUP
-    # The segments spaCy gives the approved notes, found here independently of the run.
+    # The segments the segmenter gives the approved notes, parsed afresh (not from the run's cache).
     parsed = analyse(load_nlp(), notes, resolve({}))
     expected = Counter((note.ref, start, end) for note, item in zip(notes, parsed, strict=True)
                        for start, end in item.spans)

@@ -4,6 +4,7 @@ round-table transcript. Marked `models`: slower, and run by CI like the rest."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -51,6 +52,10 @@ def test_seee_themes_with_real_models(db, seee):
         assert theme["label"].lower() in " ".join(members.split())
         assert theme["label"][0].isupper() and "," not in theme["label"]
         assert theme["summary"]
+    # The notes' typos ("commissinoers", "vountaryl", "enteprises") are in no keyword or label.
+    shown = " ".join([t["label"] for t in result["themes"]]
+                     + [w for t in result["themes"] for w in t["keywords"]])
+    assert not {"commissinoers", "vountaryl", "enteprises"} & set(re.findall(r"\w+", shown.lower()))
     entities = {(e["text"], e["label"]) for e in result["entities"]}
     assert ("Social Value Act", "LAW") in entities
     assert ("Manchester", "GPE") in entities
