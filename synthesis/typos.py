@@ -129,16 +129,24 @@ def lexicon_from_tables(index: dict[str, Iterable[str]], exceptions: dict[str, I
                         rules: dict[str, Sequence[Sequence[str]]]) -> Known:
     """known(word) from rule-lemmatizer tables: {pos: lemmas}, {pos: {form: lemmas}} and
     {pos: [[suffix, replacement], ...]}. A word is known if it is a lemma or an exception, or if
-    a suffix rule of any part of speech turns it into a lemma."""
+    one suffix rule of any part of speech makes it a lemma, or makes its singular one ("funders"
+    -> "funder" -> "fund": the tables list neither "funders" nor "funder"). Only the plural is
+    undone first: two rules in any order would also pass typos ("mudered" -> "muder" -> "mud")."""
     lemmas = frozenset().union(*(frozenset(words) for words in index.values()))
     forms = frozenset().union(*(frozenset(table) for table in exceptions.values()))
     suffixes = sorted({(old, new) for pairs in rules.values() for old, new in pairs})
     cache: dict[str, bool] = {}
 
+    def stems(word: str) -> list[str]:
+        return [word[:len(word) - len(old)] + new for old, new in suffixes if word.endswith(old)]
+
+    def one_rule(word: str) -> bool:
+        return word in lemmas or word in forms or any(stem in lemmas for stem in stems(word))
+
     def known(word: str) -> bool:
         if word not in cache:
-            cache[word] = word in lemmas or word in forms or any(
-                word.endswith(old) and word[:len(word) - len(old)] + new in lemmas for old, new in suffixes)
+            singular = word[:-1] if word.endswith("s") and not word.endswith("ss") else None
+            cache[word] = one_rule(word) or (singular is not None and one_rule(singular))
         return cache[word]
 
     return known

@@ -337,3 +337,12 @@ def test_typo_search_ignores_junk_accents_and_other_scripts():
     assert typos.probable_typos([f"{shorter} {shorter} {shorter} {slip}"], known) == {slip}
     # Only accents differ: a spelling, not a slip.
     assert typos.probable_typos(["A naïve view.", "A naive view.", "A naive plan."], known) == set()
+
+
+@pytest.mark.models
+def test_plural_of_a_derived_word_is_known():
+    known = typos.default_lexicon()
+    # "funders": the tables know "fund" and, by a suffix rule, "funder", not the plural.
+    assert known("funders") and not known("mudered") and not known("commissinoers")
+    notes = ["The funders want outcomes.", "The founders met.", "The founders left."]
+    assert typos.probable_typos(notes, known) == set()
