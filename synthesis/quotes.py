@@ -13,12 +13,12 @@ from collections.abc import Sequence
 import numpy as np
 
 NEAR_DUPLICATE = 0.9  # cosine similarity above which two quotes say the same thing
-# Words a complete sentence does not end on: a segment ending on one, with no closing punctuation,
-# is a piece of a long sentence cut where it had no better boundary ("... saying 'has that been a
-# fair and").
-DANGLING = {"a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "for", "with",
-            "from", "by", "as", "that", "which", "who", "if", "because", "so", "than", "their", "our",
-            "its", "his", "her", "my", "your", "is", "are", "was", "were", "be", "been", "being"}
+# Words a complete sentence essentially never ends on: a segment ending on one, lower-case and with
+# no closing punctuation, is a piece of a long sentence cut where it had no better boundary
+# ("... saying 'has that been a fair and"). Prepositions and "be" can end a sentence ("who we are
+# talking to", "it should be"), so they are not here.
+DANGLING = {"a", "an", "the", "and", "or", "but", "nor", "than", "because", "if", "their", "our",
+            "my", "your", "its"}
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 
 
@@ -37,12 +37,12 @@ def _quotable(text: str) -> float:
 
 def is_cut_short(text: str) -> bool:
     """Whether a segment stops mid-sentence: no closing punctuation, and its last word is one a
-    sentence does not end on (an article, conjunction, preposition, auxiliary)."""
+    sentence does not end on (an article, a conjunction, a possessive), in lower case."""
     stripped = text.rstrip()
-    if not stripped or stripped[-1] in ".!?;:)\"'’”…":
+    if not stripped or stripped[-1] in ".!?;:)]\"'’”“»«…":
         return False
-    last = _LAST_WORD.search(stripped)
-    return bool(last) and last.group(1).lower() in DANGLING
+    last = _LAST_WORD.search(stripped[-64:])  # the tail only: a search of the whole is quadratic
+    return bool(last) and last.group(1) in DANGLING
 
 
 def centrality(indices: Sequence[int], embeddings: np.ndarray, centre: np.ndarray) -> np.ndarray:
@@ -87,8 +87,9 @@ def summary(indices: Sequence[int], texts: Sequence[str], order: Sequence[tuple]
     """The theme's most central segments (at most `sentences`), joined in reading order.
 
     Segments already shown as the theme's quotes (`quoted`), and near-duplicates of them, are
-    left out where others remain, so a digest does not print the same sentence twice; a theme
-    made only of its quotes summarises with them.
+    left out where others remain, so a digest does not print the same sentence twice; so are
+    pieces of a sentence cut mid-way (is_cut_short). A theme whose only other segments are such
+    pieces summarises with its quotes.
     """
     indices = list(indices)
     if not indices:
@@ -96,7 +97,9 @@ def summary(indices: Sequence[int], texts: Sequence[str], order: Sequence[tuple]
     quoted = list(quoted)
     rest = [i for i in indices if i not in quoted and not (
         quoted and max(float(embeddings[i] @ embeddings[q]) for q in quoted) > NEAR_DUPLICATE)]
-    pool = rest or indices
+    whole = [i for i in indices if not is_cut_short(texts[i])]
+    # Whole sentences not quoted; else whole sentences, quoted or not; else whatever there is.
+    pool = [i for i in rest if i in whole] or whole or rest or indices
     relevance = centrality(pool, embeddings, centre) + np.array([_quotable(texts[i]) for i in pool])
     top = [pool[i] for i in np.argsort(-relevance, kind="stable")[:sentences]]
     top.sort(key=lambda i: order[i])

@@ -190,11 +190,11 @@ def default_lexicon() -> Known | None:
         for name in SPACY_MODELS:
             try:
                 folder = next(Path(get_package_path(name)).glob("*/lemmatizer/lookups"), None)
-            except Exception:  # noqa: BLE001 - the model is not installed: try the next one
+                if folder is not None:
+                    lexicon = lexicon_from_lookups(Lookups().from_disk(folder))
+            except Exception:  # noqa: BLE001 - not installed, or unreadable: try the next one
                 continue
-            if folder is not None:
-                lexicon = lexicon_from_lookups(Lookups().from_disk(folder))
-                if lexicon is not None:
-                    break
+            if lexicon is not None:
+                break
         _default.append(lexicon)
     return _default[0]

@@ -340,6 +340,21 @@ def test_typo_search_ignores_junk_accents_and_other_scripts():
 
 
 @pytest.mark.models
+def test_typo_slips_try_only_latin_letters(monkeypatch):
+    tried, real = [], typos._slips
+
+    def spy(word: str, alphabet: str) -> set[str]:
+        tried.append(alphabet)
+        return real(word, alphabet)
+
+    monkeypatch.setattr(typos, "_slips", spy)
+    chinese = "".join(chr(0x4E00 + i) for i in range(200))
+    assert typos.probable_typos(["The commissinoers met.", "Commissioners met.", chinese],
+                                typos.default_lexicon()) == {"commissinoers"}
+    assert tried and all(ord(c) < typos.LATIN_END for alphabet in tried for c in alphabet)
+
+
+@pytest.mark.models
 def test_plural_of_a_derived_word_is_known():
     known = typos.default_lexicon()
     # "funders": the tables know "fund" and, by a suffix rule, "funder", not the plural.

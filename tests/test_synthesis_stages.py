@@ -115,17 +115,37 @@ def test_quotes_prefer_whole_sentences_to_pieces_cut_mid_sentence():
     cut = ["I think sometimes we are not very good in collectively getting back together and "
            "saying 'has that been a fair and",
            "We don't have a connective voice for saying you cannot realistically expect a "
-           "consortia partnership to be"]
+           "consortia partnership to be established in one week of one month and"]
     whole = ["If generally it is happening within a month is it not going to be an open process.",
              "Partnerships take longer than a month to establish",
              "They just want one person to negotiate with."]
     assert all(quotes.is_cut_short(t) for t in cut)
     assert not any(quotes.is_cut_short(t) for t in whole)
+    # Sentences may end on a preposition, "be" or a capital "A"; a closing quotation mark of any
+    # kind ends one; odd input is not a cut.
+    ends = ["Who are we talking to", "It should be", "We went with Plan A", "Er sagte „es reicht“",
+            "", "   ", "...", "etc", "e.g.", "中文没有标点"]
+    assert not any(quotes.is_cut_short(t) for t in ends)
+    # Only the tail is read: a 50,000-character run of letters (pasted junk, an unbroken
+    # identifier) is judged by its last word like any other segment.
+    assert quotes.is_cut_short("a" * 50_000 + "-b the") and not quotes.is_cut_short("a" * 50_000 + "-b")
     # Two segments equally central: the whole sentence is quoted first, the cut one only after it.
     vectors = np.array([[1.0, 0.0], [1.0, 0.0]])
     texts = [cut[0], whole[0]]
     assert quotes.pick_quotes([0, 1], texts, vectors, np.array([1.0, 0.0]), k=1, diversity=0.0) == [1]
     assert quotes.pick_quotes([1, 0], texts, vectors, np.array([1.0, 0.0]), k=1, diversity=0.0) == [1]
+
+
+def test_summary_leaves_out_pieces_of_sentences():
+    vectors = np.array([[1.0, 0.0], [0.9, 0.44], [0.8, 0.6]])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = ["Partnerships take months to set up.", "Tenders give a week.",
+             "We don't have a connective voice for saying you cannot expect a partnership in one week and"]
+    order = [(0, i) for i in range(3)]
+    centre = np.array([1.0, 0.0])
+    # The piece is the only segment not quoted: the summary uses the whole sentences instead.
+    assert quotes.summary(range(3), texts, order, vectors, centre, 1, quoted=[0, 1]) == texts[0]
+    assert quotes.summary(range(3), texts, order, vectors, centre, 3) == f"{texts[0]} {texts[1]}"
 
 
 def test_summary_does_not_repeat_the_quotes():
