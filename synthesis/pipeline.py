@@ -146,6 +146,9 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     names = labelling.label_themes(phrases, labels, centres, keyword_sets, texts,
                                    lambda batch: embed_cached(db, embedder, batch), seed_of_label,
                                    typo_words=typo_words)
+    # Where a sentence was cut in two and both halves are in one theme, it is quoted whole.
+    spans = [(s.note_index, s.start, s.end) for s in segments]
+    note_texts = [note.text for note in notes]
     theme_list, assignment_key = [], {}
     for label in sorted(centres):
         members = sorted(np.flatnonzero(labels == label).tolist(), key=lambda i: order[i])
@@ -153,16 +156,18 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
         assignment_key[label] = key
         weights = dict(keyword_sets.get(label, []))
         name = names[label]
-        quote_ids = quoting.pick_quotes(members, texts, vectors, centres[label],
-                                        config["max_quotes"], config["quote_diversity"])
+        quotes = quoting.whole_sentence_quotes(members, texts, vectors, centres[label], config["max_quotes"],
+                                               config["quote_diversity"], spans, note_texts)
+        quoted = sorted(set().union(*(covered for _, _, covered in quotes)))
+        halves = [max(covered) for _, _, covered in quotes if len(covered) == 2]
         table_counts = Counter(segments[i].table for i in members if segments[i].table)
         theme_list.append({
             "id": key, "label": name, "keywords": list(weights),
             "summary": quoting.summary(members, texts, order, vectors, centres[label],
-                                       config["summary_sentences"], quoted=quote_ids),
+                                       config["summary_sentences"], quoted=quoted, pieces=halves),
             "size": len(members),
             "tables": [t for t, _ in sorted(table_counts.items(), key=lambda kv: (-kv[1], kv[0]))],
-            "quotes": [{"text": texts[i], "note": segments[i].note_ref} for i in quote_ids],
+            "quotes": [{"text": text, "note": segments[i].note_ref} for i, text, _ in quotes],
             "segments": [_segment_json(segments[i]) for i in members],
         })
     lap("label")

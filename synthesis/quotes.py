@@ -83,13 +83,14 @@ def pick_quotes(indices: Sequence[int], texts: Sequence[str], embeddings: np.nda
 
 
 def summary(indices: Sequence[int], texts: Sequence[str], order: Sequence[tuple], embeddings: np.ndarray,
-            centre: np.ndarray, sentences: int, quoted: Sequence[int] = ()) -> str:
+            centre: np.ndarray, sentences: int, quoted: Sequence[int] = (),
+            pieces: Sequence[int] = ()) -> str:
     """The theme's most central segments (at most `sentences`), joined in reading order.
 
     Segments already shown as the theme's quotes (`quoted`), and near-duplicates of them, are
     left out where others remain, so a digest does not print the same sentence twice; so are
-    pieces of a sentence cut mid-way (is_cut_short). A theme whose only other segments are such
-    pieces summarises with its quotes.
+    pieces of a sentence cut mid-way (is_cut_short, and `pieces`: right-hand halves known to the
+    caller). A theme whose only other segments are such pieces summarises with its quotes.
     """
     indices = list(indices)
     if not indices:
@@ -97,10 +98,47 @@ def summary(indices: Sequence[int], texts: Sequence[str], order: Sequence[tuple]
     quoted = list(quoted)
     rest = [i for i in indices if i not in quoted and not (
         quoted and max(float(embeddings[i] @ embeddings[q]) for q in quoted) > NEAR_DUPLICATE)]
-    whole = [i for i in indices if not is_cut_short(texts[i])]
+    whole = [i for i in indices if not is_cut_short(texts[i]) and i not in pieces]
     # Whole sentences not quoted; else whole sentences, quoted or not; else whatever there is.
     pool = [i for i in rest if i in whole] or whole or rest or indices
     relevance = centrality(pool, embeddings, centre) + np.array([_quotable(texts[i]) for i in pool])
     top = [pool[i] for i in np.argsort(-relevance, kind="stable")[:sentences]]
     top.sort(key=lambda i: order[i])
     return " ".join(re.sub(r"\s+", " ", texts[i]).strip() for i in top)
+
+
+def whole_sentence_quotes(members: Sequence[int], texts: Sequence[str], embeddings: np.ndarray,
+                          centre: np.ndarray, k: int, diversity: float,
+                          spans: Sequence[tuple[int, int, int]],
+                          note_texts: Sequence[str]) -> list[tuple[int, str, set[int]]]:
+    """pick_quotes, then each quoted segment joined with its other half where the segmenter cut
+    a sentence in two (is_cut_short) and both halves are in this theme (`members`): the quote is
+    then the whole sentence, still one verbatim span of its note. `spans[i]` is segment i's
+    (note index, start, end); segments are in reading order. Where both halves were picked, the
+    sentence is quoted once and one more quote is picked in place of the repeat.
+
+    Returns (segment, text, the segments the quote covers) for at most k quotes."""
+    theme = set(members)
+    for extra in range(k + 1):
+        out: list[tuple[int, str, set[int]]] = []
+        picked = pick_quotes(members, texts, embeddings, centre, k + extra, diversity)
+        for i in picked:
+            first, last = i, i
+            if i - 1 in theme and _joined(i - 1, i, texts, spans, note_texts):
+                first = i - 1
+            elif i + 1 in theme and _joined(i, i + 1, texts, spans, note_texts):
+                last = i + 1
+            note, start, _ = spans[first]
+            text = note_texts[note][start:spans[last][2]]
+            if all(text != seen for _, seen, _ in out):
+                out.append((i, text, {first, last}))
+        if len(out) >= k or len(picked) < k + extra:  # enough quotes, or no more segments
+            return out[:k]
+    return out[:k]
+
+def _joined(left: int, right: int, texts: Sequence[str], spans: Sequence[tuple[int, int, int]],
+            note_texts: Sequence[str]) -> bool:
+    """Whether segment `left` is a sentence cut short and `right` its continuation: the next
+    segment of the same note, with only spaces between them."""
+    (note, _, end), (other, start, _) = spans[left], spans[right]
+    return note == other and is_cut_short(texts[left]) and not note_texts[note][end:start].strip()

@@ -111,8 +111,13 @@ def test_quotes_are_verbatim_and_tables_counted(first_run):
     for theme in result["themes"]:
         assert min(2, theme["size"]) <= len(theme["quotes"]) <= 4  # 2 to 4 where the theme has them
         assert all(q["text"] in text[q["note"]] for q in theme["quotes"])
-        # Quotes are the theme's own segments.
-        own = {(s["note"], s["text"]) for s in theme["segments"]}
+        # Quotes are the theme's own segments, or a sentence the segmenter cut in two whose
+        # halves are both in the theme: two neighbouring segments, quoted as one span of the note.
+        segs = sorted(theme["segments"], key=lambda s: (s["note"], s["start"]))
+        own = {(s["note"], s["text"]) for s in segs}
+        own |= {(a["note"], text[a["note"]][a["start"]:b["end"]])
+                for a, b in zip(segs, segs[1:], strict=False)
+                if a["note"] == b["note"] and not text[a["note"]][a["end"]:b["start"]].strip()}
         assert all((q["note"], q["text"]) in own for q in theme["quotes"])
         assert theme["size"] == len(theme["segments"])
         assert set(theme["tables"]) == {s["table"] for s in theme["segments"]}
