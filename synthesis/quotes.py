@@ -119,22 +119,22 @@ def whole_sentence_quotes(members: Sequence[int], texts: Sequence[str], embeddin
 
     Returns (segment, text, the segments the quote covers) for at most k quotes."""
     theme = set(members)
-    for extra in range(k + 1):
-        out: list[tuple[int, str, set[int]]] = []
-        picked = pick_quotes(members, texts, embeddings, centre, k + extra, diversity)
-        for i in picked:
-            first, last = i, i
-            if i - 1 in theme and _joined(i - 1, i, texts, spans, note_texts):
-                first = i - 1
-            elif i + 1 in theme and _joined(i, i + 1, texts, spans, note_texts):
-                last = i + 1
-            note, start, _ = spans[first]
-            text = note_texts[note][start:spans[last][2]]
-            if all(text != seen for _, seen, _ in out):
-                out.append((i, text, {first, last}))
-        if len(out) >= k or len(picked) < k + extra:  # enough quotes, or no more segments
-            return out[:k]
-    return out[:k]
+    out: list[tuple[int, str, set[int]]] = []
+    # Picking is greedy, so the first k of 2k picks are the k picks; each repeat costs one pick.
+    for i in pick_quotes(members, texts, embeddings, centre, 2 * k, diversity):
+        first, last = i, i
+        if i - 1 in theme and _joined(i - 1, i, texts, spans, note_texts):
+            first = i - 1
+        elif i + 1 in theme and _joined(i, i + 1, texts, spans, note_texts):
+            last = i + 1
+        note, start, _ = spans[first]
+        text = note_texts[note][start:spans[last][2]]
+        if all(text != seen for _, seen, _ in out):
+            out.append((i, text, {first, last}))
+        if len(out) == k:
+            break
+    return out
+
 
 def _joined(left: int, right: int, texts: Sequence[str], spans: Sequence[tuple[int, int, int]],
             note_texts: Sequence[str]) -> bool:
