@@ -100,10 +100,10 @@ def label_clusters(tools: Tools, notes: list, assign) -> dict:
     Returns {"labels": {method: {cluster: label}}, "seconds": {method: s}}."""
     from synthesis import label as labelling
     from synthesis.cluster import centroids
-    from synthesis.segment import parse_notes, segment_notes
+    from synthesis.segment import segment_notes, spacy_docs
     from synthesis.settings import DEFAULTS
 
-    docs = parse_notes(tools.nlp, notes)
+    docs = spacy_docs(tools.nlp, notes)
     segments = segment_notes(notes, docs, DEFAULTS)
     texts = [s.text for s in segments]
     labels = assign(segments)

@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from capture.errors import HarvestError, ImportFailed
-from capture.importers import ADVICE, IMPORTERS, PACKAGED, ImportOptions, Parsed, ParseError
+from capture.importers import ADVICE, IMPORTERS, PACKAGED, ImportedNotes, ImportOptions, ParseError
 from capture.models import Note
 from capture.store import add_notes, atomic, check_slug, find_event, get_event, save_event
 
@@ -99,7 +99,7 @@ def _check_bytes(data: bytes, name: str, suffix: str) -> None:
                     "Check you chose the right file.")
 
 
-def parse_file(data: bytes, filename: str, options: ImportOptions | None = None) -> Parsed:
+def parse_file(data: bytes, filename: str, options: ImportOptions | None = None) -> ImportedNotes:
     """Parse a file's bytes into notes without touching a database (raises ImportFailed)."""
     options = options or ImportOptions()
     suffix = Path(filename).suffix.lower()

@@ -251,3 +251,37 @@ def m005_segmentation_cache(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m006_note_identity_per_source(db: Database) -> None:
+    """Capture: an imported id is unique within its source (a file name, or a name given with
+    --source), not across the event, so two exports that both number their rows 1, 2, 3 both land.
+    `source_ref` is the id as the source wrote it; `ref` stays the note's unique name in the event.
+    The attendee form stores its idempotency key there too (source 'form'), so a resent POST is
+    stored once."""
+    db.execute("ALTER TABLE note ADD COLUMN source_ref TEXT")
+    # Notes imported before kept their id as ref; (event, ref) was unique, so this is too.
+    db.execute("UPDATE note SET source_ref = ref WHERE source IS NOT NULL AND source != 'form'")
+    db.execute("CREATE UNIQUE INDEX note_source_ref ON note(event_id, source, source_ref) "
+               "WHERE source_ref IS NOT NULL")
+
+
+@migrations()
+def m007_synthesis_run_owner(db: Database) -> None:
+    """Synthesis: the process that owns a run (pid, host) and its heartbeat, so a run whose owner
+    died is failed when read instead of staying 'running'; and at most one queued or running run
+    per event, enforced by the database across processes."""
+    db.execute("ALTER TABLE synthesis_run ADD COLUMN owner_pid INTEGER")
+    db.execute("ALTER TABLE synthesis_run ADD COLUMN owner_host TEXT")
+    db.execute("ALTER TABLE synthesis_run ADD COLUMN heartbeat_at REAL")
+    db.execute("ALTER TABLE synthesis_run ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0")
+    # Older databases may hold several unfinished runs of one event (stuck ones): keep the newest.
+    db.execute(
+        """UPDATE synthesis_run SET status = 'failed',
+                  error = coalesce(error, 'Interrupted: its process stopped. Start it again.'),
+                  finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+           WHERE status IN ('queued', 'running') AND id NOT IN (
+               SELECT max(id) FROM synthesis_run WHERE status IN ('queued', 'running') GROUP BY event_id)""")
+    db.execute("CREATE UNIQUE INDEX synthesis_run_one_active ON synthesis_run(event_id) "
+               "WHERE status IN ('queued', 'running')")

@@ -48,6 +48,10 @@ class Note:
     role: str | None = None
     attribution: str | None = None
     source: str | None = None
+    # The id the source gave this note (unique within that source), and where in the file it is
+    # ("row 7", "line 12"): for messages and re-import reports; `location` is not stored.
+    source_ref: str | None = None
+    location: str | None = None
     status: str = "approved"
     original_text: str | None = None
     created_at: str | None = None

@@ -260,7 +260,8 @@ def _note_from_row(row: dict) -> Note:
     return Note(id=row["id"], event_id=row["event_id"], table_id=row["table_id"],
                 table=row["table_name"], ref=row["ref"], text=row["text"],
                 original_text=row["original_text"], author=row["author"], role=row["role"],
-                attribution=row["attribution"], source=row["source"], status=row["status"],
+                attribution=row["attribution"], source=row["source"],
+                source_ref=row.get("source_ref"), status=row["status"],
                 created_at=row["created_at"])
 
 
@@ -311,6 +312,11 @@ def validate_note(note: Note, max_chars: int | None = None) -> None:
         raise ValidationError(f"Invalid status {note.status!r}.")
 
 
+def note_hash(note: Note) -> str:
+    """What a note says and who said it, hashed: finds a repeat of a note, or a changed one."""
+    return text_hash(f"{note.attribution or ''}\x00{note.text}")
+
+
 def add_notes(db: Database, event: Event, notes: Iterable[Note], *,
               skip_existing: bool = True, max_chars: int | None = None) -> tuple[list[Note], int]:
     """Store notes in one transaction; returns (added, skipped).
@@ -331,7 +337,7 @@ def add_notes(db: Database, event: Event, notes: Iterable[Note], *,
     skipped = 0
     with atomic(db):
         for note in notes:
-            digest = text_hash(f"{note.attribution or ''}\x00{note.text}")
+            digest = note_hash(note)
             # A note with an id of its own is a duplicate only by that id: two form answers
             # with the same words are two voices, not one.
             seen = note.ref in existing_refs if note.ref else digest in existing_hashes
@@ -348,7 +354,7 @@ def add_notes(db: Database, event: Event, notes: Iterable[Note], *,
             row = {"event_id": event.id, "table_id": table_id, "ref": note.ref or "",
                    "text": note.text, "author": note.author, "role": note.role,
                    "attribution": note.attribution, "source": note.source,
-                   "status": note.status, "content_hash": digest}
+                   "source_ref": note.source_ref, "status": note.status, "content_hash": digest}
             if note.created_at:
                 row["created_at"] = note.created_at
             if note.ref and note.ref in existing_refs:

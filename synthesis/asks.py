@@ -32,13 +32,6 @@ MIN_CHARS = 12
 MAX_CHARS = 400
 
 
-def load_nlp():
-    """The spaCy English pipeline, shared with segmentation (loaded once per process)."""
-    from synthesis.segment import load_nlp as shared
-
-    return shared()
-
-
 def is_question(sent) -> bool:
     """True for a sentence that asks or reports a question."""
     text = sent.text.strip()
@@ -108,6 +101,8 @@ def find_asks(notes: Iterable[tuple[str, str]], nlp=None) -> dict[str, list[dict
 
     Each item is {"text", "note", "start", "end"}, the text verbatim from the note.
     """
+    from synthesis.segment import load_nlp  # spaCy's pipeline, shared with segmentation
+
     notes = list(notes)
     nlp = nlp or load_nlp()
     out: dict[str, list[dict]] = {"questions": [], "proposals": []}

@@ -86,7 +86,7 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     # 1. Parse and segment (sentences or short claims, with offsets in the note); cached per
     # note, so a re-run on the same notes parses nothing and does not load the spaCy model.
     report("segmenting", 0.05)
-    parsed, spacy_model = segment_cache.parsed_notes(db, notes, config, nlp)
+    parsed, spacy_model = segment_cache.segmentation_entries(db, notes, config, nlp)
     segments = [Segment(note_id=note.id, note_ref=note.ref, table=note.table, start=start, end=end,
                         text=note.text[start:end], note_index=index)
                 for index, (note, item) in enumerate(zip(notes, parsed, strict=True))
@@ -120,7 +120,8 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     # Segments come in reading order, so neighbours in the list are neighbours in the note.
     context = clustering.with_context(neutral, note_index, config["context_weight"], config["context_window"])
     lexical = None
-    if free.sum() <= config["small_event_segments"]:
+    small = free.sum() <= config["small_event_segments"]
+    if small:
         # Only a small event's clustering uses shared words (a dense n x vocabulary matrix).
         lexical = clustering.with_context(vocabulary.lexical_vectors(terms, common), note_index,
                                           config["context_weight"], config["context_window"])
@@ -167,8 +168,9 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
                                        config["summary_sentences"], quoted=quoted, pieces=halves),
             "size": len(members),
             "tables": [t for t, _ in sorted(table_counts.items(), key=lambda kv: (-kv[1], kv[0]))],
-            "quotes": [{"text": text, "note": segments[i].note_ref} for i, text, _ in quotes],
+            "quotes": [_quote_json(segments, i, text, covered) for i, text, covered in quotes],
             "segments": [_segment_json(segments[i]) for i in members],
+            "seeded": label in seed_of_label,
         })
     lap("label")
 
@@ -183,6 +185,7 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
         "themes": theme_list,
         "unassigned": [_segment_json(segments[i]) for i in unassigned],
         "entities": [{"text": e.text, "label": e.label, "count": e.count} for e in entities],
+        "run": {"method": "spectral" if small else "umap-hdbscan", "segments": len(segments)},
     }
     assignment = [assignment_key.get(int(lab)) for lab in labels]
     seeded = {assignment_key[lab] for lab in seed_of_label}
@@ -193,6 +196,14 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
 
 def _segment_json(seg) -> dict:
     return {"text": seg.text, "note": seg.note_ref, "table": seg.table, "start": seg.start, "end": seg.end}
+
+
+def _quote_json(segments, index: int, text: str, covered: set[int]) -> dict:
+    """A quote of the contract: verbatim text with its note, table and offsets in the note."""
+    first, last = segments[min(covered)], segments[max(covered)]
+    seg = segments[index]
+    return {"text": text, "note": seg.note_ref, "table": seg.table,
+            "parts": [{"start": first.start, "end": last.end}]}
 
 
 def _version(package: str) -> str:

@@ -76,7 +76,7 @@ def model_name(nlp) -> str:
     return f"{meta.get('lang', 'xx')}_{meta.get('name', 'blank')} {meta.get('version', '')}".strip()
 
 
-def parse_notes(nlp, notes: Sequence[Note]) -> list:
+def spacy_docs(nlp, notes: Sequence[Note]) -> list:
     """Run spaCy over the notes once (the docs feed segmentation, labels and entities)."""
     # Many short notes (survey answers) go faster in big batches; long minutes in small ones.
     mean_chars = sum(len(n.text) for n in notes) / max(1, len(notes))

@@ -24,7 +24,7 @@ from capture.models import Note
 from synthesis import entities as entity_stage
 from synthesis import label as labelling
 from synthesis import vocabulary
-from synthesis.segment import SPACY_MODELS, load_nlp, model_name, parse_notes, segment_notes
+from synthesis.segment import SPACY_MODELS, load_nlp, model_name, segment_notes, spacy_docs
 
 # Bump when the segmentation, phrase or entity code changes its output: old entries then miss.
 CACHE_FORMAT = 5
@@ -34,7 +34,7 @@ _CHUNK = 500  # SQLite host parameters per IN (...) query
 
 
 @dataclass
-class ParsedNote:
+class SegmentationEntry:
     """What segmentation, labelling and entities need from one note's parse."""
 
     spans: list[tuple[int, int]]
@@ -78,9 +78,9 @@ def cache_key(text: str, identity: str, settings: dict) -> str:
     return hashlib.sha256(f"{head}\n{text}".encode()).hexdigest()
 
 
-def read_cache(db: Database, keys: Sequence[str]) -> dict[str, ParsedNote]:
+def read_cache(db: Database, keys: Sequence[str]) -> dict[str, SegmentationEntry]:
     """The cached entries among `keys` (a few IN queries of 500 keys, no per-note query)."""
-    found: dict[str, ParsedNote] = {}
+    found: dict[str, SegmentationEntry] = {}
     unique = list(dict.fromkeys(keys))
     for i in range(0, len(unique), _CHUNK):
         chunk = unique[i:i + _CHUNK]
@@ -88,13 +88,13 @@ def read_cache(db: Database, keys: Sequence[str]) -> dict[str, ParsedNote]:
         rows = db.conn.execute(f"SELECT key, data FROM segmentation_cache WHERE key IN ({marks})", chunk)
         for key, data in rows:
             item = json.loads(data)
-            found[key] = ParsedNote(spans=[tuple(s) for s in item["spans"]], phrases=item["phrases"],
+            found[key] = SegmentationEntry(spans=[tuple(s) for s in item["spans"]], phrases=item["phrases"],
                                     mentions=[tuple(m) for m in item["mentions"]],
                                     terms=[[tuple(t) for t in seg] for seg in item["terms"]])
     return found
 
 
-def write_cache(db: Database, entries: dict[str, ParsedNote]) -> None:
+def write_cache(db: Database, entries: dict[str, SegmentationEntry]) -> None:
     """Store entries in one executemany and one commit (worth keeping even if the run fails)."""
     if not entries:
         return
@@ -105,12 +105,12 @@ def write_cache(db: Database, entries: dict[str, ParsedNote]) -> None:
     db.conn.commit()
 
 
-def analyse(nlp, notes: Sequence[Note], settings: dict) -> list[ParsedNote]:
+def compute_entries(nlp, notes: Sequence[Note], settings: dict) -> list[SegmentationEntry]:
     """Parse the notes with spaCy and keep what later stages need, per note."""
-    docs = parse_notes(nlp, notes)
+    docs = spacy_docs(nlp, notes)
     segments = segment_notes(notes, docs, settings)
     phrases = labelling.candidate_phrases(docs, segments)
-    out = [ParsedNote(spans=[], phrases=[], mentions=entity_stage.note_mentions(doc), terms=[])
+    out = [SegmentationEntry(spans=[], phrases=[], mentions=entity_stage.note_mentions(doc), terms=[])
            for doc in docs]
     for seg, found in zip(segments, phrases, strict=True):
         out[seg.note_index].spans.append((seg.start, seg.end))
@@ -119,9 +119,9 @@ def analyse(nlp, notes: Sequence[Note], settings: dict) -> list[ParsedNote]:
     return out
 
 
-def parsed_notes(db: Database, notes: Sequence[Note], settings: dict,
-                 nlp=None) -> tuple[list[ParsedNote], str]:
-    """Every note's ParsedNote (cached, or parsed now and cached) and the spaCy model's name.
+def segmentation_entries(db: Database, notes: Sequence[Note], settings: dict,
+                 nlp=None) -> tuple[list[SegmentationEntry], str]:
+    """Every note's SegmentationEntry (cached, or parsed now and cached) and the spaCy model's name.
 
     `nlp` is an injected pipeline, else load_nlp()'s, loaded only when some note misses."""
     if nlp is not None:
@@ -141,7 +141,7 @@ def parsed_notes(db: Database, notes: Sequence[Note], settings: dict,
             missing[key] = note
     if missing:
         nlp = nlp if nlp is not None else load_nlp()
-        fresh = dict(zip(missing, analyse(nlp, list(missing.values()), settings), strict=True))
+        fresh = dict(zip(missing, compute_entries(nlp, list(missing.values()), settings), strict=True))
         write_cache(db, fresh)
         found.update(fresh)
     return [found[key] for key in keys], shown

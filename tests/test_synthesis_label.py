@@ -16,7 +16,7 @@ from synthesis import label as labelling
 from synthesis import typos
 from synthesis.cluster import centroids
 from synthesis.embed import FakeEmbedder, MiniLMEmbedder
-from synthesis.segment import load_nlp, parse_notes, segment_notes
+from synthesis.segment import load_nlp, segment_notes, spacy_docs
 from synthesis.settings import DEFAULTS
 
 THEMES = {
@@ -41,7 +41,7 @@ FILLER_STARTS = ("i ", "we ", "they ", "it ", "there ", "the group ", "a lot of 
 def parse(texts: list[str]):
     """Notes -> (docs, segments, candidate phrases per segment) with the real spaCy model."""
     notes = [Note(text=t, id=i, ref=f"n{i}") for i, t in enumerate(texts)]
-    docs = parse_notes(load_nlp(), notes)
+    docs = spacy_docs(load_nlp(), notes)
     segments = segment_notes(notes, docs, DEFAULTS)
     return docs, segments, labelling.candidate_phrases(docs, segments)
 

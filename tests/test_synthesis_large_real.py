@@ -29,7 +29,7 @@ from synthesis import runs  # noqa: E402
 from synthesis.embed import MiniLMEmbedder  # noqa: E402
 from synthesis.pipeline import synthesise  # noqa: E402
 from synthesis.segment import load_nlp  # noqa: E402
-from synthesis.segment_cache import analyse  # noqa: E402
+from synthesis.segment_cache import compute_entries  # noqa: E402
 from synthesis.settings import resolve  # noqa: E402
 
 pytestmark = pytest.mark.models
@@ -91,7 +91,7 @@ def test_every_approved_segment_exactly_once(first_run):
     notes = approved_notes(db, event)
     assert len(notes) == GROUPS * PER_GROUP
     # The segments the segmenter gives the approved notes, parsed afresh (not from the run's cache).
-    parsed = analyse(load_nlp(), notes, resolve({}))
+    parsed = compute_entries(load_nlp(), notes, resolve({}))
     expected = Counter((note.ref, start, end) for note, item in zip(notes, parsed, strict=True)
                        for start, end in item.spans)
     placed = Counter((s["note"], s["start"], s["end"]) for s in segments(result))

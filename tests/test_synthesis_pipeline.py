@@ -13,10 +13,11 @@ import pytest
 
 from capture.errors import ValidationError
 from capture.models import Note
-from capture.store import add_notes, get_note, save_event
+from capture.store import add_notes, get_note, list_notes, save_event
 from synthesis import runs
 from synthesis.embed import Embedder, FakeEmbedder
 from synthesis.pipeline import synthesise
+from synthesis.result import validate
 
 TOPICS = {
     "bullying": [
@@ -90,13 +91,19 @@ def test_json_contract_keys(db, nlp):
     event = make_event(db)
     synthesise(db, event, embedder=FakeEmbedder(), nlp=nlp)
     result = runs.latest_result(db, event)
-    assert set(result) == {"event", "themes", "unassigned", "entities"}
+    validate(result)  # the contract of docs/result.md
     assert result["event"] == {"slug": "uniforms", "title": "School uniform round table"}
+    assert result["run"] == {"method": "spectral", "segments": sum(
+        t["size"] for t in result["themes"]) + len(result["unassigned"])}
+    texts = {n.ref: n.text for n in list_notes(db, event)}
     for theme in result["themes"]:
-        assert set(theme) == {"id", "label", "keywords", "summary", "size", "tables", "quotes", "segments"}
-        assert isinstance(theme["id"], str)
+        assert theme["seeded"] is False
         for seg in theme["segments"]:
             assert set(seg) == {"text", "note", "table", "start", "end"}
+        for quote in theme["quotes"]:
+            # Each quote's parts are its verbatim pieces at their offsets in the note.
+            pieces = [texts[quote["note"]][p["start"]:p["end"]] for p in quote["parts"]]
+            assert " ... ".join(pieces) == quote["text"]
 
 
 def test_finds_the_planted_topics(db, nlp):

@@ -30,15 +30,15 @@ NOTES = [
 
 @pytest.fixture
 def parsed(monkeypatch):
-    """Records every note the spaCy stage actually parses (the real analyse runs)."""
+    """Records every note the spaCy stage actually parses (the real compute_entries runs)."""
     seen: list[str] = []
-    real = segment_cache.analyse
+    real = segment_cache.compute_entries
 
     def counting(nlp, notes, settings):
         seen.extend(n.text for n in notes)
         return real(nlp, notes, settings)
 
-    monkeypatch.setattr(segment_cache, "analyse", counting)
+    monkeypatch.setattr(segment_cache, "compute_entries", counting)
     return seen
 
 

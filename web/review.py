@@ -110,7 +110,7 @@ def _describe(edit: dict) -> str:
     return names.get(edit["op"], edit["op"])
 
 
-def _apply(result: dict, edit: dict) -> str | None:
+def _apply_edit(result: dict, edit: dict) -> str | None:
     """Apply one edit in place; return why it could not be kept, or None."""
     op, p = edit["op"], edit["payload"]
     gone = f"Not kept: {_describe(edit)} (its segments are no longer in the synthesis result)."
@@ -186,7 +186,7 @@ def apply_edits(result: dict, edits: list[dict]) -> tuple[dict, list[str]]:
     edited.setdefault("unassigned", [])
     unkept = []
     for edit in edits:
-        problem = _apply(edited, edit)
+        problem = _apply_edit(edited, edit)
         if problem:
             unkept.append(problem)
     return edited, unkept

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from capture.importers.base import ImportOptions, Parsed, ParseError
+from capture.importers.base import ImportedNotes, ImportOptions, ParseError
 from capture.importers.captions import parse_srt, parse_vtt
 from capture.importers.docx import parse_docx
 from capture.importers.tabular import parse_csv, parse_xlsx
 from capture.importers.text import parse_markdown, parse_text
 
-Importer = Callable[[bytes, ImportOptions], Parsed]
+Importer = Callable[[bytes, ImportOptions], ImportedNotes]
 
 IMPORTERS: dict[str, Importer] = {
     ".txt": parse_text,
@@ -38,4 +38,4 @@ ADVICE = {
     ".numbers": "export it as .xlsx or CSV",
 }
 
-__all__ = ["ADVICE", "IMPORTERS", "PACKAGED", "ImportOptions", "Parsed", "ParseError"]
+__all__ = ["ADVICE", "IMPORTERS", "PACKAGED", "ImportOptions", "ImportedNotes", "ParseError"]

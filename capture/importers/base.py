@@ -1,6 +1,6 @@
 """What every importer shares: the parse result, the parse error, decoding and clean-up of text.
 
-Importers are plain functions `parse(data: bytes, options) -> Parsed`; they know nothing of the
+Importers are plain functions `parse(data: bytes, options) -> ImportedNotes`; they know nothing of the
 database or of file names. They raise `ParseError` with the line or row; `capture.importing`
 adds the file name and turns it into `ImportFailed`.
 """
@@ -38,7 +38,7 @@ class ImportOptions:
 
 
 @dataclass
-class Parsed:
+class ImportedNotes:
     """What an importer found: the document's title (if it has one) and its notes, in order."""
 
     notes: list[Note] = field(default_factory=list)

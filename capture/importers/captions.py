@@ -12,7 +12,14 @@ import html
 import re
 from dataclasses import dataclass
 
-from capture.importers.base import ImportOptions, Parsed, ParseError, clean, decode, title_case_if_shouted
+from capture.importers.base import (
+    ImportedNotes,
+    ImportOptions,
+    ParseError,
+    clean,
+    decode,
+    title_case_if_shouted,
+)
 from capture.models import Note
 
 PAUSE_SECONDS = 3.0
@@ -65,8 +72,8 @@ def _cue_pieces(lines: list[str], start: float, end: float) -> list[_Piece]:
     return pieces
 
 
-def _merge(pieces: list[_Piece], options: ImportOptions) -> Parsed:
-    parsed = Parsed()
+def _merge(pieces: list[_Piece], options: ImportOptions) -> ImportedNotes:
+    parsed = ImportedNotes()
     current: _Piece | None = None
     speaker: str | None = None
     runs: list[_Piece] = []
@@ -130,7 +137,7 @@ def _parse_cues(blocks: list[tuple[int, list[str]]], example: str) -> list[_Piec
     return pieces
 
 
-def parse_vtt(data: bytes, options: ImportOptions) -> Parsed:
+def parse_vtt(data: bytes, options: ImportOptions) -> ImportedNotes:
     """Parse WebVTT captions into one note per speaker run."""
     text = decode(data)
     blocks = _blocks(text)
@@ -140,7 +147,7 @@ def parse_vtt(data: bytes, options: ImportOptions) -> Parsed:
     return _merge(_parse_cues(cues, "00:00:01.000 --> 00:00:04.000"), options)
 
 
-def parse_srt(data: bytes, options: ImportOptions) -> Parsed:
+def parse_srt(data: bytes, options: ImportOptions) -> ImportedNotes:
     """Parse SRT subtitles into one note per speaker run."""
     blocks = _blocks(decode(data))
     return _merge(_parse_cues(blocks, "00:00:01,000 --> 00:00:04,000"), options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from capture.importers.base import ImportOptions, Parsed, ParseError, clean, library_reason
+from capture.importers.base import ImportedNotes, ImportOptions, ParseError, clean, library_reason
 from capture.importers.turns import Block, notes_from_blocks, split_turn_lines
 
 
@@ -21,7 +21,7 @@ def _style_kind(style_name: str) -> tuple[str, int]:
     return "para", 0
 
 
-def parse_docx(data: bytes, options: ImportOptions) -> Parsed:
+def parse_docx(data: bytes, options: ImportOptions) -> ImportedNotes:
     """Parse a Word document into notes: one per paragraph, list item or speaker turn."""
     import docx  # python-docx; imported here so the text importers load without it
 

@@ -16,7 +16,7 @@ import io
 import re
 import zipfile
 
-from capture.importers.base import ImportOptions, Parsed, ParseError, clean, decode, library_reason
+from capture.importers.base import ImportedNotes, ImportOptions, ParseError, clean, decode, library_reason
 from capture.models import Note
 
 # Recognised headers, most specific first (normalised: lower case, single spaces).
@@ -43,7 +43,7 @@ def _norm(header: str) -> str:
     return " ".join(str(header or "").replace("\ufeff", "").split()).casefold()
 
 
-def _cell(value) -> str:
+def _cell_text(value) -> str:
     """A spreadsheet cell as text: whole-number floats without '.0', dates in ISO form."""
     if value is None:
         return ""
@@ -84,7 +84,7 @@ def _read_xlsx(data: bytes, wanted: str | None) -> list[tuple[int, list[str]]]:
     try:
         # read_only parses sheets lazily, so damage can surface while iterating, not only on load.
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheets = [[(n, [_cell(v) for v in row])
+        sheets = [[(n, [_cell_text(v) for v in row])
                    for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
                   for sheet in book.worksheets]
         book.close()
@@ -135,7 +135,7 @@ def _list(header: list[str]) -> str:
     return ", ".join(repr(h) for h in header if h) or "none"
 
 
-def parse_rows(rows: list[tuple[int, list[str]]], options: ImportOptions) -> Parsed:
+def parse_rows(rows: list[tuple[int, list[str]]], options: ImportOptions) -> ImportedNotes:
     """Notes from spreadsheet rows (row number, cells), the header among the first rows."""
     rows = [(n, cells) for n, cells in rows if any(cells)] if rows else []
     if not rows:
@@ -151,7 +151,7 @@ def parse_rows(rows: list[tuple[int, list[str]]], options: ImportOptions) -> Par
     def get(cells: list[str], i: int | None) -> str:
         return cells[i].strip() if i is not None and i < len(cells) else ""
 
-    parsed = Parsed()
+    parsed = ImportedNotes()
     ids: dict[str, int] = {}
     for number, cells in rows[start + 1:]:
         if any(cells[len(header):]):
@@ -180,11 +180,11 @@ def parse_rows(rows: list[tuple[int, list[str]]], options: ImportOptions) -> Par
     return parsed
 
 
-def parse_csv(data: bytes, options: ImportOptions) -> Parsed:
+def parse_csv(data: bytes, options: ImportOptions) -> ImportedNotes:
     """Parse a CSV (comma, semicolon or tab separated) export into notes."""
     return parse_rows(_read_csv(data), options)
 
 
-def parse_xlsx(data: bytes, options: ImportOptions) -> Parsed:
+def parse_xlsx(data: bytes, options: ImportOptions) -> ImportedNotes:
     """Parse an Excel .xlsx export into notes."""
     return parse_rows(_read_xlsx(data, options.text_column), options)

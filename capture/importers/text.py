@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from capture.importers.base import ImportOptions, Parsed, clean, decode
+from capture.importers.base import ImportedNotes, ImportOptions, clean, decode
 from capture.importers.turns import Block, notes_from_blocks, split_turn_lines
 
 BULLET = re.compile(r"^\s*(?:[-*+•‣◦▪–]|\d{1,3}[.)])\s+(?P<text>.*)$")
@@ -97,7 +97,7 @@ def _blocks(text: str, markdown: bool) -> tuple[list[Block], str | None]:
     return blocks, front_title
 
 
-def parse_text(data: bytes, options: ImportOptions, *, markdown: bool = False) -> Parsed:
+def parse_text(data: bytes, options: ImportOptions, *, markdown: bool = False) -> ImportedNotes:
     """Parse a plain-text (or, with markdown=True, Markdown) document into notes."""
     blocks, front_title = _blocks(decode(data), markdown)
     if front_title:
@@ -105,6 +105,6 @@ def parse_text(data: bytes, options: ImportOptions, *, markdown: bool = False) -
     return notes_from_blocks(blocks, default_table=options.table)
 
 
-def parse_markdown(data: bytes, options: ImportOptions) -> Parsed:
+def parse_markdown(data: bytes, options: ImportOptions) -> ImportedNotes:
     """Parse a Markdown document into notes."""
     return parse_text(data, options, markdown=True)

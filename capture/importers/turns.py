@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from capture.importers.base import Parsed, clean, title_case_if_shouted
+from capture.importers.base import ImportedNotes, clean, title_case_if_shouted
 from capture.models import Note
 
 _WORD = r"(?:[A-Z][a-z'’]*(?:[-'’][A-Z]?[a-z]+)*|[A-Z][a-z]?[A-Z][a-z]+|[A-Z][A-Z'’-]+)\.?"
@@ -148,9 +148,9 @@ def _is_table_line(text: str) -> bool:
     return bool(TABLE_HEADING.match(text)) and len(text) <= 100 and not text.endswith((".", "?", "!"))
 
 
-def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None) -> Parsed:
+def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None) -> ImportedNotes:
     """One note per paragraph or list item, with title, headings, tables and turns applied."""
-    parsed = Parsed()
+    parsed = ImportedNotes()
     blocks = [b for b in blocks if b.text.strip()]
     if not blocks:
         return parsed

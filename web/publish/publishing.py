@@ -140,12 +140,12 @@ def themes_csv(data: dict) -> str:
     writer.writerow(CSV_FIELDS)
     for t in data.get("themes", []):
         quotes = "\n".join(q["text"] for q in t.get("quotes", []))
-        writer.writerow([_cell(t["label"]), t["size"], _cell("; ".join(t.get("tables", []))),
-                         _cell(t.get("summary", "")), _cell(quotes)])
+        writer.writerow([_csv_safe(t["label"]), t["size"], _csv_safe("; ".join(t.get("tables", []))),
+                         _csv_safe(t.get("summary", "")), _csv_safe(quotes)])
     return buf.getvalue()
 
 
-def _cell(text: str) -> str:
+def _csv_safe(text: str) -> str:
     """Text a spreadsheet will not run: a cell starting like a formula ('=HYPERLINK(...)', '+', '-',
     '@') gets a leading apostrophe, as OWASP advises for CSV files opened in Excel or LibreOffice."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -86,7 +86,7 @@ def queue(slug: str):
     db = get_db()
     if request.method == "POST":
         action = request.form.get("action", "")
-        done = _apply(db, event, action, request.form.getlist("ids"))
+        done = _apply_moderation(db, event, action, request.form.getlist("ids"))
         flash(done, "ok")
         return redirect(url_for("moderation.queue", slug=slug, status=request.args.get("status"),
                                 table=request.args.get("table")))
@@ -99,7 +99,7 @@ def queue(slug: str):
                            table=table, tables=list_tables(db, event), statuses=STATUSES)
 
 
-def _apply(db, event, action: str, ids: list[str]) -> str:
+def _apply_moderation(db, event, action: str, ids: list[str]) -> str:
     """Run one moderation action from the queue form; returns what was done, for the flash."""
     verb, _, target = action.partition(":")
     if verb not in ("approve", "hide", "pending"):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -11,6 +9,7 @@ from wtforms.validators import Length, Optional
 
 from capture.errors import HarvestError
 from capture.models import Event
+from synthesis.runs import latest_run
 from web.auth import login_required
 from web.db import get_db
 from web.views.events import event_or_404
@@ -23,17 +22,6 @@ class StartForm(FlaskForm):
 
     themes = StringField("Themes you expect (optional, separated by semicolons)",
                          validators=[Optional(), Length(max=2000)])
-
-
-def latest_run(db, event: Event) -> dict | None:
-    """The event's most recent synthesis run (any status), with settings decoded."""
-    rows = list(db.query("SELECT * FROM synthesis_run WHERE event_id = ? ORDER BY id DESC LIMIT 1",
-                         [event.id]))
-    if not rows:
-        return None
-    run = dict(rows[0])
-    run["settings"] = json.loads(run.get("settings") or "{}")
-    return run
 
 
 def current_result(db, event: Event) -> dict | None:
