@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -24,7 +24,8 @@ from sqlite_utils import Database
 from capture.errors import HarvestError, ImportFailed
 from capture.importers import ADVICE, IMPORTERS, PACKAGED, ImportedNotes, ImportOptions, ParseError
 from capture.models import Note
-from capture.store import add_notes, atomic, check_slug, find_event, get_event, save_event
+from capture.sources import store_from_source
+from capture.store import atomic, check_slug, find_event, get_event, save_event
 
 DEFAULT_MAX_BYTES = ImportOptions().max_bytes
 MAGIC = {b"%PDF": "a PDF", b"PK\x03\x04": "a zip package (Word, Excel or similar)",
@@ -34,7 +35,11 @@ MAGIC = {b"%PDF": "a PDF", b"PK\x03\x04": "a zip package (Word, Excel or similar
 
 @dataclass
 class ImportReport:
-    """What an import did: notes added, notes skipped as already imported, the event."""
+    """What an import did: notes added, unchanged (already imported) and changed since, the event.
+
+    `skipped` counts every note not written (unchanged + changed); `changed` names the changed
+    ones by where they are in the file and their id ("row 4 (id '3')").
+    """
 
     filename: str
     event: str
@@ -42,11 +47,23 @@ class ImportReport:
     skipped: int
     event_created: bool = False
     title: str | None = None
+    changed: list[str] = field(default_factory=list)
+    source: str | None = None
+
+    @property
+    def unchanged(self) -> int:
+        """Notes of the file already in the event with the same words."""
+        return self.skipped - len(self.changed)
 
     def summary(self) -> str:
-        """One line for people: '<file>: 10 notes added, 0 skipped (already imported) ...'."""
+        """One line for people: '<file>: 3 notes added, 1 changed (...), 10 unchanged -> event x'."""
         text = f"{self.filename}: {self.added} note{'s' if self.added != 1 else ''} added"
-        text += f", {self.skipped} skipped (already imported)" if self.skipped else ""
+        if self.changed:
+            shown = ", ".join(self.changed[:10]) + (f" and {len(self.changed) - 10} more"
+                                                    if len(self.changed) > 10 else "")
+            text += (f", {len(self.changed)} changed since imported ({shown}; the stored notes are kept: "
+                     "edit them in moderation)")
+        text += f", {self.unchanged} unchanged (already imported)" if self.unchanged else ""
         text += f" -> event {self.event}" + (" (created)" if self.event_created else "")
         return text
 
@@ -115,21 +132,33 @@ def parse_file(data: bytes, filename: str, options: ImportOptions | None = None)
         raise _fail(filename, exc.reason, exc.where()) from None
     if not parsed.notes:
         raise _fail(filename, "no notes were found in it (only a title, headings or blank lines).")
-    _give_refs(parsed.notes, filename)
+    _check_note_sizes(parsed.notes, filename, options.max_note_chars)
+    _give_refs(parsed.notes, options.source or filename)
     return parsed
 
 
-def _give_refs(notes: list[Note], filename: str) -> None:
-    """Deterministic refs for notes without an id, so that importing again skips them.
+def _check_note_sizes(notes: list[Note], filename: str, limit: int) -> None:
+    for number, note in enumerate(notes, start=1):
+        if len(note.text) > limit:
+            where = note.location or f"note {number}"
+            raise _fail(filename, f"the note at {where} is {len(note.text):,} characters long; the limit "
+                        f"is {limit:,} (as in the attendee form). Split it into paragraphs, or raise the "
+                        "limit with --max-note-chars. Nothing was imported.")
 
-    The ref hashes what the note says, who said it and where (not the file name, so the same
-    minutes imported as .md and as .docx are not doubled); a repeat within one file is numbered.
+
+def _give_refs(notes: list[Note], source: str) -> None:
+    """Each note's source, and deterministic refs for notes without an id of their own.
+
+    A note's own id is unique within its source (`source_ref`). The ref of a note without one
+    hashes what it says, who said it and where (not the file name, so the same minutes imported
+    as .md and as .docx are not doubled); a repeat within one file is numbered.
     """
     seen: dict[str, int] = {}
     for note in notes:
-        note.source = filename
+        note.source = source
         note.status = "approved"
         if note.ref:
+            note.source_ref = note.ref
             continue
         key = "\x00".join([note.table or "", note.attribution or "", note.text])
         ref = "i" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
@@ -158,14 +187,16 @@ def import_file(db: Database, source: str | os.PathLike | bytes, *, event: str,
             elif title:
                 save_event(db, event, title=title)
             record = get_event(db, event)
-            added, skipped = add_notes(db, record, parsed.notes)
+            outcome = store_from_source(db, record, parsed.notes)
     except HarvestError as exc:
         raise _fail(name, str(exc)) from None
     except sqlite3.Error as exc:
         raise _fail(name, f"the database could not be written ({exc}): {_db_file(db)}. "
                     "Check that the file and its folder are writable. Nothing was imported.") from None
-    return ImportReport(filename=name, event=event, added=len(added), skipped=skipped,
-                        event_created=created, title=record.title)
+    changed = [f"{n.location or 'a note'} (id {n.source_ref!r})" for n in outcome.changed]
+    return ImportReport(filename=name, event=event, added=len(outcome.added),
+                        skipped=outcome.unchanged + len(changed), event_created=created,
+                        title=record.title, changed=changed, source=options.source or name)
 
 
 def _db_file(db: Database) -> str:

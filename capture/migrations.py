@@ -285,3 +285,38 @@ def m007_synthesis_run_owner(db: Database) -> None:
                SELECT max(id) FROM synthesis_run WHERE status IN ('queued', 'running') GROUP BY event_id)""")
     db.execute("CREATE UNIQUE INDEX synthesis_run_one_active ON synthesis_run(event_id) "
                "WHERE status IN ('queued', 'running')")
+
+
+@migrations()
+def m008_web_accounts_roles_sessions(db: Database) -> None:
+    """Web: admin accounts, organisers' roles on events (owner, editor, moderator), login sessions
+    that logout and a password change revoke, and this database's own secret key, so a session
+    cookie signed by a server on another database means nothing here. An event with no owner
+    belongs to the admins."""
+    db.execute("ALTER TABLE user ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0")
+    # Before roles every account could open every event: accounts that exist keep that, as admins.
+    db.execute("UPDATE user SET is_admin = 1")
+    db.execute(
+        """
+        CREATE TABLE event_member (
+            event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'moderator')),
+            added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            PRIMARY KEY (event_id, user_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX event_member_user ON event_member(user_id)")
+    db.execute(
+        """
+        CREATE TABLE login_session (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )
+        """
+    )
+    db.execute("CREATE INDEX login_session_user ON login_session(user_id)")
+    db.execute("CREATE TABLE web_secret (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO web_secret (name, value) VALUES ('session_key', lower(hex(randomblob(32))))")

@@ -87,7 +87,7 @@ def test_import_then_notes_shows_alison_reid(runner, db_path):
 def test_reimport_says_how_many_were_skipped(runner, db_path):
     harvest(runner, db_path, "import", str(SEEE), "--event", "seee-2015")
     output = harvest(runner, db_path, "import", str(SEEE), "--event", "seee-2015")
-    assert "0 notes added, 10 skipped (already imported) -> event seee-2015" in output
+    assert "0 notes added, 10 unchanged (already imported) -> event seee-2015" in output
 
 
 def test_import_title_and_table_options(runner, db_path):

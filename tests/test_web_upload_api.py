@@ -36,7 +36,7 @@ def test_upload_the_seee_transcript(app, client, db_path):
     assert f"{SEEE.name}: {len(notes)} notes added" in text(client.get(response.location))
     # The same file again adds nothing, and says so.
     again = _upload(client, SEEE.name, SEEE.read_bytes(), table="Table 1")
-    assert f"{len(notes)} skipped (already imported)" in text(client.get(again.location))
+    assert f"{len(notes)} unchanged (already imported)" in text(client.get(again.location))
     assert count_notes(db_path) == len(notes)
 
 

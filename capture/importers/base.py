@@ -35,6 +35,10 @@ class ImportOptions:
     table_column: str | None = None
     author_column: str | None = None
     max_bytes: int = 20 * 1024 * 1024
+    # The source's name (default: the file name): an id is unique within its source.
+    source: str | None = None
+    # The longest note an import accepts, as the attendee form does (MAX_NOTE_CHARS).
+    max_note_chars: int = 20_000
 
 
 @dataclass

@@ -97,9 +97,14 @@ def _merge(pieces: list[_Piece], options: ImportOptions) -> ImportedNotes:
         parsed.notes.append(Note(
             text=clean(run.text), table=options.table,
             author=title_case_if_shouted(name) if name else None,
-            attribution=run.speaker, role="speaker",
+            attribution=run.speaker, role="speaker", location=f"the cue at {_clock(run.start)}",
         ))
     return parsed
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
 def _blocks(text: str) -> list[tuple[int, list[str]]]:

@@ -44,4 +44,4 @@ def parse_docx(data: bytes, options: ImportOptions) -> ImportedNotes:
             continue
         for group in split_turn_lines(text.split("\n")):
             blocks.append(Block(kind, clean(" ".join(group)), line=number))
-    return notes_from_blocks(blocks, default_table=options.table)
+    return notes_from_blocks(blocks, default_table=options.table, unit="paragraph")

@@ -173,7 +173,7 @@ def parse_rows(rows: list[tuple[int, list[str]]], options: ImportOptions) -> Imp
             text=text, ref=ref or None,
             table=get(cells, table_i) or options.table,
             author=None if author.casefold() in ANONYMOUS else author or None,
-            role="attendee",
+            role="attendee", location=f"row {number}",
         ))
     if not parsed.notes:
         raise ParseError(f"there is a header row (row {header_number}) but no rows of notes under it")

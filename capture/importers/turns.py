@@ -148,8 +148,11 @@ def _is_table_line(text: str) -> bool:
     return bool(TABLE_HEADING.match(text)) and len(text) <= 100 and not text.endswith((".", "?", "!"))
 
 
-def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None) -> ImportedNotes:
-    """One note per paragraph or list item, with title, headings, tables and turns applied."""
+def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None,
+                      unit: str = "line") -> ImportedNotes:
+    """One note per paragraph or list item, with title, headings, tables and turns applied.
+
+    Each note's `location` is "<unit> <block.line>" ("line 12"; "paragraph 12" for .docx)."""
     parsed = ImportedNotes()
     blocks = [b for b in blocks if b.text.strip()]
     if not blocks:
@@ -200,5 +203,6 @@ def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None) 
             author=turn.author if turn else None,
             attribution=turn.attribution if turn else None,
             role="speaker" if turn else "scribe",
+            location=f"{unit} {block.line}" if block.line else None,
         ))
     return parsed

@@ -69,17 +69,25 @@ def init(ctx) -> None:
 @click.option("--author-column", help="Spreadsheet column holding the author's name.")
 @click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=20.0,
               show_default=True, help="Largest file to accept, in MB.")
+@click.option("--max-note-chars", type=click.IntRange(min=1), default=ImportOptions().max_note_chars,
+              show_default=True, help="Longest note to accept, in characters (as the attendee form).")
+@click.option("--source", help="Name of the source (default: the file name). Ids are unique within "
+              "a source: give two exports with the same name different sources.")
 @pass_ctx
 def import_(ctx, paths, slug, title, table, text_column, id_column, table_column, author_column,
-            max_size) -> None:
+            max_size, max_note_chars, source) -> None:
     """Import notes from files: .txt .md .docx .csv .xlsx .vtt .srt.
 
     Each file is imported in one transaction: a file that fails leaves nothing behind, and the
-    others are still imported. Notes imported before are skipped and counted.
+    others are still imported. Notes imported before from the same file (or --source) are
+    counted as unchanged; notes whose id is known but whose words changed are named, not written.
     """
+    if source and len(paths) > 1:
+        raise click.UsageError("--source names one source: import one file with it at a time.")
     options = ImportOptions(table=table, text_column=text_column, id_column=id_column,
                             table_column=table_column, author_column=author_column,
-                            max_bytes=int(max_size * 1024 * 1024))
+                            max_bytes=int(max_size * 1024 * 1024), max_note_chars=max_note_chars,
+                            source=source)
     failures = []
     for path in paths:
         try:
