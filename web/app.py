@@ -1,4 +1,5 @@
-"""The Harvest web app: organiser pages, attendee forms, public digests and the JSON API."""
+"""The app factory: `create_app` builds the Flask app (organiser pages, attendee forms, public
+digests and the JSON API)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ class SQLiteIntConverter(IntegerConverter):
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then test overrides."""
-    app = Flask(__name__, instance_relative_config=True)
+    # "web", the package, so the instance folder and templates are found as before this module moved.
+    app = Flask("web", instance_relative_config=True)
     app.url_map.converters["int"] = SQLiteIntConverter
     app.config.from_mapping(
         DATABASE=os.path.abspath(default_db_path()),
