@@ -10,8 +10,10 @@ from __future__ import annotations
 
 def __getattr__(name: str):
     # PEP 562: `web.create_app`, `web.when`, `web.SQLITE_MAX_INT`... come from web/app.py.
-    from web import app
+    # import_module, not `from web import app`: that asks this very hook for `app` and recurses.
+    import importlib
 
+    app = importlib.import_module("web.app")
     try:
         return getattr(app, name)
     except AttributeError:
