@@ -320,3 +320,11 @@ def m008_web_accounts_roles_sessions(db: Database) -> None:
     db.execute("CREATE INDEX login_session_user ON login_session(user_id)")
     db.execute("CREATE TABLE web_secret (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
     db.execute("INSERT INTO web_secret (name, value) VALUES ('session_key', lower(hex(randomblob(32))))")
+
+
+@migrations()
+def m009_result_json_only(db: Database) -> None:
+    """Synthesis: a run's result is stored once, as the JSON of docs/result.md. The normalised
+    theme, segment and entity rows were written on every run and read by nothing but tests."""
+    for table in ("segment", "entity", "theme"):
+        db.execute(f"DROP TABLE IF EXISTS {table}")

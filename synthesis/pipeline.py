@@ -61,10 +61,9 @@ def synthesise(db: Database, event: Event, themes: list[str] | str | None = None
             progress(stage, fraction)
 
     try:
-        result, segments, assignment, seeded, timings, models = _run_stages(
-            db, event, notes, seed_phrases, config, report, embedder, nlp)
+        result, timings, models = _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp)
         runs.set_progress(db, run_id, "saving", 0.98, models=models)
-        runs.store_result(db, run_id, result, segments, assignment, seeded, timings)
+        runs.store_result(db, run_id, result, timings)
     except Exception as exc:  # noqa: BLE001 - recorded on the run, then re-raised unchanged
         runs.fail_run(db, run_id, str(exc) or type(exc).__name__)
         raise
@@ -150,11 +149,10 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     # Where a sentence was cut in two and both halves are in one theme, it is quoted whole.
     spans = [(s.note_index, s.start, s.end) for s in segments]
     note_texts = [note.text for note in notes]
-    theme_list, assignment_key = [], {}
+    theme_list = []
     for label in sorted(centres):
         members = sorted(np.flatnonzero(labels == label).tolist(), key=lambda i: order[i])
         key = f"t{label + 1}"
-        assignment_key[label] = key
         weights = dict(keyword_sets.get(label, []))
         name = names[label]
         quotes = quoting.whole_sentence_quotes(members, texts, vectors, centres[label], config["max_quotes"],
@@ -187,11 +185,9 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
         "entities": [{"text": e.text, "label": e.label, "count": e.count} for e in entities],
         "run": {"method": "spectral" if small else "umap-hdbscan", "segments": len(segments)},
     }
-    assignment = [assignment_key.get(int(lab)) for lab in labels]
-    seeded = {assignment_key[lab] for lab in seed_of_label}
     models = {"spacy": spacy_model, "embedding": f"{embedder.name} ({embedder.version})",
               "umap": _version("umap-learn"), "hdbscan": _version("hdbscan")}
-    return result, segments, assignment, seeded, timings, models
+    return result, timings, models
 
 
 def _segment_json(seg) -> dict:

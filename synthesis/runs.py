@@ -8,7 +8,6 @@ connection (the web page polling) sees it. The current result of an event is the
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 from sqlite_utils import Database
 
@@ -101,37 +100,12 @@ def fail_run(db: Database, run_id: int, message: str) -> None:
     _commit(db)
 
 
-def store_result(db: Database, run_id: int, result: dict, segments: Sequence, assignment: Sequence,
-                 seeded: set[str], timings: dict) -> None:
-    """Store themes, segments, entities and the result JSON, and mark the run succeeded, in one
-    transaction. `assignment[i]` is the theme key of segments[i], or None (unassigned)."""
+def store_result(db: Database, run_id: int, result: dict, timings: dict) -> None:
+    """Store the result JSON (the contract of docs/result.md) and mark the run succeeded, in one
+    transaction. The JSON is the only stored form of a result: every reader goes through it."""
     _commit(db)
     with atomic(db):
-        theme_ids: dict[str, int] = {}
-        for position, theme in enumerate(result["themes"]):
-            theme_ids[theme["id"]] = insert(db, "theme", {
-                "run_id": run_id, "key": theme["id"], "label": theme["label"],
-                "keywords": json.dumps(theme["keywords"]), "summary": theme["summary"],
-                "size": theme["size"], "position": position, "seeded": int(theme["id"] in seeded),
-                "quotes": json.dumps(theme["quotes"]), "tables": json.dumps(theme["tables"])})
-        db.conn.executemany(
-            'INSERT INTO segment (run_id, note_id, start, "end", text, theme_id) VALUES (?, ?, ?, ?, ?, ?)',
-            [(run_id, s.note_id, s.start, s.end, s.text, theme_ids.get(key) if key else None)
-             for s, key in zip(segments, assignment, strict=True)])
-        db.conn.executemany(
-            "INSERT INTO entity (run_id, text, label, count) VALUES (?, ?, ?, ?)",
-            [(run_id, e["text"], e["label"], e["count"]) for e in result["entities"]])
         update(db, "synthesis_run", run_id, {
             "status": "succeeded", "progress": 1.0, "stage": "done", "error": None,
             "result": json.dumps(result, ensure_ascii=False), "timings": json.dumps(timings)})
         db.conn.execute(f"UPDATE synthesis_run SET finished_at = {NOW} WHERE id = ?", [run_id])
-
-
-def run_segments(db: Database, run_id: int) -> list[dict]:
-    """The stored segments of a run with their theme key (None = unassigned), in note order."""
-    return list(db.query(
-        """SELECT segment.id, segment.note_id, note.ref AS note, segment.start, segment."end",
-                  segment.text, theme.key AS theme
-           FROM segment JOIN note ON note.id = segment.note_id
-           LEFT JOIN theme ON theme.id = segment.theme_id
-           WHERE segment.run_id = ? ORDER BY segment.note_id, segment.start""", [run_id]))
