@@ -83,7 +83,42 @@ def spacy_docs(nlp, notes: Sequence[Note]) -> list:
     batch = 256 if mean_chars < 400 else 16
     n_process = 1 if os.environ.get("HARVEST_SPACY_PROCESSES") is None else int(
         os.environ["HARVEST_SPACY_PROCESSES"])
-    return list(nlp.pipe((n.text for n in notes), batch_size=batch, n_process=n_process))
+    # A note longer than a piece is parsed in pieces and joined (spaCy refuses texts over its
+    # max_length with E088, and its memory grows with the text): offsets stay those of the note.
+    texts = [piece for n in notes for piece in note_pieces(n.text)]
+    parsed = iter(nlp.pipe(texts, batch_size=batch, n_process=n_process))
+    docs = []
+    for note in notes:
+        count = len(note_pieces(note.text))
+        docs.append(next(parsed) if count == 1 else _join([next(parsed) for _ in range(count)]))
+    return docs
+
+
+PIECE_CHARS = 100_000
+
+
+def note_pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
+    """The text cut into consecutive pieces of at most `size` characters that join back into it,
+    cut after a line break where there is one, else after a space, else anywhere."""
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > size:
+        cut = text.rfind("\n", start, start + size)
+        if cut <= start:
+            cut = text.rfind(" ", start, start + size)
+        cut = start + size if cut <= start else cut + 1
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def _join(docs: list):
+    from spacy.tokens import Doc
+
+    # ensure_whitespace=False: the pieces already end where the next begins, so the joined
+    # text is the note's text, character for character.
+    return Doc.from_docs(docs, ensure_whitespace=False)
 
 
 def _words(text: str) -> int:
