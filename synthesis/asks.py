@@ -101,13 +101,16 @@ def find_asks(notes: Iterable[tuple[str, str]], nlp=None) -> dict[str, list[dict
 
     Each item is {"text", "note", "start", "end"}, the text verbatim from the note.
     """
-    from synthesis.segment import load_nlp  # spaCy's pipeline, shared with segmentation
+    from capture.models import Note
+    from synthesis.segment import load_nlp, spacy_docs  # spaCy's pipeline, shared with segmentation
 
     notes = list(notes)
     nlp = nlp or load_nlp()
     out: dict[str, list[dict]] = {"questions": [], "proposals": []}
     seen: set[str] = set()
-    for (ref, _text), doc in zip(notes, nlp.pipe(text for _, text in notes), strict=True):
+    # spacy_docs parses a very long note in pieces (spaCy refuses texts over its max_length).
+    docs = spacy_docs(nlp, [Note(text=text) for _, text in notes])
+    for (ref, _text), doc in zip(notes, docs, strict=True):
         for sent in doc.sents:
             text = sent.text.strip()
             if not MIN_CHARS <= len(text) <= MAX_CHARS or text in seen:

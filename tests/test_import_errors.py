@@ -112,7 +112,7 @@ def test_damaged_docx_and_xlsx(runner, seeded, tmp_path):
     wrong = tmp_path / "renamed.docx"
     shutil.copy(TRANSCRIPTS / "funding-questions-slido.xlsx", wrong)
     output = run_import(runner, seeded, wrong)
-    assert "could not be read (ValueError: the file is not a Word file" in output
+    assert "could not be read (the file is not a Word file: its main part is xl/workbook.xml)" in output
     assert "object at 0x" not in output
 
 

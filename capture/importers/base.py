@@ -21,8 +21,10 @@ _SPACE_TABLE = ({ord(c): " " for c in ODD_SPACES} | {ord(c): None for c in INVIS
                 | {c: None for c in CONTROLS})
 _RUNS_OF_SPACE = re.compile(r"[ \t\f\v]+")
 
+# A well-formed multi-byte UTF-8 character.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 # Windows-1252 leaves these five bytes undefined: a file holding them is not cp1252 either.
-_CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 
 
 @dataclass
@@ -82,7 +84,8 @@ def decode(data: bytes) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            bad = next((i for i, b in enumerate(data) if b in _CP1252_UNDEFINED), None)
+            undefined = _CP1252_UNDEFINED.search(data)
+            bad = undefined.start() if undefined else None
             if bad is not None:
                 line = data.count(b"\n", 0, bad) + 1
                 raise ParseError(
@@ -91,8 +94,24 @@ def decode(data: bytes) -> str:
                     "import it again.",
                     line=line,
                 ) from None
+            utf8 = _UTF8_SEQUENCE.search(data)
+            if utf8 is not None:
+                # Part UTF-8, part something else: decoding it all as Windows-1252 would turn every
+                # UTF-8 character into mojibake ("cafÃ©"), and decoding it as UTF-8 fails.
+                utf8_line = data.count(b"\n", 0, utf8.start()) + 1
+                raise ParseError(
+                    f"invalid encoding: the file mixes UTF-8 (line {utf8_line}) "
+                    f"with another encoding (byte 0x{data[exc.start]:02X}, Windows-1252?). Save the file "
+                    "as UTF-8 and import it again.",
+                    line=data.count(b"\n", 0, exc.start) + 1,
+                ) from None
             text = data.decode("cp1252")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    nul = text.find("\x00")
+    if nul >= 0:
+        # Never dropped silently: a NUL in text means a damaged file or a binary one renamed.
+        raise ParseError("the file holds a NUL byte (it is damaged, or not a text file). Remove it, "
+                         "or export the notes again.", line=text.count("\n", 0, nul) + 1)
     return text.translate(_SPACE_TABLE)
 
 

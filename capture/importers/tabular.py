@@ -17,6 +17,7 @@ import re
 import zipfile
 
 from capture.importers.base import ImportedNotes, ImportOptions, ParseError, clean, decode, library_reason
+from capture.importers.package import budget_for, open_package
 from capture.models import Note
 
 # Recognised headers, most specific first (normalised: lower case, single spaces).
@@ -76,18 +77,20 @@ def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
         raise ParseError(f"this is not valid CSV ({exc})", line=reader.line_num) from None
 
 
-def _read_xlsx(data: bytes, wanted: str | None) -> list[tuple[int, list[str]]]:
+def _read_xlsx(data: bytes, wanted: str | None, max_bytes: int) -> list[tuple[int, list[str]]]:
     import openpyxl  # imported here so the text importers load without it
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ParseError("this is not an Excel .xlsx file (an old .xls? Save it as .xlsx or CSV)")
+    budget = budget_for(max_bytes)
+    open_package(data, "Excel .xlsx", budget).close()  # a zip bomb stops here, before openpyxl
     try:
-        # read_only parses sheets lazily, so damage can surface while iterating, not only on load.
+        # read_only streams the sheets (damage can then surface while iterating, not only on load).
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheets = [[(n, [_cell_text(v) for v in row])
-                   for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
-                  for sheet in book.worksheets]
+        sheets = [_sheet_rows(sheet, budget.cells) for sheet in book.worksheets]
         book.close()
+    except ParseError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         raise ParseError(f"this .xlsx file could not be read ({library_reason(exc)}). "
                          "Open it in Excel or LibreOffice and save it again.") from None
@@ -97,6 +100,20 @@ def _read_xlsx(data: bytes, wanted: str | None) -> list[tuple[int, list[str]]]:
         if _find_header(rows, wanted) is not None:
             return rows
     return sheets[0] if sheets else []
+
+
+def _sheet_rows(sheet, max_cells: int) -> list[tuple[int, list[str]]]:
+    """A sheet's rows as text, stopping with ParseError past `max_cells` cells (padding included:
+    a sheet whose stated size is A1:XFD1048576 would otherwise be padded without end)."""
+    rows: list[tuple[int, list[str]]] = []
+    cells = 0
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells += len(row)
+        if cells > max_cells:
+            raise ParseError(f"sheet {sheet.title!r} has more than {max_cells:,} cells (by row {number:,}). "
+                             "Export only the columns and rows of notes, or split the file.")
+        rows.append((number, [_cell_text(v) for v in row]))
+    return rows
 
 
 def _find_header(rows: list[tuple[int, list[str]]], wanted: str | None) -> int | None:
@@ -187,4 +204,4 @@ def parse_csv(data: bytes, options: ImportOptions) -> ImportedNotes:
 
 def parse_xlsx(data: bytes, options: ImportOptions) -> ImportedNotes:
     """Parse an Excel .xlsx export into notes."""
-    return parse_rows(_read_xlsx(data, options.text_column), options)
+    return parse_rows(_read_xlsx(data, options.text_column, options.max_bytes), options)

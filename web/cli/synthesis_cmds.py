@@ -82,7 +82,7 @@ def _network(ctx, since: str | None, until: str | None, as_json: bool) -> None:
 @click.argument("slug", required=False)
 @click.option("--themes", default=None,
               help='Themes you expect, separated by semicolons: "distrust; capacity; Social Value Act".')
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the DESIGN.md contract).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the contract of docs/result.md).")
 @click.option("--network", is_flag=True,
               help="Themes across events (recurring, new, fading), from each event's latest result.")
 @click.option("--since", default=None, help="With --network: events on or after this date.")
@@ -104,7 +104,14 @@ def synthesise(ctx, slug: str | None, themes: str | None, as_json: bool, network
     from synthesis.pipeline import synthesise as run_pipeline
     from synthesis.runs import latest_result
 
-    run_id = run_pipeline(ctx.db, event, themes=themes, progress=StageProgress())
+    try:
+        run_id = run_pipeline(ctx.db, event, themes=themes, progress=StageProgress())
+    except HarvestError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the run is marked failed; the user gets one line
+        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+        raise HarvestError(f"The synthesis of {slug} failed ({type(exc).__name__}: {reason}). The run is "
+                           "marked failed and the previous result is kept.") from None
     result = latest_result(ctx.db, event)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
