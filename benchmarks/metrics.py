@@ -34,7 +34,7 @@ class GroupScore:
     gold_themes: int      # gold themes with MIN_GOLD_SIZE or more texts
 
 
-# --- from a Harvest result (DESIGN.md JSON contract) to one theme per text ------------------------
+# --- from a Harvest result (JSON contract of docs/result.md) to one theme per text ------------------------
 
 def text_themes(result: Mapping, refs: Sequence[str]) -> dict[str, str]:
     """Each note's produced theme: the theme holding most of its segments (else UNASSIGNED).

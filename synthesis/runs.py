@@ -61,7 +61,7 @@ def latest_succeeded_run(db: Database, event: Event) -> dict | None:
 
 
 def latest_result(db: Database, event: Event) -> dict | None:
-    """The JSON contract of DESIGN.md from the latest succeeded run, or None if none succeeded."""
+    """The JSON contract of docs/result.md from the latest succeeded run, or None if none succeeded."""
     rows = list(db.query(
         "SELECT result FROM synthesis_run WHERE event_id = ? AND status = 'succeeded' "
         "ORDER BY id DESC LIMIT 1", [event.id]))

@@ -1,6 +1,6 @@
 """Hand-made synthesis results built from real notes in a real database, for fast publishing tests.
 
-They follow the DESIGN.md JSON contract, so review, digest and publishing code can be tested
+They follow the JSON contract of docs/result.md, so review, digest and publishing code can be tested
 without the models; tests marked `models` run the real pipeline instead.
 """
 

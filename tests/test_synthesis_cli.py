@@ -1,4 +1,4 @@
-"""`harvest synthesise`: the readable summary, --json (the DESIGN.md contract), and errors."""
+"""`harvest synthesise`: the readable summary, --json (the contract of docs/result.md), and errors."""
 
 from __future__ import annotations
 

@@ -147,7 +147,7 @@ def test_real_synthesis_shows_themes_quotes_entities_and_keeps_them_after_a_fail
     result = api.get_json()
     assert set(result) >= {"event", "themes", "unassigned", "entities"}
     assert result["event"]["slug"] == "round-2026" and len(result["themes"]) >= 2
-    # The DESIGN.md contract: verbatim, traceable segments; every segment of every note once.
+    # The contract of docs/result.md: verbatim, traceable segments; every segment of every note once.
     notes = {n.ref: n for n in list_notes(db, get_event(db, "round-2026"))}
     seen = []
     for theme in result["themes"]:

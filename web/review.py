@@ -203,7 +203,7 @@ def edited_result_with_report(db: Database, event: Event,
 
 
 def edited_result(db: Database, event: Event) -> dict | None:
-    """The latest synthesis result (DESIGN.md JSON contract) with the organiser's edits applied."""
+    """The latest synthesis result (JSON contract of docs/result.md) with the organiser's edits applied."""
     return edited_result_with_report(db, event)[0]
 
 

@@ -1,4 +1,4 @@
-"""The JSON API for organisers: an event's synthesis (the DESIGN.md contract) and its notes."""
+"""The JSON API for organisers: an event's synthesis (the contract of docs/result.md) and its notes."""
 
 from __future__ import annotations
 
