@@ -280,6 +280,20 @@ def list_notes(db: Database, event: Event, status: str | None = None,
     return [_note_from_row(r) for r in db.query(sql, params)]
 
 
+def note_counts(db: Database, event: Event) -> dict[str, int]:
+    """How many of the event's notes are in each status: {"pending": n, "approved": n, "hidden": n}."""
+    counts = dict.fromkeys(NOTE_STATUSES, 0)
+    counts.update({row["status"]: row["n"] for row in db.query(
+        "SELECT status, count(*) AS n FROM note WHERE event_id = ? GROUP BY status", [event.id])})
+    return counts
+
+
+def note_totals(db: Database) -> dict[int, int]:
+    """How many notes each event holds (all statuses), by event id; events without notes are absent."""
+    return {row["event_id"]: row["n"]
+            for row in db.query("SELECT event_id, count(*) AS n FROM note GROUP BY event_id")}
+
+
 def approved_notes(db: Database, event: Event) -> list[Note]:
     """The notes synthesis reads: approved ones only."""
     return list_notes(db, event, status="approved")

@@ -114,3 +114,17 @@ def test_atomic_rolls_back_everything_inside_it(db):
     with atomic(db):
         insert(db, "event", {"slug": "kept", "title": "Kept"})
     assert count(db, "event") == 1
+
+
+def test_note_counts_by_status_and_totals_by_event(db):
+    from capture.store import note_counts, note_totals, set_note_status
+
+    spring, autumn = save_event(db, "spring"), save_event(db, "autumn")
+    empty = save_event(db, "empty")
+    add_notes(db, spring, [Note(text=f"Spring idea {i}", status="pending") for i in range(3)])
+    add_notes(db, autumn, [Note(text="Autumn idea")])
+    first = list_notes(db, spring)[0]
+    set_note_status(db, first.id, "approved")
+    assert note_counts(db, spring) == {"pending": 2, "approved": 1, "hidden": 0}
+    assert note_counts(db, empty) == {"pending": 0, "approved": 0, "hidden": 0}
+    assert note_totals(db) == {spring.id: 3, autumn.id: 1}

@@ -7,6 +7,9 @@ command that needs no server then does not load Flask.
 
 from __future__ import annotations
 
+# First, so sqlite-utils is imported the way capture/__init__.py does it (without pandas).
+import capture  # noqa: F401
+
 
 def __getattr__(name: str):
     # PEP 562: `web.create_app`, `web.when`, `web.SQLITE_MAX_INT`... come from web/app.py.

@@ -18,22 +18,11 @@ from sqlite_utils import Database
 from capture.errors import NotFound, ValidationError
 from capture.models import Event
 from capture.store import atomic, insert
+from synthesis.runs import latest_result  # the one reader of synthesis_run results
 
 OPS = ("rename", "summary", "merge", "split", "hide_quote", "pin_quote", "reorder", "drop")
 MAX_LABEL = 200
 MAX_SUMMARY = 5000
-
-
-def _latest_result(db: Database, event: Event) -> dict | None:
-    """The latest synthesis result; reads the stored run directly if synthesis is not installed."""
-    try:
-        from synthesis.runs import latest_result
-    except ImportError:  # synthesis not importable: read the stored JSON ourselves
-        rows = list(db.query(
-            "SELECT result FROM synthesis_run WHERE event_id = ? AND status = 'succeeded' "
-            "AND result IS NOT NULL ORDER BY id DESC LIMIT 1", [event.id]))
-        return json.loads(rows[0]["result"]) if rows else None
-    return latest_result(db, event)
 
 
 def segment_key(segment: dict) -> str:
@@ -196,7 +185,7 @@ def edited_result_with_report(db: Database, event: Event,
                               result: dict | None = None) -> tuple[dict | None, list[str]]:
     """The latest result (or the one given) with the stored edits applied, and what was not kept."""
     if result is None:
-        result = _latest_result(db, event)
+        result = latest_result(db, event)
     if result is None:
         return None, []
     return apply_edits(result, list_edits(db, event))

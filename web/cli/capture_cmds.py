@@ -16,7 +16,7 @@ import click
 
 from capture.errors import HarvestError
 from capture.importing import ImportOptions, import_file
-from capture.store import add_table, get_event, list_events, list_notes, list_tables, save_event
+from capture.store import add_table, get_event, list_events, list_notes, list_tables, note_totals, save_event
 from web.cli import cli, pass_ctx
 
 EXPORT_FIELDS = ("ref", "table", "text", "author", "role", "attribution", "source", "status",
@@ -140,8 +140,7 @@ def events(ctx) -> None:
     if not rows:
         click.echo("No events yet. Create one with `harvest event SLUG` or `harvest import`.")
         return
-    counts = {r["event_id"]: r["n"] for r in ctx.db.query(
-        "SELECT event_id, count(*) AS n FROM note GROUP BY event_id")}
+    counts = note_totals(ctx.db)
     for e in rows:
         flag = " [Chatham House]" if e.chatham_house else ""
         click.echo(f"{e.slug:<32} {e.date or '-':<10} {e.status:<9} {counts.get(e.id, 0):>5} notes  "

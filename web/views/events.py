@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from capture.errors import HarvestError
 from capture.models import Event, Table
-from capture.store import add_table, find_event, list_events, list_tables, save_event
+from capture.store import add_table, find_event, list_events, list_tables, note_counts, save_event
 from web.auth import login_required
 from web.db import get_db
 
@@ -150,8 +150,7 @@ def show(slug: str):
     event = event_or_404(slug)
     db = get_db()
     tables = list_tables(db, event)
-    counts = {r["status"]: r["n"] for r in db.query(
-        "SELECT status, count(*) AS n FROM note WHERE event_id = ? GROUP BY status", [event.id])}
+    counts = note_counts(db, event)
     return render_template("events/show.html", event=event, tables=tables, counts=counts,
                            links={t.id: attendee_url(t) for t in tables}, form=TableForm(),
                            local=links_are_local())

@@ -9,6 +9,7 @@ from wtforms.validators import Length, Optional
 
 from capture.errors import HarvestError
 from capture.models import Event
+from capture.store import note_counts
 from synthesis.runs import latest_run
 from web.auth import login_required
 from web.db import get_db
@@ -35,8 +36,7 @@ def _render(event: Event, form: StartForm, code: int = 200):
     db = get_db()
     run = latest_run(db, event)
     active = run is not None and run["status"] in ("queued", "running")
-    approved = db.execute("SELECT count(*) FROM note WHERE event_id = ? AND status = 'approved'",
-                          [event.id]).fetchone()[0]
+    approved = note_counts(db, event)["approved"]
     return render_template("synthesis/page.html", event=event, run=run, active=active,
                            result=current_result(db, event), form=form, approved=approved), code
 
