@@ -307,6 +307,13 @@ def get_note(db: Database, note_id: int) -> Note:
     return _note_from_row(rows[0])
 
 
+def find_note_by_source(db: Database, event: Event, source: str, source_ref: str) -> Note | None:
+    """The event's note with this id in this source (an import's row id, a form's submission key)."""
+    rows = list(db.query(NOTE_SELECT + " WHERE note.event_id = ? AND note.source = ? AND note.source_ref = ?",
+                         [event.id, source, source_ref]))
+    return _note_from_row(rows[0]) if rows else None
+
+
 def validate_note(note: Note, max_chars: int | None = None) -> None:
     """Raise ValidationError for a note that must not be stored.
 

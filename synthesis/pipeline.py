@@ -61,9 +61,15 @@ def synthesise(db: Database, event: Event, themes: list[str] | str | None = None
             progress(stage, fraction)
 
     try:
-        result, timings, models = _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp)
-        runs.set_progress(db, run_id, "saving", 0.98, models=models)
-        runs.store_result(db, run_id, result, timings)
+        # The heartbeat says this process still owns the run (a dead owner's run is failed when
+        # read); a cancelled run raises RunCancelled at the next report and stores nothing.
+        with runs.heartbeat(db, run_id):
+            result, timings, models = _run_stages(db, event, notes, seed_phrases, config, report,
+                                                  embedder, nlp)
+            runs.set_progress(db, run_id, "saving", 0.98, models=models)
+            runs.store_result(db, run_id, result, timings)
+    except runs.RunCancelled:
+        raise  # the run already says why
     except Exception as exc:  # noqa: BLE001 - recorded on the run, then re-raised unchanged
         runs.fail_run(db, run_id, str(exc) or type(exc).__name__)
         raise

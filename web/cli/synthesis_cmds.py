@@ -87,9 +87,10 @@ def _network(ctx, since: str | None, until: str | None, as_json: bool) -> None:
               help="Themes across events (recurring, new, fading), from each event's latest result.")
 @click.option("--since", default=None, help="With --network: events on or after this date.")
 @click.option("--until", default=None, help="With --network: events on or before this date.")
+@click.option("--cancel", is_flag=True, help="Cancel the event's running synthesis (in any process) instead.")
 @pass_ctx
 def synthesise(ctx, slug: str | None, themes: str | None, as_json: bool, network: bool,
-               since: str | None, until: str | None) -> None:
+               since: str | None, until: str | None, cancel: bool) -> None:
     """Find the themes in an event's approved notes, store the run and print them."""
     if network:
         if slug:
@@ -101,6 +102,13 @@ def synthesise(ctx, slug: str | None, themes: str | None, as_json: bool, network
     if not slug:
         raise click.UsageError("Give the event's SLUG (see `harvest events`).")
     event = get_event(ctx.db, slug)
+    if cancel:
+        from synthesis.runs import cancel_run
+
+        cancelled = cancel_run(ctx.db, event, actor="the command line")
+        click.echo(f"Cancelled synthesis run {cancelled['id']} of {slug}." if cancelled
+                   else f"No synthesis of {slug} is running.")
+        return
     from synthesis.pipeline import synthesise as run_pipeline
     from synthesis.runs import latest_result
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+import sqlite3
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from capture.errors import HarvestError, NotFound
 from capture.importers.base import plain_spaces
 from capture.models import Event, Note, Table
-from capture.store import add_notes, table_by_token
+from capture.store import add_notes, find_note_by_source, table_by_token
 from web.db import get_db
 from web.extensions import limiter
 
@@ -31,6 +33,12 @@ class NoteForm(FlaskForm):
     text = TextAreaField("Your note")
     author = StringField("Your name (optional)", validators=[Optional(), Length(max=200)])
     role = SelectField("You are (optional)", choices=ROLE_CHOICES, default="", validate_choice=True)
+    # A random key per rendered form: a POST sent again (the answer was lost, the phone retried,
+    # the attendee pressed Send twice) carries the same key and is stored once.
+    submission = HiddenField(default=lambda: secrets.token_urlsafe(16))
+
+
+_SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 # Control characters (NUL, escape...) have no place in a note; line breaks and tabs do.
@@ -82,15 +90,24 @@ def form(token: str):
         return render_template("capture/closed.html", event=event, table=table), code
     note_form = NoteForm()
     if note_form.validate_on_submit():
+        key = note_form.submission.data if _SUBMISSION_KEY.match(note_form.submission.data or "") else None
+        db = get_db()
+        if key and find_note_by_source(db, event, "form", key) is not None:
+            return redirect(url_for("capture.thanks", token=token))  # sent again: stored already
         note = Note(text=typed_text(note_form.text.data), table=table.name,
                     author=typed_text(note_form.author.data) or None,
-                    role=note_form.role.data or None, source="form",
+                    role=note_form.role.data or None, source="form", source_ref=key,
                     status="approved" if event.approve_by_default else "pending")
         try:
-            add_notes(get_db(), event, [note], skip_existing=False,
+            add_notes(db, event, [note], skip_existing=False,
                       max_chars=current_app.config["MAX_NOTE_CHARS"])
         except HarvestError as exc:
             note_form.text.errors.append(str(exc))
+        except sqlite3.IntegrityError:
+            # The same key stored by a concurrent request (a double tap): that one is the note.
+            if not key or find_note_by_source(db, event, "form", key) is None:
+                raise
+            return redirect(url_for("capture.thanks", token=token))
         else:
             return redirect(url_for("capture.thanks", token=token))
     code = 400 if request.method == "POST" else 200
