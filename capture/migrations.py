@@ -328,3 +328,29 @@ def m009_result_json_only(db: Database) -> None:
     theme, segment and entity rows were written on every run and read by nothing but tests."""
     for table in ("segment", "entity", "theme"):
         db.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+@migrations()
+def m011_web_redaction_not_a_person_and_draft_sources(db: Database) -> None:
+    """Web: a word the NER took for a name can be kept as it is ("not a person": person = 0); a
+    digest draft records what it was made from (the synthesis run, a hash of the edited result, and
+    the template's Markdown at the time) so the Digest tab can say when it went stale and merge the
+    organiser's own paragraphs into a fresh draft."""
+    db.execute("ALTER TABLE redaction ADD COLUMN person INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE digest ADD COLUMN run_id INTEGER")
+    db.execute("ALTER TABLE digest ADD COLUMN source_hash TEXT")
+    db.execute("ALTER TABLE digest ADD COLUMN base_markdown TEXT")
+    db.execute("ALTER TABLE digest ADD COLUMN source_labels TEXT")
+
+
+@migrations()
+def m012_capture_note_number(db: Database) -> None:
+    """Capture: each note's number in its event (1, 2, 3 ... in the order stored), given at insert
+    and never changed, so a quote's citation ("Table 2, note 5") is the number the organiser sees
+    in moderation and stays the same across re-runs. Existing notes are numbered in id order."""
+    db.execute("ALTER TABLE note ADD COLUMN number INTEGER")
+    db.execute(
+        """UPDATE note SET number = numbered.n
+           FROM (SELECT id, row_number() OVER (PARTITION BY event_id ORDER BY id) AS n FROM note) AS numbered
+           WHERE numbered.id = note.id""")
+    db.execute("CREATE UNIQUE INDEX note_event_number ON note(event_id, number)")

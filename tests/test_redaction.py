@@ -15,7 +15,7 @@ from capture.models import Note
 from capture.store import add_notes, get_event, save_event
 from web.cli import cli
 from web.publish.publishing import digest_output, publish
-from web.publish.redact import Redactor, list_redactions, set_redaction, suggest_redactions
+from web.publish.redact import Redactor, list_redactions, redaction_rows, set_redaction
 
 pytestmark = pytest.mark.models  # spaCy's NER finds the names
 
@@ -75,12 +75,12 @@ def assert_no_note_refs(db, outputs):
 
 
 def test_seee_names_are_found_with_context(db, seee):
-    suggest_redactions(db, seee)
-    rows = {r["original"]: r for r in list_redactions(db, seee)}
+    rows = {r["original"]: r for r in redaction_rows(db, seee)}
     assert "Alison Reid" in rows
     assert rows["Alison Reid"]["replacement"] == "a participant"
     assert "Community Dental Services" in rows["Alison Reid"]["context"]
-    assert not rows["Alison Reid"]["confirmed"]
+    assert rows["Alison Reid"]["status"] == "suggested"
+    assert list_redactions(db, seee) == []  # suggestions are computed, not stored
 
 
 def test_publishing_is_refused_until_confirmed(db_path, db, seee, runner):
@@ -97,9 +97,8 @@ def test_publishing_is_refused_until_confirmed(db_path, db, seee, runner):
 
 
 def test_no_name_in_any_published_output(app, client, db_path, db, seee, runner):
-    suggest_redactions(db, seee)
-    row = next(r for r in list_redactions(db, seee) if r["original"] == "Alison Reid")
-    set_redaction(db, seee, row["id"], "a dental services chief executive")
+    row = next(r for r in redaction_rows(db, seee) if r["original"] == "Alison Reid")
+    set_redaction(db, seee, row["key"], "a dental services chief executive")
     res = runner.invoke(cli, ["--db", str(db_path), "publish", "seee", "--accept-redactions"])
     assert res.exit_code == 0, res.output
     outputs = outputs_of(client, db_path, runner, "seee")
@@ -123,8 +122,7 @@ def test_names_in_note_text_and_their_parts(app, client, db_path, db, runner):
     ]
     event = seed_event(db, slug="named", notes=notes, chatham_house=True)
     store_result(db, event, make_result(db, event))
-    suggest_redactions(db, event)
-    found = {r["original"] for r in list_redactions(db, event)}
+    found = {r["original"] for r in redaction_rows(db, event)}
     assert {"Jane Okafor", "Peter Marsh", "Sam"} <= found
     publish(db, event, accept_redactions=True)
     outputs = outputs_of(client, db_path, runner, "named")
@@ -144,8 +142,10 @@ def test_partial_names_but_not_ordinary_words():
     # "Mark" and "Will" are everyday words: only the full name goes.
     assert redact("Mark Will said we will mark the date. Will it work?") == \
         "A participant said we will mark the date. Will it work?"
+    # A part that is an everyday word ("grace") goes only where it reads as the name: capitalised
+    # inside a sentence (changed with issue 13: first names alone are names).
     assert redact("Okonjo-Smith said grace and Grace matter; Reidy and Alisons stay.") == \
-        "A participant said grace and Grace matter; Reidy and Alisons stay."
+        "A participant said grace and a participant matter; Reidy and Alisons stay."
     # A full name typed in lower case or capitals goes too; an all-everyday-words name only as written.
     text = "so alison reid and ALISON  REID agreed; the mark will fade, said grace okonjo-smith."
     assert redact(text) == \
@@ -169,13 +169,14 @@ def test_organiser_confirms_in_context_on_the_web(app, client, db, seee):
     token = csrf(client, "/review/seee/redactions")
     refused = client.post("/review/seee/publish", data={"csrf_token": token})
     assert refused.status_code == 400 and b"not confirmed" in refused.data
-    row = next(r for r in list_redactions(db, seee) if r["original"] == "Alison Reid")
+    row = next(r for r in redaction_rows(db, seee) if r["original"] == "Alison Reid")
     res = client.post("/review/seee/redactions", data={
-        "csrf_token": token, "id": row["id"], f"replacement-{row['id']}": "Alison Reid of CDS"})
+        "csrf_token": token, "confirm": row["key"], f"replacement-{row['key']}": "Alison Reid of CDS"})
     assert res.status_code == 400 and b"must not contain the name" in res.data
+    assert b'value="Alison Reid of CDS"' in res.data  # the refused input is kept on the page
     role = "a dental services chief executive"
     res = client.post("/review/seee/redactions", data={
-        "csrf_token": token, "id": row["id"], f"replacement-{row['id']}": role})
+        "csrf_token": token, "confirm": row["key"], f"replacement-{row['key']}": role})
     assert res.status_code == 302
     assert [r["confirmed"] for r in list_redactions(db, seee) if r["original"] == "Alison Reid"] == [1]
     client.post("/review/seee/redactions", data={"csrf_token": token, "action": "confirm-all"})
@@ -199,14 +200,13 @@ def test_the_demo_panel_names_go_and_ordinary_words_stay(app, client, db_path, d
     import_file(db, TRANSCRIPTS / "commissioning-panel.vtt", event="panel")
     event = save_event(db, "panel", chatham_house=True)
     store_result(db, event, make_result(db, event, PANEL_THEMES))
-    suggest_redactions(db, event)
-    rows = {r["original"]: r for r in list_redactions(db, event)}
+    rows = {r["original"]: r for r in redaction_rows(db, event)}
     assert {"Sarah Whitfield", "Daniel Mensah", "Helen Cartwright"} <= set(rows)
     # The organiser sees each voice with what it said, not just the name again.
     assert rows["Helen Cartwright"]["context"].startswith("Helen Cartwright: And that is exactly what shuts")
     # Confirming some is not enough: publishing waits for the last one, and names it.
     for name in ("Sarah Whitfield", "Daniel Mensah"):
-        set_redaction(db, event, rows[name]["id"], "a participant")
+        set_redaction(db, event, rows[name]["key"], "a participant")
     with pytest.raises(ValidationError, match=r"1 replacement\(s\) are not confirmed: 'Helen Cartwright'"):
         publish(db, event)
     publish(db, event, accept_redactions=True)

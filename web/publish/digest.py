@@ -1,7 +1,8 @@
 """The digest: its data (themes after review, participation, asks, entities) and its Markdown.
 
 `build_data` gathers plain data; `compose_markdown` renders it with a Jinja template. Under the
-Chatham House Rule both come out already redacted.
+Chatham House Rule the data goes through `redact.final_pass` before anything renders it: the
+Markdown, HTML, JSON, CSV, charts and feed of a draft or a version all read that one redacted data.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlite_utils import Database
 from capture.models import Event
 from capture.store import approved_notes, list_tables
 from web.publish.charts import CHARTS
-from web.publish.redact import redactor_for, suggest_redactions
+from web.publish.redact import final_pass, redactor_for
 from web.publish.render import escape_markdown, long_date
 from web.review import edited_result_with_report, list_edits
 
@@ -84,7 +85,7 @@ def _numbered_notes(data: dict, refs: list[str]) -> dict:
 def chart_data(db: Database, event: Event) -> dict:
     """Just the reviewed themes (redacted under the rule): enough for the charts, without the parse."""
     result, _ = edited_result_with_report(db, event)
-    return redactor_for(db, event).data({"themes": _themes(result) if result else []})
+    return final_pass(redactor_for(db, event), {"themes": _themes(result) if result else []})
 
 
 def build_data(db: Database, event: Event) -> dict:
@@ -110,9 +111,8 @@ def build_data(db: Database, event: Event) -> dict:
         "edited": bool(list_edits(db, event)),
     }
     if event.chatham_house:
-        suggest_redactions(db, event, result.get("entities"))
         data = _numbered_notes(data, [n.ref for n in notes])
-    return redactor_for(db, event).data(data)
+    return final_pass(redactor_for(db, event, result.get("entities")), data)
 
 
 def next_version(db: Database, event: Event) -> int:

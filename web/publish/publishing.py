@@ -20,7 +20,7 @@ from capture.errors import NotFound, ValidationError
 from capture.models import Event
 from capture.store import atomic, get_event, insert, update
 from web.publish.digest import build_data, chart_base, markdown_from_data, next_version
-from web.publish.redact import confirm_all, redactor_for, suggest_redactions, unconfirmed
+from web.publish.redact import confirm_all, redactor_for, unconfirmed
 from web.publish.render import standalone_html
 
 FORMATS = ("markdown", "html", "json", "csv")
@@ -66,7 +66,7 @@ def publish(db: Database, event: Event, *, accept_redactions: bool = False, acto
     when there are no themes to publish.
     """
     event = get_event(db, event.slug)
-    data = build_data(db, event)  # also stores suggested redactions for new names
+    data = build_data(db, event)
     if not data["themes"]:
         raise ValidationError(f"Event {event.slug!r} has no themes to publish: "
                               f"run `harvest synthesise {event.slug}` first.")
@@ -179,8 +179,6 @@ def digest_output(db: Database, event: Event, fmt: str = "markdown") -> tuple[st
         version = get_version(db, event)
         which = f"version {version['version']}"
     except NotFound:
-        if event.chatham_house:
-            suggest_redactions(db, event)
         data = build_data(db, event)
         version = {"version": None, "published_at": None, "data": data,
                    "markdown": draft_markdown(db, event, data)}

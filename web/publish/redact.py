@@ -1,15 +1,27 @@
-"""Chatham House redaction: find people's names, store suggested replacements, apply them everywhere.
+"""Chatham House redaction: find people's names, let the organiser confirm them, and remove them from
+every output of the event.
 
-Names come from three places: spaCy's PERSON entities in the approved notes, the authors stored
-with notes, and the speaker attributions ("Alison Reid CEO of Community Dental Services
-responds"). Each becomes a `redaction` row (original -> replacement, default "a participant")
-that the organiser confirms or changes. Applying redactions also catches the parts of a detected
-name used alone ("Reid", "Alison"), but never an ordinary word: parts are matched case-sensitively
-as whole words, and a part that is also a common word ("Will", "May", "Grace") is left alone.
+Names come from four places: spaCy's PERSON entities in the approved notes, the authors stored
+with notes, the speaker attributions ("Alison Reid CEO of Community Dental Services responds"),
+and attendance lines of minutes ("Present: Jane Smith, Tom Brown (Chair)"). Initials written in
+brackets after a name ("Jane Smith (JS)") are names too. A word spaCy labels as an organisation,
+building or place somewhere in the event, or an all-capitals acronym, is not taken for a person.
+
+Suggestions are computed, never stored: reading a page or printing `harvest digest` writes
+nothing. A `redaction` row is stored when the organiser decides: confirmed with its replacement
+(default "a participant", or a role), or "not a person" (person = 0: the word stays as written).
+Unconfirmed suggestions are applied all the same; publishing waits until each one is decided.
+
+`final_pass` is the one function every output goes through (the digest data, hence its JSON, CSV,
+charts and feed, and the Markdown and HTML rendered from it or typed by the organiser): names in
+any case, first names and surnames alone, bracketed initials, keywords that are names, and theme
+labels that are nothing but a name.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 from sqlite_utils import Database
@@ -19,18 +31,40 @@ from capture.models import Event
 from capture.store import approved_notes, atomic, insert, update
 
 DEFAULT_REPLACEMENT = "a participant"
-KINDS = ("author", "attribution", "ner")
+KINDS = ("author", "attribution", "ner", "attendance", "initials")
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "cllr", "councillor", "sir", "dame",
           "lord", "lady", "rev", "revd"}
-# Given names and surnames that are also everyday words: redacted only as part of the full name.
+# Given names and surnames that are also everyday words: alone they are replaced only where they
+# read as a name (capitalised inside a sentence, or opening one before "said", "asked"...).
 COMMON_WORDS = {
-    "will", "may", "mark", "grace", "hope", "rose", "joy", "faith", "dawn", "bill", "frank", "sue",
-    "pat", "rob", "ray", "jack", "penny", "sky", "summer", "august", "june", "april", "young",
-    "long", "brown", "green", "white", "black", "king", "bell", "hall", "wood", "baker", "cook",
-    "smith", "street", "lane", "hill", "field", "rich", "case", "chase", "price", "house", "church",
-    "north", "south", "west", "east", "new", "care", "dental", "services", "community", "group",
+    "will", "mark", "grace", "hope", "rose", "joy", "faith", "dawn", "bill", "frank", "sue",
+    "pat", "rob", "ray", "jack", "penny", "sky", "young", "long", "brown", "green", "white", "black",
+    "king", "bell", "hall", "wood", "baker", "cook", "smith", "rich", "case", "chase", "price",
 }
+# Words a name may share that are never replaced alone: months, compass points, place-name words.
+NEVER_ALONE = {
+    "may", "june", "april", "august", "summer", "new", "north", "south", "west", "east", "street",
+    "lane", "hill", "field", "house", "church", "care", "dental", "services", "community", "group",
+}
+SPEECH_VERBS = {"said", "says", "asked", "asks", "added", "agreed", "argued", "noted", "notes",
+                "suggested", "suggests", "thinks", "thought", "felt", "feels", "explained", "replied",
+                "responded", "responds", "proposed", "mentioned", "raised", "wants", "wanted",
+                "pointed", "described", "questioned", "warned", "stressed", "welcomed", "opened",
+                "closed", "chaired", "summarised", "summarized", "reported", "offered", "will", "would"}
+NOT_PEOPLE = {"ORG", "FAC", "GPE", "LOC", "NORP", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "LANGUAGE"}
+# A "name" followed by one of these is a building or a body ("Keynes House", "Darwin Building").
+PLACE_WORDS = {"house", "building", "centre", "center", "hall", "room", "street", "road", "college",
+               "school", "hospital", "library", "court", "tower", "lane", "trust", "foundation",
+               "council", "ltd", "limited", "plc", "university", "institute", "museum", "park",
+               "square", "gardens", "theatre", "church", "chapel", "station", "associates", "partners"}
+ATTENDANCE = re.compile(
+    r"(?:^|(?<=[.;]\s))(present|attendees|attending|in attendance|attendance|apologies(?: received)?"
+    r"|apologies from|absent|chair(?:ed by)?|host(?:ed by)?|scribe|note[- ]?taker|notes taken by"
+    r"|minutes(?: taken by)?|facilitator|facilitated by|speakers?|panel(?:lists)?)\s*[:–—-]\s*"
+    r"([^\n]+?)(?=(?:[.;]\s+[A-Z][A-Za-z -]{1,20}\s*[:–—-])|\n|$)", re.IGNORECASE | re.MULTILINE)
+INITIALS_AFTER = re.compile(r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})\s*\\?\(([A-Z]{2,4})\\?\)")
 MAX_REPLACEMENT = 120
+STATUSES = ("suggested", "confirmed", "not a person")
 
 
 def _nlp():
@@ -52,6 +86,15 @@ def clean_name(text: str) -> str | None:
     return name
 
 
+def _is_acronym(name: str) -> bool:
+    """'SEEE', 'NHS', 'CVS': an all-capitals word is an organisation, not a person."""
+    return len(name.split()) == 1 and name.isupper() and len(name) >= 2
+
+
+def _written_as_name(name: str) -> bool:
+    return all(w[:1].isupper() and not (w.isupper() and len(w) > 1) for w in name.split())
+
+
 def _context(text: str, name: str, width: int = 80) -> str:
     at = text.find(name)
     if at < 0:
@@ -69,16 +112,81 @@ def _attribution_names(attribution: str) -> list[str]:
     return [lead.group(1)] if lead else []
 
 
+def attendance_names(text: str) -> list[str]:
+    """Names in attendance lines: 'Present: Jane Smith, Tom Brown (Chair) and Priya Shah (PS)'."""
+    names = []
+    for match in ATTENDANCE.finditer(text):
+        listed = re.sub(r"\([^)]*\)", ",", match.group(2))
+        for item in re.split(r"\s*(?:[,;/&]|\band\b)\s*", listed):
+            words = [w for w in item.strip(" .").split() if w.lower().rstrip(".") not in TITLES]
+            if 1 <= len(words) <= 4 and all(re.match(r"^[A-Z][\w'’.-]*$", w) for w in words) \
+                    and not _is_acronym(" ".join(words)) and words[-1].lower() not in PLACE_WORDS:
+                names.append(" ".join(words))
+    return names
+
+
+def _not_people(docs, entities: list[dict]) -> set[str]:
+    """Lower-cased texts labelled as something other than a person anywhere in the event."""
+    out = {e["text"].lower() for e in entities if e.get("label") in NOT_PEOPLE}
+    for doc in docs:
+        out |= {e.text.lower().removeprefix("the ") for e in doc.ents if e.label_ in NOT_PEOPLE}
+    return out
+
+
+def _person_entities(doc, not_people: set[str]) -> list[str]:
+    """The doc's PERSON entities that read as people (not a building, body or acronym)."""
+    out = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        after = doc[ent.end].text.lower() if ent.end < len(doc) else ""
+        if ent.text.lower() in not_people or after in PLACE_WORDS or _is_acronym(ent.text.strip()):
+            continue
+        out.append(ent.text)
+    return out
+
+
+def _notes_key(notes, entities) -> str:
+    payload = [[n.text, n.author, n.attribution] for n in notes] + [entities]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+
+
 def detect_names(db: Database, event: Event, entities: list[dict] | None = None) -> list[dict]:
-    """Names to redact in the event's notes: [{original, kind, context}], one per distinct name."""
+    """Names to redact in the event's notes: [{original, kind, context}], one per distinct name.
+
+    Computed from the notes (and the result's entities); nothing is written. The same notes give
+    the same answer, kept in memory: pages that show the digest do not run the NER again.
+    """
+    if entities is None:
+        entities = _result_entities(db, event)
+    notes = approved_notes(db, event)
+    key = _notes_key(notes, entities)
+    if key not in _DETECTED:
+        if len(_DETECTED) >= 32:
+            _DETECTED.pop(next(iter(_DETECTED)))
+        _DETECTED[key] = _detect(notes, entities)
+    return [dict(n) for n in _DETECTED[key]]
+
+
+_DETECTED: dict[str, list[dict]] = {}  # by a hash of the notes and entities: the NER is the slow part
+
+
+def _detect(notes: list, entities: list[dict]) -> list[dict]:
     found: dict[str, dict] = {}
 
     def add(raw: str, kind: str, context: str) -> None:
         name = clean_name(raw)
-        if name and name not in found:
+        if not name or _is_acronym(name):
+            return
+        same = next((k for k in found if k.lower() == name.lower()), None)
+        if same is None:
             found[name] = {"original": name, "kind": kind, "context": _context(context, name)}
+        elif _written_as_name(name) and not _written_as_name(same):
+            # "JANE OKAFOR" was seen first: the organiser confirms "Jane Okafor".
+            found[name] = {**found.pop(same), "original": name}
 
-    notes = approved_notes(db, event)
+    docs = list(_nlp().pipe(n.text for n in notes))
+    not_people = _not_people(docs, entities)
     for note in notes:
         if note.author:
             # In context means what they said, not the attribution alone (often just the name again).
@@ -86,123 +194,244 @@ def detect_names(db: Database, event: Event, entities: list[dict] | None = None)
         if note.attribution:
             for name in _attribution_names(note.attribution):
                 add(name, "attribution", note.attribution)
-    for note, doc in zip(notes, _nlp().pipe(n.text for n in notes), strict=True):
-        for ent in doc.ents:
-            if ent.label_ == "PERSON":
-                add(ent.text, "ner", note.text)
-    for ent in entities or []:
-        if ent.get("label") == "PERSON":
+        for name in attendance_names(note.text):
+            add(name, "attendance", note.text)
+    for note, doc in zip(notes, docs, strict=True):
+        for name in _person_entities(doc, not_people):
+            add(name, "ner", note.text)
+    for ent in entities:
+        if ent.get("label") == "PERSON" and ent["text"].lower() not in not_people:
             context = next((n.text for n in notes if ent["text"] in n.text), ent["text"])
             add(ent["text"], "ner", context)
+    # Initials in brackets after a name the notes already gave: "Jane Smith (JS)", then "JS said".
+    known = {k.lower() for k in found}
+    for note in notes:
+        for match in INITIALS_AFTER.finditer(note.text):
+            name, initials = clean_name(match.group(1)), match.group(2)
+            if name and name.lower() in known and initials not in found:
+                found[initials] = {"original": initials, "kind": "initials",
+                                   "context": _context(note.text, match.group(0))}
     return list(found.values())
 
 
-def suggest_redactions(db: Database, event: Event, entities: list[dict] | None = None) -> int:
-    """Store a suggested replacement for each name not yet known; returns how many are new."""
-    found = detect_names(db, event, entities)  # the slow part (NER), outside the transaction
-    with atomic(db):
-        # Read what is known inside it: two pages opened at once must not store a name twice.
-        known = {r["original"] for r in list_redactions(db, event)}
-        new = [n for n in found if n["original"] not in known]
-        for name in new:
-            insert(db, "redaction", {"event_id": event.id, "original": name["original"],
-                                     "replacement": DEFAULT_REPLACEMENT, "kind": name["kind"],
-                                     "context": name["context"], "confirmed": 0})
-    return len(new)
+def _result_entities(db: Database, event: Event) -> list[dict]:
+    from synthesis.runs import latest_result
+
+    return (latest_result(db, event) or {}).get("entities") or []
 
 
 def list_redactions(db: Database, event: Event) -> list[dict]:
-    """The event's redactions in the order they were found."""
+    """The event's stored decisions (confirmed replacements and 'not a person'), in order."""
     return list(db.query("SELECT * FROM redaction WHERE event_id = ? ORDER BY id", [event.id]))
 
 
+def row_key(original: str) -> str:
+    """A short stable key for a name in forms (the name itself is not put in an element id)."""
+    return hashlib.sha256(original.encode("utf-8")).hexdigest()[:12]
+
+
+def _status(stored: dict | None) -> str:
+    if stored is None or not stored["confirmed"]:
+        return "suggested"
+    return "confirmed" if stored["person"] else "not a person"
+
+
+def redaction_rows(db: Database, event: Event, entities: list[dict] | None = None) -> list[dict]:
+    """Every name of the event with its decision: [{original, replacement, kind, context, status,
+    key, id}], status 'suggested' (not decided), 'confirmed' or 'not a person'. Writes nothing."""
+    if not event.chatham_house:
+        return []
+    stored = {r["original"]: r for r in list_redactions(db, event)}
+    rows = []
+    for name in detect_names(db, event, entities):
+        row = stored.pop(name["original"], None)
+        rows.append({**name, "replacement": row["replacement"] if row else DEFAULT_REPLACEMENT,
+                     "status": _status(row), "key": row_key(name["original"]),
+                     "id": row["id"] if row else None})
+    # Decisions about names no longer found (a note hidden since) still count.
+    for row in stored.values():
+        rows.append({"original": row["original"], "kind": row["kind"], "context": row["context"] or "",
+                     "replacement": row["replacement"], "status": _status(row),
+                     "key": row_key(row["original"]), "id": row["id"]})
+    return rows
+
+
 def unconfirmed(db: Database, event: Event) -> list[dict]:
-    """Redactions the organiser has not confirmed yet."""
-    return [r for r in list_redactions(db, event) if not r["confirmed"]]
+    """Names the organiser has not decided on yet (publishing waits for them)."""
+    return [r for r in redaction_rows(db, event) if r["status"] == "suggested"]
 
 
-def set_redaction(db: Database, event: Event, redaction_id: int, replacement: str,
-                  confirmed: bool = True) -> None:
-    """Change a replacement (a role such as 'a dental services chief executive') and confirm it."""
-    rows = [r for r in list_redactions(db, event) if r["id"] == redaction_id]
-    if not rows:
-        raise NotFound(f"No redaction {redaction_id} for event {event.slug!r}.")
+def _checked(original: str, replacement: str) -> tuple[str, bool]:
+    """(replacement, person) as typed; the name itself typed back means 'not a person'."""
     replacement = " ".join((replacement or "").split())
     if not replacement or len(replacement) > MAX_REPLACEMENT:
-        raise ValidationError(f"A replacement needs 1 to {MAX_REPLACEMENT} characters "
-                              f"(for {rows[0]['original']!r}).")
-    if rows[0]["original"].lower() in replacement.lower():
-        raise ValidationError(f"The replacement for {rows[0]['original']!r} must not contain the name.")
-    with atomic(db):
-        update(db, "redaction", redaction_id, {"replacement": replacement,
-                                               "confirmed": int(confirmed)})
+        raise ValidationError(f"A replacement needs 1 to {MAX_REPLACEMENT} characters (for {original!r}).")
+    if replacement.lower() == original.lower():
+        return original, False
+    if re.search(rf"(?<!\w){re.escape(original.lower())}(?!\w)", replacement.lower()):
+        raise ValidationError(f"The replacement for {original!r} must not contain the name. To keep the "
+                              f"word as it is, choose 'Not a person'.")
+    return replacement, True
 
 
-def confirm_all(db: Database, event: Event) -> int:
-    """Confirm every suggested replacement as it stands; returns how many were confirmed."""
+def _store(db: Database, event: Event, row: dict, replacement: str, person: bool) -> None:
+    existing = list(db.query("SELECT id FROM redaction WHERE event_id = ? AND original = ?",
+                             [event.id, row["original"]]))
+    values = {"replacement": replacement, "confirmed": 1, "person": int(person)}
+    if existing:
+        update(db, "redaction", existing[0]["id"], values)
+    else:
+        insert(db, "redaction", {"event_id": event.id, "original": row["original"],
+                                 "kind": row.get("kind") or "ner", "context": row.get("context"), **values})
+
+
+def _row(db: Database, event: Event, which: int | str) -> dict:
+    """A name by its stored id, its key, or the name itself; else NotFound."""
+    for row in redaction_rows(db, event):
+        if which in (row["id"], row["key"], row["original"]):
+            return row
+    raise NotFound(f"No name {which!r} to redact for event {event.slug!r}. Reload the page.")
+
+
+def set_redaction(db: Database, event: Event, which: int | str, replacement: str,
+                  confirmed: bool = True) -> None:
+    """Confirm the replacement of a name (by id, key or the name): 'a participant' or a role such as
+    'a dental services chief executive'. Typing the name itself back keeps it as not a person."""
+    row = _row(db, event, which)
+    replacement, person = _checked(row["original"], replacement)
     with atomic(db):
-        cur = db.conn.execute("UPDATE redaction SET confirmed = 1 WHERE event_id = ? AND confirmed = 0",
-                              [event.id])
-    return cur.rowcount
+        _store(db, event, row, replacement, person)
+        if not confirmed:
+            db.conn.execute("UPDATE redaction SET confirmed = 0 WHERE event_id = ? AND original = ?",
+                            [event.id, row["original"]])
+
+
+def keep_as_written(db: Database, event: Event, which: int | str) -> None:
+    """'Not a person': the word ("Covid", "Rural") is kept as written in every output."""
+    row = _row(db, event, which)
+    with atomic(db):
+        _store(db, event, row, row["original"], person=False)
+
+
+def confirm_all(db: Database, event: Event, typed: dict[str, str] | None = None) -> int:
+    """Confirm every undecided name with the replacement typed for it (by key), else the suggested
+    one; all or nothing (a bad replacement stops them all). Returns how many were confirmed."""
+    typed = typed or {}
+    pending = [(row, *_checked(row["original"], typed.get(row["key"]) or row["replacement"]))
+               for row in unconfirmed(db, event)]
+    with atomic(db):
+        for row, replacement, person in pending:
+            _store(db, event, row, replacement, person)
+    return len(pending)
 
 
 def _parts(name: str) -> list[str]:
-    """The parts of a full name that identify the person alone (no common words, no initials)."""
+    """The parts of a full name that may identify the person alone (no initials, no 'May', 'North')."""
     words = name.split()
     if len(words) < 2:
         return []
-    return [w for w in words if len(w) >= 3 and w[0].isupper() and w.lower() not in COMMON_WORDS]
+    # "Okonjo-Smith" alone, and "Okonjo" and "Smith" alone too.
+    pieces = words + [p for w in words if "-" in w for p in w.split("-")]
+    return [w for w in dict.fromkeys(pieces) if len(w) >= 2 and w[0].isupper()
+            and w.lower() not in NEVER_ALONE and not w.endswith(".")]
 
 
-def _patterns(redactions: list[dict]) -> list[tuple[str, str]]:
-    pairs = [(r["original"], r["replacement"]) for r in redactions]
-    seen = {o for o, _ in pairs}
-    for original, replacement in list(pairs):
-        for part in _parts(original):
-            if part not in seen:
-                seen.add(part)
-                pairs.append((part, replacement))
-    # Longest first, so "Alison Reid" is replaced whole before "Reid" could match.
-    return sorted(pairs, key=lambda p: -len(p[0]))
-
-
-def _any_case(name: str) -> bool:
-    """A full name is matched in any case ("alison reid", "ALISON REID": notes are typed fast), unless
-    every word of it is an everyday word ("Mark Will" against "the mark will fade")."""
-    words = name.split()
-    return len(words) > 1 and not all(w.lower() in COMMON_WORDS for w in words)
+def initials_of(name: str) -> str | None:
+    """'Jane Smith' -> 'JS', 'Grace Okonjo-Smith' -> 'GOS'; None for a one-word name."""
+    words = re.split(r"[\s-]+", name)
+    return "".join(w[0] for w in words if w[:1].isupper()) if len(name.split()) > 1 else None
 
 
 class Redactor:
-    """Replace names in text: full names (in any case), and their distinctive parts used alone."""
+    """Replace names in text: full names in any case, their parts used alone where they read as a
+    name, initials in brackets, with the title before them ("Dr Peter Marsh")."""
 
     def __init__(self, redactions: list[dict]):
-        self.pairs = _patterns(redactions)
-        self.lookup = {}
+        # class: "full" (a name as found), "part" (a distinctive part alone), "common" (a part that
+        # is also an everyday word), "initials" (capitals, exactly as written).
+        self.lookup: dict[str, tuple[str, str, str]] = {}
+        for r in redactions:
+            original, replacement = " ".join(r["original"].split()), r["replacement"]
+            if r.get("kind") == "initials" or (original.isupper() and len(original) <= 4):
+                self._add(original, replacement, "initials")
+                continue
+            words = original.split()
+            if len(words) == 1:
+                self._add(original, replacement, "common" if original.lower() in COMMON_WORDS else "part")
+                continue
+            self._add(original, replacement, "full")
+            initials = initials_of(original)
+            if initials and len(initials) >= 2:
+                self._add(f"({initials})", f"({replacement})", "bracketed")
+            for part in _parts(original):
+                self._add(part, replacement, "common" if part.lower() in COMMON_WORDS else "part")
+        names = sorted(self.lookup.values(), key=lambda v: -len(v[0]))
         alternatives = []
-        for original, replacement in self.pairs:
-            pattern = r"\s+".join(re.escape(w) for w in original.split())
-            key = " ".join(original.split())
-            if _any_case(original):
-                pattern, key = f"(?i:{pattern})", key.lower()
-            alternatives.append(pattern)
-            self.lookup.setdefault(key, replacement)
-        self.regex = (re.compile(r"(?<![\w])(" + "|".join(alternatives) + r")(?![\w])")
-                      if alternatives else None)
+        for original, _, kind in names:
+            if kind == "bracketed":
+                alternatives.append(r"\\?\(" + re.escape(original[1:-1]) + r"\\?\)")
+            else:
+                alternatives.append(r"\s+".join(re.escape(w) for w in original.split()))
+        title = r"(?:(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\.?\s+)?"
+        # Not inside a word; "_" is no letter ("_Peter_" is Markdown emphasis).
+        self.regex = (re.compile(rf"(?<![^\W_])({title}(?:{'|'.join(alternatives)}))(?![^\W_])",
+                                 re.IGNORECASE) if alternatives else None)
+        self.replacements = {v[1] for v in self.lookup.values()}
 
-    def _sub(self, match: re.Match) -> str:
-        found = " ".join(match.group(1).split())
-        replacement = self.lookup.get(found) or self.lookup[found.lower()]
+    def _add(self, original: str, replacement: str, kind: str) -> None:
+        key = original.lower()
+        if key not in self.lookup or self.lookup[key][2] in ("common", "part") and kind == "full":
+            self.lookup[key] = (original, replacement, kind)
+
+    def _reads_as_name(self, match: re.Match, found: str, original: str, kind: str,
+                       standalone: bool) -> bool:
+        if kind in ("initials", "bracketed"):
+            return found.replace("\\", "") == original  # "JS" as written, never "js"
+        if kind == "full":
+            # "Mark Will" of everyday words is matched only as written ("the mark will fade").
+            return not all(w.lower() in COMMON_WORDS | NEVER_ALONE for w in original.split()) \
+                or found == original
+        if kind == "part" or standalone:
+            return True
+        if not found[:1].isupper():
+            return False
+        before = match.string[: match.start()].rstrip(" \t\"'“‘*_>")
+        if before and before[-1] not in ".!?\n:":
+            return True  # capitalised inside a sentence: "then Brown replied"
+        after = match.string[match.end():].split(maxsplit=1)
+        return bool(after) and after[0].lower().strip(".,;:") in SPEECH_VERBS  # "Brown said ..."
+
+    def _sub(self, match: re.Match, standalone: bool = False) -> str:
+        words = match.group(1).split()
+        while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
+            words = words[1:]
+        found = " ".join(words)
+        name = self.lookup.get(found.lower().replace("\\", ""))
+        if name is None or not self._reads_as_name(match, found, *name[::2], standalone):
+            return match.group(0)
+        replacement = name[1]
         before = match.string[: match.start()].rstrip(" \t\"'“‘*_>")
         if not before or before[-1] in ".!?\n:":
             replacement = replacement[:1].upper() + replacement[1:]
         return replacement
 
-    def __call__(self, text: str) -> str:
-        """The text with every known name (and its distinctive parts) replaced."""
+    def __call__(self, text: str, standalone: bool = False) -> str:
+        """The text with every known name (and its parts, initials and title) replaced.
+
+        `standalone` is for a word or phrase that stands alone (a keyword, a label): there an
+        everyday word that is a name's part ("smith") counts in any case.
+        """
         if self.regex is None or not text:
             return text
-        return self.regex.sub(self._sub, text)
+        out = self.regex.sub(lambda m: self._sub(m, standalone), text)
+        for replacement in self.replacements:
+            # "Jane Smith (JS)" -> "a participant (a participant)" -> "a participant"
+            out = re.sub(rf"({re.escape(replacement)})\s*\\?\(\1\\?\)", r"\1", out, flags=re.IGNORECASE)
+        return out
+
+    def names_in(self, text: str) -> bool:
+        """Whether a keyword or label holds a name (in any case)."""
+        return self.regex is not None and self(text, standalone=True) != text
 
     def data(self, value):
         """Redact every string in nested lists and dicts (keys are left alone)."""
@@ -215,6 +444,44 @@ class Redactor:
         return value
 
 
-def redactor_for(db: Database, event: Event) -> Redactor:
-    """The redactor for an event: its stored redactions under the rule, else one that changes nothing."""
-    return Redactor(list_redactions(db, event) if event.chatham_house else [])
+def _only_names(redactor: Redactor, label: str) -> bool:
+    """A label that is nothing but names once they are taken out ('Jane Smith', 'Tom and JS')."""
+    left = redactor(label, standalone=True)
+    for replacement in redactor.replacements:
+        left = re.sub(re.escape(replacement), " ", left, flags=re.IGNORECASE)
+    return not re.sub(r"\b(and|with|&|the|of|from|to|by|on)\b|[^\w]|\d", "", left, flags=re.IGNORECASE)
+
+
+def safe_label(redactor: Redactor, theme: dict, position: int) -> str:
+    """A label for a theme whose label is a person's name: its keywords that are not names, else
+    'Theme N'."""
+    words = [k for k in theme.get("keywords") or [] if not redactor.names_in(k)][:3]
+    label = ", ".join(words)
+    return label[:1].upper() + label[1:] if words else f"Theme {position}"
+
+
+def final_pass(redactor: Redactor, data: dict) -> dict:
+    """The digest data as it may be published: every string redacted; keywords that are names
+    dropped; a theme label that is only a name replaced by a redaction-safe label."""
+    out = dict(data)
+    if "themes" in data:
+        themes = []
+        for i, theme in enumerate(data["themes"], 1):
+            theme = dict(theme)
+            if "keywords" in theme:
+                theme["keywords"] = [k for k in theme["keywords"] if not redactor.names_in(k)]
+            if redactor.regex is not None and _only_names(redactor, theme.get("label") or ""):
+                theme["label"] = safe_label(redactor, theme, i)
+            themes.append(theme)
+        out["themes"] = themes
+    if isinstance(data.get("entities"), dict):  # the digest's lists: an "organisation" "PS" is initials
+        out["entities"] = {group: [n for n in names if not redactor.names_in(n)]
+                           for group, names in data["entities"].items()}
+    return redactor.data(out)
+
+
+def redactor_for(db: Database, event: Event, entities: list[dict] | None = None) -> Redactor:
+    """The redactor for an event under the rule: every name found or decided, except the words kept
+    as 'not a person'; one that changes nothing for an event not under the rule."""
+    rows = [r for r in redaction_rows(db, event, entities) if r["status"] != "not a person"]
+    return Redactor(rows)

@@ -20,7 +20,7 @@ from web.publish.publishing import (
     publish,
     save_draft,
 )
-from web.publish.redact import list_redactions, set_redaction, suggest_redactions
+from web.publish.redact import confirm_all, keep_as_written, redaction_rows, set_redaction, unconfirmed
 from web.publish.render import markdown_to_html
 from web.review import (
     edited_result_with_report,
@@ -96,7 +96,7 @@ def digest(slug: str):
     db = get_db()
     data = build_data(db, event)
     markdown = draft_markdown(db, event, data)
-    pending = [r for r in list_redactions(db, event) if not r["confirmed"]] if event.chatham_house else []
+    pending = unconfirmed(db, event)
     # The Markdown links the charts of the version to come, which does not exist yet: the preview
     # shows the same charts drawn from the current data.
     html = re.sub(rf'src="/digests/{re.escape(slug)}/v\d+/charts/', f'src="/review/{slug}/charts/',
@@ -135,36 +135,45 @@ def chart(slug: str, name: str):
 @bp.route("/<slug>/redactions")
 @login_required
 def redactions(slug: str):
-    """Each name found, in context, with its replacement to confirm or change."""
-    event = event_or_404(slug)
-    db = get_db()
-    if event.chatham_house:
-        result, _ = edited_result_with_report(db, event)
-        suggest_redactions(db, event, (result or {}).get("entities"))
-    return render_template("review/redactions.html", event=event, rows=list_redactions(db, event))
+    """Each name found, in context, with its replacement to confirm or change (nothing is stored
+    until the organiser decides)."""
+    return _render_redactions(event_or_404(slug))
+
+
+def _render_redactions(event, code: int = 200, *, error: str | None = None, typed: dict | None = None):
+    """The Names tab; on a refused form, with the reason and the replacements as typed."""
+    rows = redaction_rows(get_db(), event)
+    return render_template("review/redactions.html", event=event, rows=rows, error=error,
+                           typed=typed or {}), code
 
 
 @bp.route("/<slug>/redactions", methods=("POST",))
 @login_required
 def confirm_redactions(slug: str):
-    """Confirm one replacement (as typed) or all of them (as they stand)."""
+    """Confirm one replacement as typed, keep one word as 'not a person', or confirm every undecided
+    name with what is typed in its box (the suggestion where nothing was typed)."""
     event = event_or_404(slug)
     db = get_db()
-    rows = list_redactions(db, event)
+    typed = {key.removeprefix("replacement-"): value for key, value in request.form.items()
+             if key.startswith("replacement-")}
     try:
         if request.form.get("action") == "confirm-all":
-            ids = [r["id"] for r in rows]
+            count = confirm_all(db, event, typed)
+            message = f"{count} replacement{'' if count == 1 else 's'} confirmed."
+        elif request.form.get("keep"):
+            keep_as_written(db, event, request.form["keep"])
+            message = "Kept as written: not a person."
         else:
-            ids = [int(request.form.get("id") or 0)]
-        if not any(r["id"] in ids for r in rows):
-            raise NotFound("No such redaction. Reload the page.")
-        for row in rows:
-            if row["id"] in ids:
-                replacement = request.form.get(f"replacement-{row['id']}", row["replacement"])
-                set_redaction(db, event, row["id"], replacement, confirmed=True)
-    except (HarvestError, ValueError) as exc:
-        abort(400, description=str(exc))
-    flash("Replacement confirmed." if len(ids) == 1 else "Replacements confirmed.", "status")
+            key = request.form.get("confirm") or request.form.get("id") or ""
+            row = next((r for r in redaction_rows(db, event) if key in (r["key"], str(r["id"]))), None)
+            if row is None:
+                raise NotFound("No such name. Reload the page.")
+            set_redaction(db, event, row["key"], typed.get(row["key"], typed.get(str(row["id"]),
+                                                                                 row["replacement"])))
+            message = "Replacement confirmed."
+    except HarvestError as exc:
+        return _render_redactions(event, 400, error=str(exc), typed=typed)
+    flash(message, "status")
     return redirect(url_for("review.redactions", slug=slug))
 
 
