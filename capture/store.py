@@ -51,6 +51,10 @@ def open_db(path: str | os.PathLike | None = None, *, memory: bool = False) -> D
                                    check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode NORMAL syncs at checkpoints, not at every commit: a commit survives the
+            # process being killed (it is in the WAL, in the OS's cache); only a power cut can lose
+            # the last ones. FULL made every attendee's note wait for an fsync.
+            conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as exc:
             raise HarvestError(
                 f"Cannot open database {target}: {exc}. Check the path and its permissions."
