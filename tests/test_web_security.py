@@ -240,16 +240,17 @@ def test_failed_logins_are_rate_limited_and_successful_ones_are_not(app, db_path
     assert refused.status_code == 429 and "Wait a minute" in text(refused)
 
 
-def test_secret_key_is_random_made_once_and_private(tmp_path, db_path):
-    from web import _secret_key, create_app
+def test_secret_key_is_random_made_once_and_kept_per_database(tmp_path, db_path):
+    # Issue 15: the key was one file per installation, shared by every database; now each has its own.
+    from web import create_app, database_key
 
-    first = _secret_key(tmp_path / "instance")
-    assert len(first) == 64 and first == _secret_key(tmp_path / "instance")  # kept, not remade
-    assert first != _secret_key(tmp_path / "other")  # random per installation
-    assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o777 == 0o600
-    app = create_app({"DATABASE": str(db_path)})  # no key given: one from the instance folder
-    assert app.config["SECRET_KEY"] and app.config["SECRET_KEY"] not in ("dev", "test-only-key")
-    assert Path(app.instance_path, "secret_key").read_text().strip() == app.config["SECRET_KEY"]
+    first = database_key(str(db_path))
+    assert len(first) == 64 and first == database_key(str(db_path))  # kept, not remade
+    other = tmp_path / "other.db"
+    assert first != database_key(str(other))  # random per database
+    app = create_app({"DATABASE": str(db_path)})  # no key given: the database's own
+    assert app.config["SECRET_KEY"] == first and first not in ("dev", "test-only-key")
+    assert create_app(database=str(other)).config["SECRET_KEY"] == database_key(str(other))
 
 
 def test_session_cookie_is_secure_when_served_over_https(app, db_path):

@@ -4,8 +4,6 @@ digests and the JSON API)."""
 from __future__ import annotations
 
 import os
-import secrets
-from pathlib import Path
 
 from flask import Flask, render_template
 from werkzeug.routing import IntegerConverter
@@ -20,15 +18,16 @@ UPLOAD_ENDPOINTS = {"upload.form"}
 SQLITE_MAX_INT = 2**63 - 1
 
 
-def _secret_key(instance: Path) -> str:
-    """A random key made once and kept in the instance folder (never a fixed dev key)."""
-    path = instance / "secret_key"
-    if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    return path.read_text().strip()
+def database_key(path: str) -> str:
+    """The session-signing key of the database at `path`: random, made when the database was first
+    opened and kept in it, so a cookie signed for one database's server is refused by another's."""
+    from capture.store import open_db
+
+    db = open_db(path)
+    try:
+        return db.execute("SELECT value FROM web_secret WHERE name = 'session_key'").fetchone()[0]
+    finally:
+        db.conn.close()
 
 
 class SQLiteIntConverter(IntegerConverter):
@@ -38,8 +37,9 @@ class SQLiteIntConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: defaults, then instance/config.py, then test overrides."""
+def create_app(test_config: dict | None = None, database: str | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then test overrides; `database` (as
+    `harvest serve --db` gives it) is the file to serve, whatever the configuration says."""
     # "web", the package, so the instance folder and templates are found as before this module moved.
     app = Flask("web", instance_relative_config=True)
     app.url_map.converters["int"] = SQLiteIntConverter
@@ -59,16 +59,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         SUBMIT_LIMIT_PER_SESSION="20 per minute",
         SUBMIT_LIMIT_PER_ADDRESS="1000 per minute",
         RATELIMIT_STORAGE_URI="memory://",
-        # Failed logins per address before a wait: slows password guessing, spares organisers.
+        # Failed logins for one account from one address before a wait: slows password guessing
+        # without locking out the owner, who logs in from elsewhere; and a softer limit for the
+        # account from everywhere, against guessing from many addresses.
         LOGIN_LIMIT="10 per minute",
+        LOGIN_LIMIT_PER_ACCOUNT="50 per 10 minutes",
         # e.g. https://harvest.example.org, for attendee links and the feed; `harvest tables`
         # reads the same $HARVEST_URL, so the printed links and the pages agree.
         PUBLIC_URL=os.environ.get("HARVEST_URL") or None,
         SYNTHESIS_IN_THREAD=True,
         # Pipeline components (`embedder`, `nlp`) to use instead of the real models; tests only.
         SYNTHESIS_COMPONENTS=None,
-        # Behind nginx or another reverse proxy: trust one hop of X-Forwarded-For/-Proto/-Host/-Prefix.
+        # Behind nginx or another reverse proxy: believe one hop of X-Forwarded-For/-Proto/-Host/-Port,
+        # and only from TRUSTED_PROXY (`harvest serve` tells waitress; see web/serving.py).
         PROXY_FIX=os.environ.get("HARVEST_BEHIND_PROXY", "") not in ("", "0", "false", "no"),
+        TRUSTED_PROXY=os.environ.get("HARVEST_TRUSTED_PROXY") or "127.0.0.1",
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -76,8 +81,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = (app.config["PUBLIC_URL"] or "").startswith("https://")
+    if database is not None:
+        app.config["DATABASE"] = database
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
+        app.config["SECRET_KEY"] = database_key(app.config["DATABASE"])
 
     from web import db
     from web.extensions import csrf, limiter
@@ -100,13 +107,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_url_rule("/", endpoint="index", view_func=_index)
     # Templates link to pages of other blueprints only once those pages exist.
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    from web.access import can
+
+    app.jinja_env.globals["can"] = can  # what the organiser's role on the event allows
     app.jinja_env.filters["when"] = when
     _security_headers(app)
     _error_pages(app)
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
+        # No X-Forwarded-Prefix: waitress does not clear that one from clients that bypass the proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
     return app
 
 
@@ -160,6 +171,7 @@ def _security_headers(app: Flask) -> None:
 def _error_pages(app: Flask) -> None:
     messages = {
         400: "The request could not be read. Go back and try again.",
+        403: "Your role on this event does not allow this. Ask the event's owner.",
         404: "There is nothing here. Check the link, or ask the organiser for the current one.",
         405: "That action is not allowed here.",
         413: "That is too large to send. Shorten the note or split the file.",

@@ -1,11 +1,19 @@
-"""Organiser accounts: hashed passwords, login, logout, and the `login_required` guard."""
+"""Organiser accounts: hashed passwords, login sessions, login, logout, and the `login_required` guard.
+
+A login is a row in `login_session` (only a hash of its token is stored; the token rides in the signed
+session cookie): logout deletes it, a password change deletes all of the account's, and a cookie
+from a server on another database names a session that database never had.
+"""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -20,10 +28,16 @@ from web.extensions import limiter
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 MIN_PASSWORD = 8
+# A login lasts at most this long, then the organiser logs in again.
+SESSION_DAYS = 30
 
 
-def add_user(db: Database, email: str, password: str) -> int:
-    """Create an organiser account (or reset its password); returns the user id."""
+def add_user(db: Database, email: str, password: str, admin: bool | None = None) -> int:
+    """Create an organiser account (or reset its password); returns the user id.
+
+    `admin` True makes it an admin (sees and may do everything), False an ordinary organiser;
+    None leaves an existing account as it was (a new one is not an admin).
+    """
     email = (email or "").strip()
     if "@" not in email:
         raise ValidationError(f"{email!r} is not an email address.")
@@ -33,9 +47,14 @@ def add_user(db: Database, email: str, password: str) -> int:
     with atomic(db):
         rows = list(db.query("SELECT id FROM user WHERE email = ?", [email]))
         if rows:
-            db.conn.execute("UPDATE user SET password_hash = ? WHERE id = ?", [hashed, rows[0]["id"]])
-            return rows[0]["id"]
-        return insert(db, "user", {"email": email, "password_hash": hashed})
+            user_id = rows[0]["id"]
+            db.conn.execute("UPDATE user SET password_hash = ? WHERE id = ?", [hashed, user_id])
+            end_all_sessions(db, user_id)  # a new password logs out everywhere the old one was used
+        else:
+            user_id = insert(db, "user", {"email": email, "password_hash": hashed})
+        if admin is not None:
+            db.conn.execute("UPDATE user SET is_admin = ? WHERE id = ?", [int(admin), user_id])
+        return user_id
 
 
 def check_login(db: Database, email: str, password: str) -> dict | None:
@@ -60,14 +79,51 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
 
 
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _oldest_live() -> str:
+    # As the table's default writes created_at, so the two compare as text.
+    return (datetime.now(UTC) - timedelta(days=SESSION_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def start_session(db: Database, user_id: int) -> str:
+    """Record a new login of the user; returns its token (for the session cookie)."""
+    token = secrets.token_urlsafe(32)
+    with atomic(db):
+        db.conn.execute("DELETE FROM login_session WHERE created_at < ?", [_oldest_live()])
+        db.conn.execute("INSERT INTO login_session (token_hash, user_id) VALUES (?, ?)",
+                        [_token_hash(token), user_id])
+    return token
+
+
+def session_user(db: Database, token: str) -> dict | None:
+    """The account logged in with this token (id, email, is_admin), or None if it ended or expired."""
+    rows = list(db.query(
+        """SELECT u.id, u.email, u.is_admin FROM login_session s JOIN user u ON u.id = s.user_id
+           WHERE s.token_hash = ? AND s.created_at >= ?""", [_token_hash(token), _oldest_live()]))
+    return rows[0] if rows else None
+
+
+def end_session(db: Database, token: str) -> None:
+    """Forget one login (logout)."""
+    with atomic(db):
+        db.conn.execute("DELETE FROM login_session WHERE token_hash = ?", [_token_hash(token)])
+
+
+def end_all_sessions(db: Database, user_id: int) -> int:
+    """Forget every login of the user (their password changed); returns how many there were."""
+    with atomic(db):
+        return db.conn.execute("DELETE FROM login_session WHERE user_id = ?", [user_id]).rowcount
+
+
 @bp.before_app_request
 def load_logged_in_user() -> None:
-    """Put the logged-in organiser (or None) on `g.user` for every request."""
-    user_id = session.get("user_id")
-    g.user = None
-    if user_id is not None:
-        rows = list(get_db().query("SELECT id, email FROM user WHERE id = ?", [user_id]))
-        g.user = rows[0] if rows else None
+    """Put the logged-in organiser (or None) on `g.user` for every request: the session's login
+    must still be in this database (not logged out, no password change since, not expired)."""
+    token = session.get("login")
+    g.user = session_user(get_db(), token) if isinstance(token, str) else None
 
 
 def login_required(view):
@@ -95,25 +151,47 @@ def _safe_next(target: str | None) -> str:
     return url_for("events.index")
 
 
+def _account_key() -> str:
+    """Rate-limit key of a login attempt: the account tried (as typed, case-folded)."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _account_address_key() -> str:
+    """Rate-limit key of a login attempt: the account tried, from this client address."""
+    return _account_key() + "|address:" + get_remote_address()
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
 @bp.route("/login", methods=("GET", "POST"))
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], scope="login",
-               deduct_when=lambda response: response.status_code == 401)
+# Failed tries only. Per account and address: guessing from one place soon waits, while the owner
+# logging in from elsewhere does not. Per account, a softer limit: guessing from many addresses.
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], key_func=_account_address_key, methods=["POST"],
+               scope="login-account-address", deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
+               methods=["POST"], scope="login-account", deduct_when=_failed)
 def login():
     """The login form; a wrong email or password is refused with 401, and failed tries are rate-limited."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = check_login(get_db(), form.email.data, form.password.data)
+        db = get_db()
+        user = check_login(db, form.email.data, form.password.data)
         if user is None:
             flash("Wrong email or password.", "error")
             return render_template("auth/login.html", form=form), 401
         session.clear()
-        session["user_id"] = user["id"]
+        session["login"] = start_session(db, user["id"])
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), (400 if request.method == "POST" else 200)
 
 
 @bp.route("/logout", methods=("POST",))
 def logout():
-    """Forget the session and go back to the login page."""
+    """End the login (its cookie no longer works, even if copied) and go back to the login page."""
+    token = session.get("login")
+    if isinstance(token, str):
+        end_session(get_db(), token)
     session.clear()
     return redirect(url_for("auth.login"))

@@ -16,7 +16,16 @@ import click
 
 from capture.errors import HarvestError
 from capture.importing import ImportOptions, import_file
-from capture.store import add_table, get_event, list_events, list_notes, list_tables, note_totals, save_event
+from capture.store import (
+    add_table,
+    atomic,
+    get_event,
+    list_events,
+    list_notes,
+    list_tables,
+    note_totals,
+    save_event,
+)
 from web.cli import cli, pass_ctx
 
 EXPORT_FIELDS = ("ref", "table", "text", "author", "role", "attribution", "source", "status",
@@ -113,15 +122,38 @@ def import_(ctx, paths, slug, title, table, text_column, id_column, table_column
               help="A question posed to the tables (repeat for several; replaces the list).")
 @click.option("--chatham-house/--no-chatham-house", default=None,
               help="Under the Chatham House Rule, outputs carry no names or attributions.")
+@click.option("--owner", metavar="EMAIL",
+              help="Make this organiser account an owner of the event (without one, an event made here "
+                   "belongs to the admins).")
+@click.option("--share", metavar="EMAIL", help="Share the event with this organiser account, in --role.")
+@click.option("--role", type=click.Choice(["owner", "editor", "moderator"]), default="editor",
+              show_default=True, help="The role --share gives: moderators moderate notes; editors also "
+                                      "edit, synthesise and publish; owners also share and delete.")
+@click.option("--unshare", metavar="EMAIL", help="Take the event away from this organiser account.")
 @pass_ctx
-def event(ctx, slug, title, date, venue, questions, chatham_house) -> None:
-    """Create an event, or update the fields given."""
+def event(ctx, slug, title, date, venue, questions, chatham_house, owner, share, role, unshare) -> None:
+    """Create an event, or update the fields given; set its owner and who it is shared with."""
+    from web.access import list_members
+    from web.access import share as share_event
+    from web.access import unshare as unshare_event
+
     existed = _exists(ctx.db, slug)
-    record = save_event(ctx.db, slug, title=title, date=date, venue=venue,
-                        questions=list(questions) or None, chatham_house=chatham_house)
+    with atomic(ctx.db):  # an unknown --owner or --share account leaves no event behind
+        record = save_event(ctx.db, slug, title=title, date=date, venue=venue,
+                            questions=list(questions) or None, chatham_house=chatham_house)
+        if owner:
+            share_event(ctx.db, record, owner, "owner")
+        if share:
+            share_event(ctx.db, record, share, role)
+        if unshare:
+            unshare_event(ctx.db, record, unshare)
     click.echo(f"{'Updated' if existed else 'Created'} event {record.slug}: {record.title}"
                f"{' (' + record.date + ')' if record.date else ''}"
                f"{', Chatham House Rule' if record.chatham_house else ''}")
+    if owner or share or unshare or not existed:
+        members = list_members(ctx.db, record)
+        click.echo("Shared with: " + ", ".join(f"{m['email']} ({m['role']})" for m in members) if members
+                   else "No owner: only admins can open it on the web (give one with --owner EMAIL).")
 
 
 def _exists(db, slug: str) -> bool:

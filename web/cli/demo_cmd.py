@@ -66,7 +66,7 @@ def build_demo(path: Path, echo=click.echo) -> str:
              f"{time.perf_counter() - started:.1f} s, digest v{version} published"
              + (" (Chatham House Rule: names redacted)" if chatham else ""), err=True)
     password = secrets.token_urlsafe(12)
-    add_user(db, DEMO_USER, password)
+    add_user(db, DEMO_USER, password, admin=True)  # the demo's events were made here: the admins' own
     db.conn.close()
     return password
 

@@ -20,12 +20,17 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("email")
+@click.option("--admin/--no-admin", default=None,
+              help="An admin sees and may do everything, on every event; --no-admin makes an admin an "
+                   "ordinary organiser again. Default: a new account is not an admin, an existing one "
+                   "keeps what it was.")
 @pass_ctx
-def user_add(ctx: Context, email: str) -> None:
-    """Create an organiser account (or reset its password).
+def user_add(ctx: Context, email: str, admin: bool | None) -> None:
+    """Create an organiser account (or reset its password, which logs out its sessions).
 
     The password is asked for twice, hidden; when stdin is not a terminal it is read from the
-    first line of stdin (for scripts: `echo "$PW" | harvest user add EMAIL`).
+    first line of stdin (for scripts: `echo "$PW" | harvest user add EMAIL`). Organisers see only
+    the events they own or that are shared with them; admins see all.
     """
     from web.auth import add_user
 
@@ -35,8 +40,22 @@ def user_add(ctx: Context, email: str) -> None:
         password = (sys.stdin.readline() if sys.stdin else "").rstrip("\r\n")
         if not password:
             raise HarvestError("No password on stdin: pipe one in, or run from a terminal to be asked.")
-    add_user(ctx.db, email, password)
-    click.echo(f"Organiser {email.strip()} can now log in.")
+    add_user(ctx.db, email, password, admin=admin)
+    is_admin = ctx.db.execute("SELECT is_admin FROM user WHERE email = ?", [email.strip()]).fetchone()[0]
+    click.echo(f"{'Admin' if is_admin else 'Organiser'} {email.strip()} can now log in.")
+
+
+@user.command("list")
+@pass_ctx
+def user_list(ctx: Context) -> None:
+    """List the accounts: email, admin or not, and how many events each owns or shares."""
+    rows = list(ctx.db.query(
+        """SELECT u.email, u.is_admin, count(m.event_id) AS events FROM user u
+           LEFT JOIN event_member m ON m.user_id = u.id GROUP BY u.id ORDER BY u.email"""))
+    if not rows:
+        click.echo("No accounts yet. Create one with `harvest user add EMAIL --admin`.")
+    for r in rows:
+        click.echo(f"{r['email']:<40} {'admin' if r['is_admin'] else 'organiser':<9} {r['events']:>4} events")
 
 
 @cli.command()
@@ -47,10 +66,14 @@ def user_add(ctx: Context, email: str) -> None:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Worker threads.")
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, threads: int) -> None:
-    """Serve the web app under waitress (a production WSGI server)."""
-    import waitress
+    """Serve the web app under waitress (a production WSGI server).
 
+    Behind a reverse proxy on this machine, set HARVEST_BEHIND_PROXY=1 (or PROXY_FIX = True in
+    instance/config.py): X-Forwarded-For/-Proto/-Host/-Port are then believed from the proxy at
+    $HARVEST_TRUSTED_PROXY (default 127.0.0.1) and dropped from anyone else.
+    """
     from web import create_app
+    from web.serving import create_server
     from web.worker import mark_interrupted
 
     db_path = str(Path(ctx.db_path).resolve())
@@ -59,10 +82,10 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     db.conn.close()
     if interrupted:
         click.echo(f"Marked {interrupted} synthesis run(s) left by a stopped server as failed.", err=True)
-    app = create_app()  # instance/config.py applies; --db / $HARVEST_DB names the database
-    app.config["DATABASE"] = db_path
+    # instance/config.py applies; --db / $HARVEST_DB names the database (and so its secret key)
+    app = create_app(database=db_path)
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads)
+        server = create_server(app, host=host, port=port, threads=threads)
     except OSError as exc:
         raise HarvestError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}. "
                            "Choose another --port.") from None

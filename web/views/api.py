@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from capture.store import find_event, list_notes
-from web.auth import login_required
+from web.access import event_role
 from web.db import get_db
 from web.views.moderation import SINCE_ERROR, STATUSES, note_json, since_arg
 
@@ -20,7 +20,7 @@ def _event(slug: str):
 
 
 @bp.route("/events/<slug>/synthesis")
-@login_required
+@event_role("editor")
 def synthesis(slug: str):
     """The current themes of the event, with organiser edits applied (404 before any run)."""
     from web.views.synthesis import current_result
@@ -35,7 +35,7 @@ def synthesis(slug: str):
 
 
 @bp.route("/events/<slug>/notes")
-@login_required
+@event_role("moderator")
 def notes(slug: str):
     """The event's notes; ?status=pending|approved|hidden, ?table=NAME and ?since=ID filter them."""
     event, error = _event(slug)

@@ -6,14 +6,35 @@ import io
 import re
 
 import segno
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from capture.errors import HarvestError
 from capture.models import Event, Table
-from capture.store import add_table, find_event, list_events, list_tables, note_counts, save_event
+from capture.store import add_table, atomic, find_event, list_tables, note_counts, save_event
+from web.access import (
+    ROLE_HELP,
+    ROLES,
+    delete_event,
+    event_role,
+    list_members,
+    share,
+    unshare,
+    visible_events,
+)
 from web.auth import login_required
 from web.db import get_db
 
@@ -48,6 +69,15 @@ class TableForm(FlaskForm):
     host = StringField("Host", validators=[Optional(), Length(max=200)])
 
 
+class ShareForm(FlaskForm):
+    """Share the event with another organiser account, in a role."""
+
+    email = EmailField("Organiser's email (their account must exist)",
+                       validators=[DataRequired(), Length(max=254)])
+    role = SelectField("Role", default="editor", validate_choice=True,
+                       choices=[SelectChoice(r, f"{r.capitalize()}: {ROLE_HELP[r]}") for r in ROLES])
+
+
 def slugify(text: str) -> str:
     """A slug from a title: lower case, hyphens, at most 80 characters."""
     slug = re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")
@@ -56,6 +86,8 @@ def slugify(text: str) -> str:
 
 def event_or_404(slug: str) -> Event:
     """The event, or a friendly 404 page."""
+    if g.get("event") is not None and g.event.slug == slug:  # looked up already by `event_role`
+        return g.event
     event = find_event(get_db(), slug)
     if event is None:
         abort(404, description=f"There is no event {slug!r}.")
@@ -86,8 +118,8 @@ def _form_values(form: EventForm) -> dict:
 @bp.route("/")
 @login_required
 def index():
-    """All events, newest first."""
-    return render_template("events/index.html", events=list_events(get_db()))
+    """The events this organiser may open (all of them for an admin), newest first."""
+    return render_template("events/index.html", events=visible_events(get_db(), g.user))
 
 
 @bp.route("/new", methods=("GET", "POST"))
@@ -103,9 +135,11 @@ def new():
             form.slug.errors.append(f"An event {slug!r} exists already; choose another short name.")
         else:
             try:
-                event = save_event(db, slug, **_form_values(form))
+                with atomic(db):  # the event and its owner, or neither
+                    event = save_event(db, slug, **_form_values(form))
+                    share(db, event, g.user["email"], "owner")
             except HarvestError as exc:
-                form.form_errors.append(str(exc))
+                _error_beside_field(form, exc)
             else:
                 flash(f"Event {event.title!r} created. Add its tables below.", "ok")
                 return redirect(url_for("events.show", slug=event.slug))
@@ -114,7 +148,7 @@ def new():
 
 
 @bp.route("/<slug>/edit", methods=("GET", "POST"))
-@login_required
+@event_role("editor")
 def edit(slug: str):
     """Edit an event's details, status and moderation setting."""
     event = event_or_404(slug)
@@ -125,12 +159,22 @@ def edit(slug: str):
         try:
             save_event(get_db(), slug, **_form_values(form))
         except HarvestError as exc:
-            form.form_errors.append(str(exc))
+            _error_beside_field(form, exc)
         else:
             flash("Event saved.", "ok")
             return redirect(url_for("events.show", slug=slug))
     status = 400 if request.method == "POST" else 200
     return render_template("events/form.html", form=form, event=event), status
+
+
+def _error_beside_field(form: EventForm, exc: HarvestError) -> None:
+    """Put the store's reason beside the field it is about (slug, date, status), else atop the form."""
+    message = str(exc)
+    for name in ("slug", "date", "status"):
+        if message.startswith(f"Invalid {'event ' if name == 'slug' else ''}{name}"):
+            getattr(form, name).errors.append(message)
+            return
+    form.form_errors.append(message)
 
 
 class _FormData:
@@ -144,20 +188,14 @@ class _FormData:
 
 
 @bp.route("/<slug>")
-@login_required
+@event_role("moderator")
 def show(slug: str):
     """An event: details, tables with their attendee links and QR codes, and what to do next."""
-    event = event_or_404(slug)
-    db = get_db()
-    tables = list_tables(db, event)
-    counts = note_counts(db, event)
-    return render_template("events/show.html", event=event, tables=tables, counts=counts,
-                           links={t.id: attendee_url(t) for t in tables}, form=TableForm(),
-                           local=links_are_local())
+    return _render_show(event_or_404(slug))
 
 
 @bp.route("/<slug>/tables", methods=("POST",))
-@login_required
+@event_role("editor")
 def add_table_view(slug: str):
     """Add a table (or update the question and host of one with the same name)."""
     event = event_or_404(slug)
@@ -172,10 +210,7 @@ def add_table_view(slug: str):
             flash(f"Table {table.name!r} is ready: its attendee link and QR code are on this page.", "ok")
             # Back at the form, just below the new table's card: adding the next one needs no scrolling.
             return redirect(url_for("events.show", slug=slug, _anchor="add-table"))
-    tables = list_tables(db, event)
-    return render_template("events/show.html", event=event, tables=tables, counts={},
-                           links={t.id: attendee_url(t) for t in tables}, form=form,
-                           local=links_are_local()), 400
+    return _render_show(event, 400, table_form=form)
 
 
 def _table_or_404(event: Event, table_id: int) -> Table:
@@ -186,7 +221,7 @@ def _table_or_404(event: Event, table_id: int) -> Table:
 
 
 @bp.route("/<slug>/tables/<int:table_id>/qr.svg")
-@login_required
+@event_role("moderator")
 def qr(slug: str, table_id: int):
     """The QR code of a table's attendee link, as SVG."""
     table = _table_or_404(event_or_404(slug), table_id)
@@ -198,7 +233,7 @@ def qr(slug: str, table_id: int):
 
 
 @bp.route("/<slug>/cards")
-@login_required
+@event_role("moderator")
 def cards(slug: str):
     """A printable page of table cards: name, question and QR code of each table."""
     event = event_or_404(slug)
@@ -206,3 +241,62 @@ def cards(slug: str):
     return render_template("events/cards.html", event=event, tables=tables,
                            links={t.id: attendee_url(t) for t in tables}, local=links_are_local())
 
+
+def _render_show(event: Event, code: int = 200, share_form: ShareForm | None = None,
+                 delete_error: str | None = None, table_form: TableForm | None = None):
+    """The event page, with the owner's sharing and delete forms (and any error beside them)."""
+    db = get_db()
+    tables = list_tables(db, event)
+    counts = note_counts(db, event)
+    return render_template("events/show.html", event=event, tables=tables, counts=counts,
+                           links={t.id: attendee_url(t) for t in tables}, form=table_form or TableForm(),
+                           local=links_are_local(), members=list_members(db, event),
+                           share_form=share_form or ShareForm(), delete_error=delete_error), code
+
+
+@bp.route("/<slug>/share", methods=("POST",))
+@event_role("owner")
+def share_view(slug: str):
+    """Share the event with an organiser account by email, or change their role."""
+    event = event_or_404(slug)
+    form = ShareForm()
+    if form.validate_on_submit():
+        try:
+            member = share(get_db(), event, form.email.data, form.role.data)
+        except HarvestError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            flash(f"{member['email']} is now {member['role']} of this event.", "ok")
+            return redirect(url_for("events.show", slug=slug, _anchor="sharing"))
+    return _render_show(event, 400, share_form=form)
+
+
+@bp.route("/<slug>/unshare", methods=("POST",))
+@event_role("owner")
+def unshare_view(slug: str):
+    """Take the event away from an organiser it was shared with."""
+    event = event_or_404(slug)
+    form = ShareForm()
+    email = (request.form.get("email") or "").strip()
+    try:
+        unshare(get_db(), event, email)
+    except HarvestError as exc:
+        form.email.errors = [str(exc)]  # the form was not validated: its errors are still a tuple
+        return _render_show(event, 400, share_form=form)
+    flash(f"{email} no longer has this event.", "ok")
+    if email.lower() == g.user["email"].lower() and not g.user.get("is_admin"):
+        return redirect(url_for("events.index"))
+    return redirect(url_for("events.show", slug=slug, _anchor="sharing"))
+
+
+@bp.route("/<slug>/delete", methods=("POST",))
+@event_role("owner")
+def delete(slug: str):
+    """Delete the event and all its notes, runs and digests, once its short name is typed to confirm."""
+    event = event_or_404(slug)
+    if (request.form.get("confirm") or "").strip() != event.slug:
+        return _render_show(event, 400, delete_error=f"Type the event's short name, {event.slug}, "
+                                                     "to confirm deleting it.")
+    delete_event(get_db(), event)
+    flash(f"Event {event.title!r} and everything in it were deleted.", "ok")
+    return redirect(url_for("events.index"))

@@ -18,8 +18,8 @@ from capture.store import (
     save_event,
     set_note_status,
 )
-from web import SQLITE_MAX_INT
-from web.auth import login_required
+from web.access import event_role
+from web.app import SQLITE_MAX_INT
 from web.db import get_db
 from web.views.events import event_or_404
 
@@ -52,7 +52,7 @@ def _actor() -> str | None:
 
 
 @bp.route("/<slug>/live")
-@login_required
+@event_role("moderator")
 def live(slug: str):
     """Notes arriving, one column per table; static/live.js polls notes.json for new ones."""
     event = event_or_404(slug)
@@ -66,7 +66,7 @@ def live(slug: str):
 
 
 @bp.route("/<slug>/notes.json")
-@login_required
+@event_role("moderator")
 def notes_json(slug: str):
     """Notes with an id above ?since=ID, for the live view's polling."""
     event = event_or_404(slug)
@@ -79,7 +79,7 @@ def notes_json(slug: str):
 
 
 @bp.route("/<slug>/moderate", methods=("GET", "POST"))
-@login_required
+@event_role("moderator")
 def queue(slug: str):
     """The moderation queue: filter by status and table; approve or hide one, several or all."""
     event = event_or_404(slug)
@@ -132,7 +132,7 @@ class EditForm(FlaskForm):
 
 
 @bp.route("/<slug>/notes/<int:note_id>/edit", methods=("GET", "POST"))
-@login_required
+@event_role("moderator")
 def edit(slug: str, note_id: int):
     """Correct a note's text; the original stays stored and shown."""
     event = event_or_404(slug)
@@ -156,7 +156,7 @@ def edit(slug: str, note_id: int):
 
 
 @bp.route("/<slug>/approve-by-default", methods=("POST",))
-@login_required
+@event_role("moderator")
 def approve_by_default(slug: str):
     """Turn approve-by-default on or off for new attendee notes."""
     event = event_or_404(slug)
@@ -168,7 +168,7 @@ def approve_by_default(slug: str):
 
 
 @bp.route("/<slug>/log")
-@login_required
+@event_role("moderator")
 def log(slug: str):
     """The moderation log: who approved, hid or edited which note, and when."""
     event = event_or_404(slug)

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from markupsafe import Markup
 
 from capture.errors import HarvestError, NotFound
-from web.auth import login_required
+from web.access import event_role
 from web.db import get_db
 from web.publish.charts import chart_svg
 from web.publish.digest import build_data, chart_data
@@ -40,7 +40,7 @@ def _bad(exc: HarvestError):
 
 
 @bp.route("/<slug>")
-@login_required
+@event_role("editor")
 def themes(slug: str):
     """The themes with the organiser's edits applied, edit controls, and what could not be kept."""
     event = event_or_404(slug)
@@ -51,7 +51,7 @@ def themes(slug: str):
 
 
 @bp.route("/<slug>/edit", methods=("POST",))
-@login_required
+@event_role("editor")
 def edit(slug: str):
     """Store one theme edit (rename, summary, merge, split, hide/pin quote, reorder, drop)."""
     event = event_or_404(slug)
@@ -80,7 +80,7 @@ def edit(slug: str):
 
 
 @bp.route("/<slug>/undo", methods=("POST",))
-@login_required
+@event_role("editor")
 def undo(slug: str):
     """Remove the latest edit."""
     event = event_or_404(slug)
@@ -89,7 +89,7 @@ def undo(slug: str):
 
 
 @bp.route("/<slug>/digest")
-@login_required
+@event_role("editor")
 def digest(slug: str):
     """Preview the digest and edit its Markdown before publishing."""
     event = event_or_404(slug)
@@ -108,7 +108,7 @@ def digest(slug: str):
 
 
 @bp.route("/<slug>/digest", methods=("POST",))
-@login_required
+@event_role("editor")
 def save_digest(slug: str):
     """Save the edited Markdown as the draft, or reset the draft to the template."""
     event = event_or_404(slug)
@@ -125,7 +125,7 @@ def save_digest(slug: str):
 
 
 @bp.route("/<slug>/charts/<any('theme-sizes', 'themes-by-table'):name>.svg")
-@login_required
+@event_role("editor")
 def chart(slug: str, name: str):
     """A chart of the current (unpublished) digest data."""
     event = event_or_404(slug)
@@ -133,7 +133,7 @@ def chart(slug: str, name: str):
 
 
 @bp.route("/<slug>/redactions")
-@login_required
+@event_role("editor")
 def redactions(slug: str):
     """Each name found, in context, with its replacement to confirm or change (nothing is stored
     until the organiser decides)."""
@@ -148,7 +148,7 @@ def _render_redactions(event, code: int = 200, *, error: str | None = None, type
 
 
 @bp.route("/<slug>/redactions", methods=("POST",))
-@login_required
+@event_role("editor")
 def confirm_redactions(slug: str):
     """Confirm one replacement as typed, keep one word as 'not a person', or confirm every undecided
     name with what is typed in its box (the suggestion where nothing was typed)."""
@@ -178,7 +178,7 @@ def confirm_redactions(slug: str):
 
 
 @bp.route("/<slug>/publish", methods=("POST",))
-@login_required
+@event_role("editor")
 def publish_view(slug: str):
     """Publish a new version; refused (with the reason) while redactions are unconfirmed."""
     event = event_or_404(slug)

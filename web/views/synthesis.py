@@ -11,7 +11,7 @@ from capture.errors import HarvestError
 from capture.models import Event
 from capture.store import note_counts
 from synthesis.runs import latest_run
-from web.auth import login_required
+from web.access import event_role
 from web.db import get_db
 from web.views.events import event_or_404
 
@@ -42,14 +42,14 @@ def _render(event: Event, form: StartForm, code: int = 200):
 
 
 @bp.route("/<slug>/synthesis")
-@login_required
+@event_role("editor")
 def page(slug: str):
     """Progress of the latest run (refreshing itself while it runs) and the current themes."""
     return _render(event_or_404(slug), StartForm())
 
 
 @bp.route("/<slug>/synthesis", methods=("POST",))
-@login_required
+@event_role("editor")
 def start(slug: str):
     """Start a run and return at once to the progress page (409 if one is already going)."""
     from web.worker import start_synthesis

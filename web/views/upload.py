@@ -9,7 +9,7 @@ from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from capture.errors import HarvestError
-from web.auth import login_required
+from web.access import event_role
 from web.db import get_db
 from web.views.events import event_or_404
 
@@ -39,7 +39,7 @@ def _blank_to_none(value: str | None) -> str | None:
 
 
 @bp.route("/<slug>/upload", methods=("GET", "POST"), endpoint="form")
-@login_required
+@event_role("editor")
 def upload_form(slug: str):
     """Show the upload form; on POST import the file in one transaction or show why it failed."""
     event = event_or_404(slug)
