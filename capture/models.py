@@ -58,3 +58,6 @@ class Note:
     event_id: int | None = None
     table_id: int | None = None
     id: int | None = None
+    # The note's number in its event (1, 2, 3 ...), given when stored: what quotes cite and
+    # moderation shows ("Table 2, note 5").
+    number: int | None = None

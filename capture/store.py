@@ -51,6 +51,10 @@ def open_db(path: str | os.PathLike | None = None, *, memory: bool = False) -> D
                                    check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode NORMAL syncs at checkpoints, not at every commit: a commit survives the
+            # process being killed (it is in the WAL, in the OS's cache); only a power cut can lose
+            # the last ones. FULL made every attendee's note wait for an fsync.
+            conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as exc:
             raise HarvestError(
                 f"Cannot open database {target}: {exc}. Check the path and its permissions."
@@ -262,7 +266,7 @@ def _note_from_row(row: dict) -> Note:
                 original_text=row["original_text"], author=row["author"], role=row["role"],
                 attribution=row["attribution"], source=row["source"],
                 source_ref=row.get("source_ref"), status=row["status"],
-                created_at=row["created_at"])
+                created_at=row["created_at"], number=row.get("number"))
 
 
 def list_notes(db: Database, event: Event, status: str | None = None,
@@ -297,6 +301,12 @@ def note_totals(db: Database) -> dict[int, int]:
 def approved_notes(db: Database, event: Event) -> list[Note]:
     """The notes synthesis reads: approved ones only."""
     return list_notes(db, event, status="approved")
+
+
+def note_numbers(db: Database, event: Event) -> dict[str, int]:
+    """Note ref -> the note's number in the event (what quotes cite and moderation shows)."""
+    return {r["ref"]: r["number"] for r in db.query(
+        "SELECT ref, number FROM note WHERE event_id = ?", [event.id])}
 
 
 def get_note(db: Database, note_id: int) -> Note:
@@ -357,6 +367,10 @@ def add_notes(db: Database, event: Event, notes: Iterable[Note], *,
     added: list[Note] = []
     skipped = 0
     with atomic(db):
+        # Numbers are given inside the insert's transaction (BEGIN IMMEDIATE: no other writer can
+        # take the same one), in the order stored, and never change: quotes cite them.
+        number = db.conn.execute("SELECT coalesce(max(number), 0) FROM note WHERE event_id = ?",
+                                 [event.id]).fetchone()[0]
         for note in notes:
             digest = note_hash(note)
             # A note with an id of its own is a duplicate only by that id: two form answers
@@ -375,12 +389,15 @@ def add_notes(db: Database, event: Event, notes: Iterable[Note], *,
             row = {"event_id": event.id, "table_id": table_id, "ref": note.ref or "",
                    "text": note.text, "author": note.author, "role": note.role,
                    "attribution": note.attribution, "source": note.source,
-                   "source_ref": note.source_ref, "status": note.status, "content_hash": digest}
+                   "source_ref": note.source_ref, "status": note.status, "content_hash": digest,
+                   "number": number + 1}
             if note.created_at:
                 row["created_at"] = note.created_at
             if note.ref and note.ref in existing_refs:
                 raise ValidationError(f"Note id {note.ref!r} appears twice.")
             note_id = insert(db, "note", row)
+            number += 1
+            note.number = number
             if not note.ref:
                 # Generated refs are short, stable and unique within the event.
                 note.ref = f"n{note_id}"

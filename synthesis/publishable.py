@@ -332,10 +332,29 @@ def note_bounds(notes: Mapping[str, str], nlp=None) -> dict[str, Bounds]:
     return {ref: sentence_bounds(notes[ref], doc) for ref, doc in zip(refs, docs, strict=True)}
 
 
+def after_context(bounds: Mapping[str, Bounds], notes: Mapping[str, str], context_lines: Iterable[str],
+                  context: Iterable[Mapping]) -> None:
+    """Add, in place, a sentence start after every context line of a note and an end before it: a
+    heading the importer joined to the paragraph under it ("Digital inclusion Richard said ...")
+    is not part of the sentence a reader sees. `context_lines` are texts (hand-marked), `context`
+    the result's ContextLines (with offsets)."""
+    spans = [(c["note"], c["start"], c["end"]) for c in context if c.get("note") in notes]
+    for line in context_lines:
+        for ref, text in notes.items():
+            spans.extend((ref, m.start(), m.end()) for m in re.finditer(re.escape(line), text))
+    for ref, start, end in spans:
+        text = notes[ref]
+        if ref in bounds:
+            bounds[ref].starts.add(_trim(text, end, len(text))[0])
+            bounds[ref].ends.add(_trim(text, 0, start)[1])
+
+
 def check_result(result: Mapping, notes: Mapping[str, str], nlp=None, context_lines: Iterable[str] = (),
                  headings: Iterable[str] = (), bounds: Mapping[str, Bounds] | None = None) -> Report:
     """Every check over one result; `notes` maps note ref -> text (the notes the run read)."""
     bounds = bounds if bounds is not None else note_bounds(notes, nlp)
+    context_lines = list(context_lines)
+    after_context(bounds, notes, context_lines, result.get("context", []) or [])
     headings = list(headings) + [c["text"] for c in result.get("context", []) or []
                                  if c.get("kind") in ("heading", "title")]
     not_verbatim, not_whole = summary_problems(result, notes, bounds)

@@ -88,7 +88,7 @@ class ContextLine(TypedDict):
     table: str | None
     start: int
     end: int
-    kind: str  # "date", "attendance", "apologies", "heading", "blurb", "procedural", "venue", ...
+    kind: str  # title, date, venue, attendance, apologies, heading, procedural, blurb, redaction
 
 
 class EventInfo(TypedDict):

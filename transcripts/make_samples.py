@@ -40,6 +40,70 @@ DOCX_BODY = [
                "management fees, referrals and data, agreed before any tender."),
 ]
 
+BOARD_TITLE = "Fenland Community Transport Trust"
+BOARD_BODY = [
+    ("Normal", "Minutes of the Board of Trustees meeting held on Tuesday 14 October 2025 at 6.30pm, "
+               "Wisbech Baptist Church Hall, Alexandra Road, Wisbech"),
+    ("Normal", "Present: Margaret Oduya (Chair), Keith Barnard (Treasurer), Dr Sunita Rao, Gareth Pryce, "
+               "Linda Marsh"),
+    ("Normal", "In attendance: Colin Fairweather (Chief Officer), Hannah Webb (Finance and Office "
+               "Manager, minutes)"),
+    ("Normal", "Apologies: [REDACTED], Peter Tilney"),
+    ("Heading 2", "1. Welcome, apologies and declarations of interest"),
+    ("Normal", "The Chair welcomed everyone and noted apologies as above. Gareth Pryce declared an "
+               "interest in item 6 as a volunteer driver coordinator for the Dial-a-Ride scheme and left "
+               "the room for that item."),
+    ("Heading 2", "2. Minutes of the last meeting (8 July 2025)"),
+    ("Normal", "The minutes of the meeting held on 8 July 2025 were approved as a true and accurate "
+               "record and signed by the Chair."),
+    ("Heading 2", "3. Matters arising"),
+    ("Normal", "Action 4 from July (insurance renewal quotes): completed. The new policy with Ansvar "
+               "starts on 1 November at a premium 11% higher than last year."),
+    ("Normal", "The safeguarding policy review is still outstanding and will come to the January meeting."),
+    ("Heading 2", "4. Chief Officer's report"),
+    ("Normal", "Colin reported that passenger journeys were up 9% on the same quarter last year, mostly "
+               "hospital trips to the Queen Elizabeth in King's Lynn and to Addenbrooke's. Demand now "
+               "outstrips the number of volunteer drivers we have on most weekdays, and we turned down 63 "
+               "journey requests in September."),
+    ("Normal", "Volunteer recruitment remains the biggest risk. Most of our drivers are over 70 and four "
+               "have stepped down since the summer, two for health reasons. Younger retirees are still "
+               "working or caring for grandchildren, and the mileage rate of 45p has not kept up with "
+               "fuel costs."),
+    ("Normal", "Trustees discussed whether to pay a small number of sessional drivers. Linda felt this "
+               "would change the culture of the organisation and might put off volunteers who give their "
+               "time freely; Keith pointed out that other schemes in the county now use a mix of paid and "
+               "volunteer drivers without losing volunteers."),
+    ("Heading 2", "5. Finance"),
+    ("Normal", "Keith presented the management accounts to 30 September. Income is £12,400 behind budget "
+               "because the county council's community transport grant was paid late; it has now been "
+               "received."),
+    ("Normal", "Reserves stand at just under four months of running costs against a policy of six months. "
+               "The board agreed that the reserves policy should be reviewed rather than assuming it can "
+               "be met from the current funding mix."),
+    ("Normal", "The ICB's offer of a one-year contract for non-emergency patient transport was discussed. "
+               "The rate offered does not cover the full cost of a journey once vehicle depreciation and "
+               "staff time for bookings are included, and trustees were concerned about taking on a "
+               "contract that would need to be subsidised from unrestricted funds."),
+    ("Heading 2", "6. Dial-a-Ride minibus replacement"),
+    ("Normal", "The second minibus failed its MOT in August and the repair quote is £4,800. Colin has "
+               "applied to the Rural Community Energy Fund and the Masonic Charitable Foundation for a "
+               "replacement vehicle; a decision is expected in December."),
+    ("Normal", "The board agreed to spend up to £5,000 from designated funds on the repair so the "
+               "Thursday market service can continue."),
+    ("Heading 2", "7. Any other business"),
+    ("Normal", "Sunita raised the lack of accessible bus stops on the new Sutton Road estate; Colin will "
+               "raise this with the parish council."),
+    ("Heading 2", "8. Date of next meeting"),
+    ("Normal", "Tuesday 13 January 2026, 6.30pm, Wisbech Baptist Church Hall."),
+    ("Normal", "Actions"),
+    ("List Bullet", "Colin to draft a paper on paid sessional drivers for the January meeting."),
+    ("List Bullet", "Keith and Hannah to bring a revised reserves policy to the January meeting."),
+    ("List Bullet", "Colin to reply to the ICB by 31 October declining the contract at the rate offered "
+                    "and asking for a meeting."),
+    ("List Bullet", "Hannah to circulate the safeguarding policy to trustees two weeks before the meeting."),
+    ("Normal", "Signed (Chair) ........................   Date ................"),
+]
+
 SLIDO_ROWS = [
     ("How can small charities get core funding rather than project grants?", "Anonymous", 23,
      "Funding"),
@@ -59,16 +123,22 @@ SLIDO_ROWS = [
 ]
 
 
-def make_docx(path: Path) -> None:
-    """The .docx sample: a title, headings per table, paragraphs, bullets and a speaker turn."""
+def make_docx(path: Path, title: str = DOCX_TITLE, body: list = DOCX_BODY,
+              created: dt.datetime = dt.datetime(2026, 1, 20, 12, 0)) -> None:
+    """A .docx sample: a title, then (style, text) paragraphs: headings, paragraphs, bullets."""
     import docx
 
     document = docx.Document()
-    document.add_paragraph(DOCX_TITLE, style="Title")
-    for style, text in DOCX_BODY:
+    document.add_paragraph(title, style="Title")
+    for style, text in body:
         document.add_paragraph(text, style=style)
-    document.core_properties.created = dt.datetime(2026, 1, 20, 12, 0)
+    document.core_properties.created = created
     document.save(path)
+
+
+def make_board_docx(path: Path) -> None:
+    """The board minutes sample: attendance, apologies, numbered agenda items, actions."""
+    make_docx(path, BOARD_TITLE, BOARD_BODY, dt.datetime(2025, 10, 15, 9, 0))
 
 
 def make_xlsx(path: Path) -> None:
@@ -90,4 +160,5 @@ def make_xlsx(path: Path) -> None:
 if __name__ == "__main__":
     make_docx(HERE / "community-anchors.docx")
     make_xlsx(HERE / "funding-questions-slido.xlsx")
-    print("Wrote community-anchors.docx and funding-questions-slido.xlsx")
+    make_board_docx(HERE / "trustee-board-minutes.docx")
+    print("Wrote community-anchors.docx, funding-questions-slido.xlsx and trustee-board-minutes.docx")

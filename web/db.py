@@ -1,6 +1,15 @@
-"""The request's database connection, opened on first use and closed at the end of the request."""
+"""The request's database connection: one per server thread, opened on first use and kept.
+
+Opening a connection for every request cost more than the request's own work: the migrations
+check, the pragmas, and above all closing the last connection of a WAL database, which checkpoints
+the WAL into the database and deletes it. waitress serves from a fixed set of threads, so each
+keeps its connection; at the end of a request an unfinished transaction is rolled back, so the
+next request starts clean.
+"""
 
 from __future__ import annotations
+
+import threading
 
 from flask import Flask, current_app, g
 from sqlite_utils import Database
@@ -8,20 +17,29 @@ from sqlite_utils import Database
 from capture.store import open_db
 
 
+def _local(app: Flask) -> threading.local:
+    return app.extensions.setdefault("harvest_db", threading.local())
+
+
 def get_db() -> Database:
-    """The database for this request (opened once per request, migrations applied)."""
+    """The database for this request (this thread's connection; migrations applied when opened)."""
     if "db" not in g:
-        g.db = open_db(current_app.config["DATABASE"])
+        local = _local(current_app)
+        db = getattr(local, "db", None)
+        if db is None or getattr(local, "path", None) != current_app.config["DATABASE"]:
+            db = open_db(current_app.config["DATABASE"])
+            local.db, local.path = db, current_app.config["DATABASE"]
+        g.db = db
     return g.db
 
 
 def close_db(_exc: BaseException | None = None) -> None:
-    """Close the request's connection, if one was opened."""
+    """End the request's use of the connection: roll back what it left unfinished, keep it open."""
     db = g.pop("db", None)
-    if db is not None:
-        db.conn.close()
+    if db is not None and db.conn.in_transaction:
+        db.conn.rollback()
 
 
 def init_app(app: Flask) -> None:
-    """Register the teardown that closes the connection."""
+    """Register the teardown that ends each request's use of its connection."""
     app.teardown_appcontext(close_db)

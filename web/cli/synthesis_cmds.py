@@ -36,6 +36,20 @@ class StageProgress:
                    err=True, nl=stage == "done")
 
 
+def _summary_lines(theme: dict) -> list[str]:
+    """The theme's summary, marked as the notes' own words where it is (else the organiser's)."""
+    quotes = theme.get("summary_quotes") or []
+    summary = theme.get("summary") or ""
+    wrap = textwrap.TextWrapper(width=100, initial_indent="   ", subsequent_indent="     ")
+    if not summary:
+        return ["   (No sentence in the notes states this theme on its own.)"]
+    if quotes and summary == " ".join(q["text"] for q in quotes):
+        cited = " ".join(f"\u201c{' '.join(q['text'].split())}\u201d [{q.get('cite') or 'note ' + q['note']}]"
+                         for q in quotes)
+        return wrap.wrap(f"In the notes' words: {cited}")
+    return wrap.wrap(f"Summary: {' '.join(summary.split())}")
+
+
 def format_summary(result: dict, run_id: int) -> str:
     """The readable summary: themes with labels, sizes, tables, quotes; then entities."""
     themes, unassigned = result["themes"], result["unassigned"]
@@ -50,8 +64,10 @@ def format_summary(result: dict, run_id: int) -> str:
         lines.append(f"{number}. {theme['label']}  ({theme['size']} segments{tables})")
         if theme["keywords"]:
             lines.append(f"   keywords: {', '.join(theme['keywords'])}")
+        lines.extend(_summary_lines(theme))
         for quote in theme["quotes"]:
-            lines.extend(wrap.wrap(f"\u201c{' '.join(quote['text'].split())}\u201d [{quote['note']}]"))
+            cited = quote.get("cite") or f"note {quote['note']}"
+            lines.extend(wrap.wrap(f"\u201c{' '.join(quote['text'].split())}\u201d [{cited}]"))
         lines.append("")
     if result["entities"]:
         named = ", ".join(f"{e['text']} ({LABEL_NAMES.get(e['label'], e['label'])}, {e['count']})"
@@ -82,7 +98,8 @@ def _network(ctx, since: str | None, until: str | None, as_json: bool) -> None:
 @click.argument("slug", required=False)
 @click.option("--themes", default=None,
               help='Themes you expect, separated by semicolons: "distrust; capacity; Social Value Act".')
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the contract of docs/result.md).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the result as JSON (the contract of docs/result.md).")
 @click.option("--network", is_flag=True,
               help="Themes across events (recurring, new, fading), from each event's latest result.")
 @click.option("--since", default=None, help="With --network: events on or after this date.")
