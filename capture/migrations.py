@@ -354,3 +354,17 @@ def m012_capture_note_number(db: Database) -> None:
            FROM (SELECT id, row_number() OVER (PARTITION BY event_id ORDER BY id) AS n FROM note) AS numbered
            WHERE numbered.id = note.id""")
     db.execute("CREATE UNIQUE INDEX note_event_number ON note(event_id, number)")
+
+
+@migrations()
+def m014_web_publication_generation(db: Database) -> None:
+    """Web: a counter that moves whenever a published digest version is added, changed (withdrawn)
+    or deleted, kept by triggers, so the public pages and the feed can be cached per published state
+    and every process (a second server, `harvest publish` in a terminal) sees the change at once."""
+    db.execute("CREATE TABLE publication_generation (n INTEGER NOT NULL)")
+    db.execute("INSERT INTO publication_generation (n) VALUES (0)")
+    for name, when, row in (("insert", "AFTER INSERT", "NEW.draft = 0"),
+                            ("update", "AFTER UPDATE", "NEW.draft = 0 OR OLD.draft = 0"),
+                            ("delete", "AFTER DELETE", "OLD.draft = 0")):
+        db.execute(f"CREATE TRIGGER digest_published_{name} {when} ON digest WHEN {row} "
+                   "BEGIN UPDATE publication_generation SET n = n + 1; END")

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from capture.errors import NotFound
 from capture.store import find_event
 from web.db import get_db
+from web.page_cache import cached_public
 from web.publish.charts import CHARTS, chart_svg
 from web.publish.feed import atom_feed
 from web.publish.publishing import get_version, list_published, list_versions, render_version
@@ -43,6 +44,7 @@ def _published_chart(name: str, data_json: str) -> str:
 
 
 @bp.route("/digests")
+@cached_public
 def index():
     """Every published digest, newest first."""
     return render_template("digests/index.html", digests=list_published(get_db()))
@@ -50,6 +52,7 @@ def index():
 
 @bp.route("/digests/<slug>")
 @bp.route("/digests/<slug>/v<int:version>")
+@cached_public
 def show(slug: str, version: int | None = None):
     """A published digest: the latest version, or the one asked for."""
     event, found = _version(slug, version)
@@ -62,6 +65,7 @@ def show(slug: str, version: int | None = None):
 @bp.route("/digests/<slug>/<any('digest.md', 'digest.html', 'digest.json', 'themes.csv'):name>")
 @bp.route("/digests/<slug>/v<int:version>/<any('digest.md', 'digest.html', 'digest.json', "
           "'themes.csv'):name>")
+@cached_public
 def download(slug: str, name: str, version: int | None = None):
     """A download of a published version: Markdown, standalone HTML, JSON or the theme CSV."""
     _event, found = _version(slug, version)
@@ -81,6 +85,7 @@ def chart(slug: str, name: str, version: int | None = None):
 
 
 @bp.route("/digests.atom")
+@cached_public
 def feed():
     """The Atom feed of published digests."""
     base = current_app.config.get("PUBLIC_URL") or request.url_root
