@@ -1,8 +1,8 @@
 """Load the evaluation data in shared/eval: ArgKP groups and the hand-annotated SEEE transcript.
 
 The data is not in the repository: in CI the shared folder sits beside the clone (read-only), so
-it is looked for at ../shared/eval relative to the repository root, then at /work/shared/eval,
-or wherever $HARVEST_EVAL_DIR points.
+it is looked for at ../shared/eval relative to the repository root, then at /work/shared/eval;
+when $HARVEST_EVAL_DIR is set, there only.
 """
 
 from __future__ import annotations
@@ -51,10 +51,10 @@ class SeeeTheme:
 
 def eval_dir() -> Path:
     """The shared/eval folder, or EvalDataMissing saying where it was looked for."""
-    candidates = []
-    if os.environ.get("HARVEST_EVAL_DIR"):
-        candidates.append(Path(os.environ["HARVEST_EVAL_DIR"]))
-    candidates += [REPO.parent / "shared" / "eval", FALLBACK_EVAL_DIR]
+    if os.environ.get("HARVEST_EVAL_DIR"):  # an explicit place is the only one looked at
+        candidates = [Path(os.environ["HARVEST_EVAL_DIR"])]
+    else:
+        candidates = [REPO.parent / "shared" / "eval", FALLBACK_EVAL_DIR]
     for path in candidates:
         if (path / "README.md").is_file() or (path / "argkp-dev").is_dir():
             return path

@@ -1,12 +1,14 @@
 """The benchmark data loader and the import the quality benchmark does: fast, no models.
 
-The evaluation data lives in shared/eval beside the clone (CI copies it there).
+The evaluation data lives in shared/eval beside the clone (CI copies it there); the tests that
+read it are marked `eval` (skipped, saying where it was looked for, when it is absent).
 """
 
 from __future__ import annotations
 
 import sys
 
+import pytest
 from conftest import REPO
 
 if str(REPO) not in sys.path:
@@ -17,6 +19,7 @@ from benchmarks.eval_data import load_arguments, load_groups, load_seee  # noqa:
 from benchmarks.metrics import _normalise  # noqa: E402
 
 
+@pytest.mark.eval
 def test_argkp_dev_has_eight_groups_with_gold_from_exactly_one_key_point():
     groups = load_groups("dev")
     assert len(groups) == 8
@@ -30,12 +33,14 @@ def test_argkp_dev_has_eight_groups_with_gold_from_exactly_one_key_point():
     assert len({g.slug for g in groups}) == 8
 
 
+@pytest.mark.eval
 def test_speed_corpus_is_the_first_arguments_of_train():
     pairs = load_arguments("train", 3000)
     assert len(pairs) == 3000
     assert 50_000 < sum(len(t.split()) for _, t in pairs) < 62_000
 
 
+@pytest.mark.eval
 def test_seee_annotation_quotes_are_in_the_transcript():
     transcript, themes = load_seee()
     assert len(themes) == 8
@@ -57,6 +62,7 @@ def test_import_pairs_keeps_every_argument_under_its_id(db):
     assert all(n.status == "approved" for n in notes)
 
 
+@pytest.mark.eval
 def test_import_transcript_gives_notes_whose_text_holds_the_quotes(db):
     from benchmarks.eval_data import SEEE_TRANSCRIPT
     from capture.store import list_notes

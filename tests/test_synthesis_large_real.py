@@ -5,8 +5,8 @@ the first GROUPS motion+stance groups of ../shared/eval/argkp-train (four motion
 for and against), one table per group. Marked `models`, run by CI like the rest.
 
 The evaluation data sits beside the clone (CI copies it there, as for tests/test_benchmark_data.py);
-when it is missing these tests fail with the loader's message saying where it looked, they do
-not skip. Theme quality and speed at 3,000 and 5,000 arguments are measured in
+these tests are marked `eval` too: on a clone without it they are skipped with the loader's
+message saying where it looked. Theme quality and speed at 3,000 and 5,000 arguments are measured in
 benchmarks/scale_quality.py, not here.
 """
 
@@ -32,7 +32,7 @@ from synthesis.segment import load_nlp  # noqa: E402
 from synthesis.segment_cache import compute_entries  # noqa: E402
 from synthesis.settings import resolve  # noqa: E402
 
-pytestmark = pytest.mark.models
+pytestmark = [pytest.mark.models, pytest.mark.eval]
 
 GROUPS = 8      # argkp-train groups 01-08: four motions, con and pro of each
 PER_GROUP = 57  # 456 arguments, about 530 segments: over the 400 of the small-event path

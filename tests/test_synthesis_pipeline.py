@@ -13,7 +13,7 @@ import pytest
 
 from capture.errors import ValidationError
 from capture.models import Note
-from capture.store import add_notes, get_note, list_notes, save_event
+from capture.store import add_notes, list_notes, save_event
 from synthesis import runs
 from synthesis.embed import Embedder, FakeEmbedder
 from synthesis.pipeline import synthesise
@@ -260,22 +260,25 @@ def test_only_emoji(db, nlp):
 
 
 def test_very_long_note(db, nlp):
+    """A note of over 100,000 characters is cut into its 1,400 sentences, in order, verbatim, by the
+    stage the pipeline runs first (and caches). Clustering that many segments is the large-event
+    path's job: test_synthesis_models.py::test_long_note_with_real_models runs a long note through
+    it end to end, and test_large_event_path_umap_hdbscan below covers the path itself."""
+    from synthesis.segment_cache import segmentation_entries
+    from synthesis.settings import resolve
+
     sentences = [s for ss in TOPICS.values() for s in ss]
     text = " ".join(sentences[i % len(sentences)] for i in range(1400))
     assert len(text) > 100_000
     event = make_event(db, notes=[Note(text=text, ref="minutes")])
-    # The small-event clusterer keeps this fast; the UMAP + HDBSCAN path for large events is
-    # exercised in test_synthesis_models.py::test_long_note_with_real_models.
-    synthesise(db, event, embedder=FakeEmbedder(), nlp=nlp, settings={"small_event_segments": 2000})
-    result = runs.latest_result(db, event)
-    note = get_note(db, list(db.query("SELECT id FROM note WHERE ref = 'minutes'"))[0]["id"])
-    segs = sorted((s["start"], s["end"]) for _, s in all_segments(result))
-    assert len(segs) == 1400
-    for (_, end), (next_start, _) in zip(segs, segs[1:], strict=False):
+    note = list_notes(db, event)[0]
+    (entry,), _model = segmentation_entries(db, [note], resolve({}), nlp)
+    spans = entry.spans
+    assert len(spans) == 1400
+    for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False):
         assert end <= next_start
-    assert all(note.text[a:b] for a, b in segs)
-    assert len(result["themes"]) >= 3
-    assert len(result["unassigned"]) <= 0.15 * len(segs)
+    assert [note.text[a:b] for a, b in spans] == [sentences[i % len(sentences)] for i in range(1400)]
+    assert db.execute("SELECT count(*) FROM segmentation_cache").fetchone()[0] == 1
 
 
 def test_large_event_path_umap_hdbscan(db, nlp, monkeypatch):
