@@ -1,10 +1,12 @@
 """Organiser review of themes: edits stored as edits, applied over the latest synthesis result.
 
 An edit names what it changes by things that survive a new synthesis run: a segment is its note
-ref, offsets and a hash of its text; a theme is the set of its segments (matched to the new run's
-themes by best overlap), never the run-local theme id. Each edit is applied in order; an edit
-whose segments are gone is skipped and reported, so the organiser knows what was not kept.
-Every segment stays in exactly one place: a theme or `unassigned`.
+ref, offsets and a hash of its text; a theme is the set of its segments, never the run-local
+theme id. On a new run an edit goes to the theme that now holds most of its segments (`_locate`);
+a split moves its segments from wherever they are now; a hidden quote is hidden in every theme
+(by its note and text or offsets); a pinned quote is pinned in the theme its passage is in. Each
+edit is applied in order; one that cannot be is listed with the reason, so the organiser knows
+what was not kept. Every segment stays in exactly one place: a theme or `unassigned`.
 """
 
 from __future__ import annotations
@@ -42,22 +44,27 @@ def theme_anchor(theme: dict) -> list[str]:
     return sorted(segment_key(s) for s in theme.get("segments", []))
 
 
-def _find_theme(result: dict, anchor: list[str]) -> dict | None:
-    """The theme sharing most segments with the anchor (ties: the earlier theme), or None.
+def _locate(result: dict, anchor: list[str]) -> tuple[dict | None, str]:
+    """The theme that now holds most of the anchor's segments, or (None, why there is none).
 
-    It must hold at least half of the anchor's segments that still exist: when a new run scatters a
-    theme, an edit does not follow one stray segment into an unrelated theme (it is reported instead).
+    Ties go to the theme the segments make up most of, then to the earlier one. Where more of them
+    are in 'other' than in any one theme, the theme has dissolved: an edit does not follow a stray
+    segment into an unrelated theme (it is reported instead).
     """
     wanted = set(anchor)
-    present = {segment_key(s) for s in result.get("unassigned", [])}
-    best, best_overlap = None, 0
+    best, best_score = None, (0, 0.0)
     for theme in result["themes"]:
         keys = {segment_key(s) for s in theme["segments"]}
-        present |= keys
         overlap = len(wanted & keys)
-        if overlap > best_overlap:
-            best, best_overlap = theme, overlap
-    return best if best_overlap * 2 >= len(wanted & present) else None
+        score = (overlap, overlap / len(wanted | keys) if overlap else 0.0)
+        if score > best_score:
+            best, best_score = theme, score
+    in_other = len(wanted & {segment_key(s) for s in result.get("unassigned", [])})
+    if best is None and not in_other:
+        return None, "its passages are no longer in the notes: a note was hidden, edited or removed"
+    if best is None or best_score[0] < in_other:
+        return None, "most of its passages are now in 'other' (no theme) after the new synthesis"
+    return best, ""
 
 
 def _refresh(theme: dict) -> None:
@@ -75,15 +82,42 @@ def _quote_in(quote: dict, segments: list[dict]) -> bool:
                for s in segments)
 
 
-def _move_segments(result: dict, source: dict, keys: set[str], target: dict) -> int:
-    """Move the segments with these keys (and their quotes) from source to target; returns count."""
-    moving = [s for s in source["segments"] if segment_key(s) in keys]
-    source["segments"] = [s for s in source["segments"] if segment_key(s) not in keys]
-    target["segments"].extend(moving)
-    moved_quotes = [q for q in source.get("quotes", []) if _quote_in(q, moving)]
-    source["quotes"] = [q for q in source.get("quotes", []) if q not in moved_quotes]
-    target.setdefault("quotes", []).extend(moved_quotes)
-    return len(moving)
+def _same_quote(hidden: dict, quote: dict) -> bool:
+    """The quote a hide names, wherever it is now: same note, and the same text or overlapping
+    offsets or text (a new run may quote a sentence whole where it quoted a piece)."""
+    if quote.get("note") != hidden["note"]:
+        return False
+    if quote_key(quote) == hidden["quote"] or hidden["text"] in quote["text"] \
+            or quote["text"] in hidden["text"]:
+        return True
+    return any(a["start"] < b["end"] and b["start"] < a["end"]
+               for a in hidden.get("parts") or [] for b in quote.get("parts") or [])
+
+
+def _move(result: dict, keys: set[str], target: dict) -> int:
+    """Move the segments with these keys (and their quotes) from wherever they are to target."""
+    moved = 0
+    for source in [*result["themes"], None]:
+        if source is target:
+            continue
+        segments = source["segments"] if source is not None else result["unassigned"]
+        moving = [s for s in segments if segment_key(s) in keys]
+        if not moving:
+            continue
+        kept = [s for s in segments if segment_key(s) not in keys]
+        if source is None:
+            result["unassigned"] = kept
+        else:
+            source["segments"] = kept
+            quotes = [q for q in source.get("quotes", []) if _quote_in(q, moving)]
+            source["quotes"] = [q for q in source.get("quotes", []) if q not in quotes]
+            target.setdefault("quotes", []).extend(quotes)
+            _refresh(source)
+        target["segments"].extend(moving)
+        moved += len(moving)
+    _refresh(target)
+    result["themes"] = [t for t in result["themes"] if t["segments"]]
+    return moved
 
 
 def _describe(edit: dict) -> str:
@@ -99,68 +133,102 @@ def _describe(edit: dict) -> str:
     return names.get(edit["op"], edit["op"])
 
 
-def _apply_edit(result: dict, edit: dict) -> str | None:
-    """Apply one edit in place; return why it could not be kept, or None."""
-    op, p = edit["op"], edit["payload"]
-    gone = f"Not kept: {_describe(edit)} (its segments are no longer in the synthesis result)."
-    if op == "reorder":
-        placed = []
-        for anchor in p["order"]:
-            theme = _find_theme(result, anchor)
-            if theme is not None and theme not in placed:
-                placed.append(theme)
-        if not placed:
-            return gone
-        result["themes"] = placed + [t for t in result["themes"] if t not in placed]
+class _Replay:
+    """Applies edits in order to one result, remembering which edit set each theme's label and
+    summary, so two old themes that a new run joins do not silently overwrite each other."""
+
+    def __init__(self, result: dict):
+        self.result = result
+        self.claims: dict[tuple[str, int], dict] = {}  # (op, id(theme)) -> the edit that set it
+        self.unkept: dict[int, str] = {}
+
+    def not_kept(self, edit: dict, why: str) -> None:
+        self.unkept[edit["id"]] = f"Not kept: {_describe(edit)} ({why})."
+
+    def _claim(self, op: str, theme: dict, edit: dict) -> bool:
+        """Whether this rename or summary may set the theme's text (a later edit of the same theme
+        may; of another old theme now in the same one, the edit holding more of it wins)."""
+        earlier = self.claims.get((op, id(theme)))
+        anchor = set(edit["payload"]["theme"])
+        if earlier is not None and not anchor & set(earlier["payload"]["theme"]):
+            keys = {segment_key(s) for s in theme["segments"]}
+            mine, theirs = len(anchor & keys), len(set(earlier["payload"]["theme"]) & keys)
+            if mine <= theirs:
+                self.not_kept(edit, f"its passages are now in the theme {_describe(earlier)} applies to")
+                return False
+            self.not_kept(earlier, f"its passages are now in the theme {_describe(edit)} applies to")
+        self.claims[(op, id(theme))] = edit
+        return True
+
+    def apply(self, edit: dict) -> None:
+        op, p, result = edit["op"], edit["payload"], self.result
+        if op == "hide_quote":
+            self.hide(p)  # wherever the quote is now: it stays hidden, never "not kept"
+            return
+        if op == "pin_quote":
+            theme = next((t for t in result["themes"] if _quote_in(p, t["segments"])), None)
+            if theme is None:
+                return self.not_kept(edit, "its passage is no longer in a theme")
+            quotes = [q for q in theme.get("quotes", []) if quote_key(q) != p["quote"]]
+            theme["quotes"] = [{"text": p["text"], "note": p["note"]}] + quotes
+            return None
+        if op == "reorder":
+            placed = []
+            for anchor in p["order"]:
+                theme, _ = _locate(result, anchor)
+                if theme is not None and theme not in placed:
+                    placed.append(theme)
+            if not placed:
+                return self.not_kept(edit, "none of the themes it ordered are in the new synthesis")
+            result["themes"] = placed + [t for t in result["themes"] if t not in placed]
+            return None
+        if op == "split":
+            return self.split(edit)
+        theme, why = _locate(result, p["theme"])
+        if theme is None:
+            return self.not_kept(edit, why)
+        if op in ("rename", "summary") and self._claim(op, theme, edit):
+            theme["label" if op == "rename" else "summary"] = p["label" if op == "rename" else "summary"]
+        elif op == "drop":
+            result["unassigned"].extend(theme["segments"])
+            result["themes"].remove(theme)
+        elif op == "merge":
+            other, why = _locate(result, p["other"])
+            if other is None:
+                return self.not_kept(edit, why.replace("its passages", "the passages of the other theme"))
+            if other is not theme:  # the new run may already have joined them
+                _move(result, {segment_key(s) for s in other["segments"]}, theme)
         return None
-    theme = _find_theme(result, p["theme"])
-    if theme is None:
-        return gone
-    if op == "rename":
-        theme["label"] = p["label"]
-    elif op == "summary":
-        theme["summary"] = p["summary"]
-    elif op == "drop":
-        result["unassigned"].extend(theme["segments"])
-        result["themes"].remove(theme)
-    elif op == "merge":
-        other = _find_theme(result, p["other"])
-        if other is None or other is theme:
-            return gone
-        _move_segments(result, other, {segment_key(s) for s in other["segments"]}, theme)
-        result["themes"].remove(other)
-        _refresh(theme)
-    elif op == "split":
+
+    def split(self, edit: dict) -> None:
+        p, result = edit["payload"], self.result
+        present = {segment_key(s) for t in result["themes"] for s in t["segments"]}
+        present |= {segment_key(s) for s in result["unassigned"]}
+        keys = set(p["segments"]) & present
+        if not keys:
+            return self.not_kept(edit, "the passages it moved are no longer in the notes")
         if p.get("to"):
-            target = _find_theme(result, p["to"])
-            if target is None or target is theme:
-                return gone
+            target, why = _locate(result, p["to"])
+            if target is None:
+                return self.not_kept(edit, why.replace("its passages",
+                                                       "the passages of the theme it moved to"))
         else:
+            source, _ = _locate(result, p["theme"])
             target = {"id": f"edit-{edit['id']}", "label": p.get("label") or "New theme",
-                      "keywords": [], "summary": "", "segments": [], "quotes": []}
-            result["themes"].insert(result["themes"].index(theme) + 1, target)
-        moved = _move_segments(result, theme, set(p["segments"]), target)
-        if not target["quotes"]:
+                      "keywords": [], "summary": "", "size": 0, "tables": [], "segments": [], "quotes": []}
+            at = result["themes"].index(source) + 1 if source is not None else len(result["themes"])
+            result["themes"].insert(at, target)
+        moved = _move(result, keys - {segment_key(s) for s in target["segments"]}, target)
+        if moved and not target["quotes"]:
             # A new theme still shows verbatim text: its first segments are its quotes.
             target["quotes"] = [{"text": s["text"], "note": s["note"]} for s in target["segments"][:2]]
-        for t in (theme, target):
-            _refresh(t)
-        result["themes"] = [t for t in result["themes"] if t["segments"]]
-        if moved == 0:
-            return gone
-    elif op in ("hide_quote", "pin_quote"):
-        quotes = theme.setdefault("quotes", [])
-        match = [q for q in quotes if quote_key(q) == p["quote"]]
-        if op == "hide_quote":
-            if not match:
-                return gone
-            theme["quotes"] = [q for q in quotes if quote_key(q) != p["quote"]]
-        else:
-            quote = {"text": p["text"], "note": p["note"]}
-            if not match and not _quote_in(quote, theme["segments"]):
-                return gone
-            theme["quotes"] = [quote] + [q for q in quotes if quote_key(q) != p["quote"]]
-    return None
+        return None
+
+    def hide(self, payload: dict) -> None:
+        for theme in self.result["themes"]:
+            for field in ("quotes", "summary_quotes"):
+                if field in theme:
+                    theme[field] = [q for q in theme[field] if not _same_quote(payload, q)]
 
 
 def list_edits(db: Database, event: Event) -> list[dict]:
@@ -170,15 +238,22 @@ def list_edits(db: Database, event: Event) -> list[dict]:
 
 
 def apply_edits(result: dict, edits: list[dict]) -> tuple[dict, list[str]]:
-    """Apply the edits, in order, to a copy of a result; returns (edited result, what was not kept)."""
-    edited = copy.deepcopy(result)
-    edited.setdefault("unassigned", [])
-    unkept = []
+    """Apply the edits, in order, to a copy of a result; returns (edited result, what was not kept,
+    each with the reason)."""
+    replay = _Replay(copy.deepcopy(result))
+    replay.result.setdefault("unassigned", [])
+    for i, edit in enumerate(edits):
+        replay.apply({**edit, "id": edit.get("id", -i - 1)})
+    # A hidden quote stays hidden even where a later edit (a split's first quotes) brought it back.
     for edit in edits:
-        problem = _apply_edit(edited, edit)
-        if problem:
-            unkept.append(problem)
-    return edited, unkept
+        if edit["op"] == "hide_quote":
+            replay.hide(edit["payload"])
+    return replay.result, [replay.unkept[k] for k in sorted(replay.unkept, key=_edit_order(edits))]
+
+
+def _edit_order(edits: list[dict]):
+    order = {edit.get("id", -i - 1): i for i, edit in enumerate(edits)}
+    return lambda edit_id: order.get(edit_id, 0)
 
 
 def edited_result_with_report(db: Database, event: Event,
@@ -254,6 +329,8 @@ def record_edit(db: Database, event: Event, op: str, actor: str | None = None, *
         if not found:
             raise ValidationError("That quote is not in this theme. Reload the review page.")
         payload.update(quote=form["quote"], text=found[0]["text"], note=found[0]["note"])
+        if found[0].get("parts"):
+            payload["parts"] = found[0]["parts"]  # the quote's offsets: found again if re-quoted longer
     with atomic(db):
         return insert(db, "theme_edit", {"event_id": event.id, "op": op,
                                          "payload": json.dumps(payload), "actor": actor})
