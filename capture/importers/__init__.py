@@ -7,8 +7,9 @@ from collections.abc import Callable
 from capture.importers.base import ImportedNotes, ImportOptions, ParseError
 from capture.importers.captions import parse_srt, parse_vtt
 from capture.importers.docx import parse_docx
+from capture.importers.markdown import parse_markdown
 from capture.importers.tabular import parse_csv, parse_xlsx
-from capture.importers.text import parse_markdown, parse_text
+from capture.importers.text import parse_text
 
 Importer = Callable[[bytes, ImportOptions], ImportedNotes]
 

@@ -62,7 +62,7 @@ TABLE_HEADING = re.compile(r"^(?:round[- ]?)?table\s+(?P<name>[\w-]+)\b", re.IGN
 
 @dataclass
 class Block:
-    """One unit of a prose document: kind is 'title', 'heading', 'para' or 'item'."""
+    """One unit of a prose document: kind is 'title', 'heading', 'para', 'item' or 'row' (of a table)."""
 
     kind: str
     text: str
@@ -185,7 +185,7 @@ def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None,
             continue
         if _key(block.text) in seen_headings:
             continue  # a repeated title or heading line is not something anybody said
-        found = match_turn(block.text)
+        found = match_turn(block.text) if block.kind != "row" else None  # a table row is never a turn
         if not found and block.kind == "para" and len(block.text) <= 60 and block.text.endswith(":"):
             turn = None  # a label such as "Key issues:" heads what follows; nobody said it
             continue
