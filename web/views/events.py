@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 
 import segno
 from flask import (
@@ -19,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_wtf import FlaskForm
+from slugify import slugify as to_slug
 from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -79,9 +79,9 @@ class ShareForm(FlaskForm):
 
 
 def slugify(text: str) -> str:
-    """A slug from a title: lower case, hyphens, at most 80 characters."""
-    slug = re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")
-    return slug[:80].strip("-") or "event"
+    """A slug from a title: letters kept without their accents ('Café Réunion' -> 'cafe-reunion'),
+    other scripts transliterated (python-slugify), lower case, hyphens, at most 80 characters."""
+    return to_slug(text or "", max_length=80) or "event"
 
 
 def event_or_404(slug: str) -> Event:
