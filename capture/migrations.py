@@ -357,6 +357,42 @@ def m012_capture_note_number(db: Database) -> None:
 
 
 @migrations()
+def m013_web_withdrawn_digests_audit_log_upload_stash(db: Database) -> None:
+    """Web: a published version can be withdrawn (kept, marked, gone from the public pages and the
+    feed); an audit log of publishing, withdrawing and deleting events, which outlives the event
+    it names; and the upload stash, which keeps an uploaded spreadsheet server-side for a while
+    (keyed by a random token) while the organiser picks its columns."""
+    db.execute("ALTER TABLE digest ADD COLUMN withdrawn_at TEXT")
+    db.execute("ALTER TABLE digest ADD COLUMN withdrawn_by TEXT")
+    db.execute(
+        """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER REFERENCES event(id) ON DELETE SET NULL,
+            event_slug TEXT NOT NULL,
+            actor TEXT,
+            action TEXT NOT NULL,
+            detail TEXT,
+            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        )
+        """
+    )
+    db.execute("CREATE INDEX audit_log_slug ON audit_log(event_slug, id)")
+    db.execute(
+        """
+        CREATE TABLE upload_stash (
+            token_hash TEXT PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+            user_id INTEGER REFERENCES user(id) ON DELETE CASCADE,
+            filename TEXT NOT NULL,
+            data BLOB NOT NULL,
+            created_at REAL NOT NULL
+        )
+        """
+    )
+
+
+@migrations()
 def m014_web_publication_generation(db: Database) -> None:
     """Web: a counter that moves whenever a published digest version is added, changed (withdrawn)
     or deleted, kept by triggers, so the public pages and the feed can be cached per published state

@@ -25,8 +25,13 @@ def server(app, db):
     """The app served by waitress on 127.0.0.1 (a free port), stopped after the test."""
     from waitress import create_server
 
+    from web.publish.digest import build_data
+
     event = seed_event(db)
     store_result(db, event, make_result(db, event))
+    # The first digest loads spaCy for the questions and proposals (seconds on a busy machine):
+    # loaded here, in this process, so no page waits on it under the browser's timeout.
+    build_data(db, event)
     srv = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -65,6 +70,7 @@ def test_organiser_edits_and_publishes_reader_opens_digest_and_feed(server, shot
             page.screenshot(path=str(shots / "1-organiser-renamed.png"), full_page=False)
             page.goto(f"{server}/review/round-table/digest")
             assert new_label in page.locator("article.digest").inner_text()
+            page.check("#after-close")  # publishing asks whether attendees may keep sending notes
             page.click("button:has-text('Publish')")
             page.wait_for_url(f"{server}/digests/round-table/v1")
             page.screenshot(path=str(shots / "2-organiser-published.png"))
@@ -101,5 +107,153 @@ def test_organiser_edits_and_publishes_reader_opens_digest_and_feed(server, shot
             assert "Partnership round table (version 1)" in entry_titles
             page.screenshot(path=str(shots / "5-reader-feed.png"))
             reader.close()
+        finally:
+            browser.close()
+
+
+def _launch(p):
+    return p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+
+
+def _log_in(page, server: str, next_path: str) -> None:
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{server}/auth/login?next={next_path}")
+    page.fill("input[name=email]", "organiser@example.org")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form button[type=submit] >> nth=-1")
+    page.wait_for_url(f"{server}{next_path}")
+
+
+def _drawn(png: bytes) -> tuple[int, float]:
+    """(distinct colours, share of near-black pixels) of a screenshot."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 20) or []
+    black = sum(n for n, (r, g, b) in colours if r < 40 and g < 40 and b < 40)
+    return len(colours), black / (image.width * image.height)
+
+
+def _publish_in_browser(page, server: str, after: str) -> None:
+    page.goto(f"{server}/review/round-table/digest")
+    page.check(f"#after-{after}")
+    page.click("#publish button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_publish_keeping_the_form_open_then_withdraw(server, shots, db):
+    from playwright.sync_api import sync_playwright
+
+    from capture.store import add_table
+
+    token = add_table(db, db_event(db), "Table 1").token
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            _log_in(page, server, "/review/round-table/digest")
+            # Publish asks: without an answer the browser does not send the form.
+            page.click("#publish button[type=submit]")
+            assert page.url == f"{server}/review/round-table/digest"
+            assert page.evaluate("document.querySelector('#after-keep-open').validity.valueMissing")
+            _publish_in_browser(page, server, "keep-open")
+            assert page.url == f"{server}/digests/round-table/v1"
+            assert "Attendees can still send notes." in page.inner_text("main")
+            _publish_in_browser(page, server, "keep-open")
+            assert page.url == f"{server}/digests/round-table/v2"
+            page.screenshot(path=str(shots / "1-published-v2-kept-open.png"))
+
+            attendee = browser.new_page(viewport={"width": 360, "height": 740})
+            attendee.goto(f"{server}/t/{token}")
+            assert attendee.locator("textarea[name=text]").is_visible()  # still taking notes
+            page.goto(f"{server}/events/round-table")
+            page.click("a:has-text('the digest, version 2')")
+            page.wait_for_url(f"{server}/digests/round-table")
+
+            page.goto(f"{server}/review/round-table/digest")
+            page.click("button[aria-label='Withdraw version 2']")
+            page.wait_for_load_state()
+            assert "Version 2 was withdrawn. Readers now see version 1." in page.inner_text("main")
+            page.screenshot(path=str(shots / "2-withdrawn-v2.png"), full_page=True)
+            reader = browser.new_page()
+            reader.goto(f"{server}/digests/round-table")
+            assert "Version 1," in reader.inner_text("main")
+            assert reader.goto(f"{server}/digests/round-table/v2").status == 410
+            assert "(version 2)" not in reader.goto(f"{server}/digests.atom").text()
+            reader.goto(f"{server}/digests")
+            assert "version 1" in reader.inner_text("main") and "version 2" not in reader.inner_text("main")
+        finally:
+            browser.close()
+
+
+def db_event(db):
+    from capture.store import get_event
+
+    return get_event(db, "round-table")
+
+
+def test_a_chart_opened_alone_renders_and_the_saved_html_shows_its_charts_offline(server, shots, tmp_path,
+                                                                                  db):
+    from playwright.sync_api import sync_playwright
+
+    from web.publish.publishing import publish
+
+    publish(db, db_event(db))
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 700})
+            page.set_default_timeout(TIMEOUT_MS)
+            for name in ("theme-sizes", "themes-by-table"):
+                response = page.goto(f"{server}/digests/round-table/v1/charts/{name}.svg")
+                assert response.status == 200
+                assert "style-src 'self'" in response.headers["content-security-policy"]
+                png = page.screenshot(path=str(shots / f"1-chart-alone-{name}.png"))
+                colours, black = _drawn(png)
+                assert colours >= 8 and black < 0.2, (name, colours, black)  # drawn, not a black box
+
+            saved = tmp_path / "digest.html"
+            saved.write_bytes(page.request.get(f"{server}/digests/round-table/v1/digest.html").body())
+            offline = browser.new_context(offline=True, viewport={"width": 900, "height": 700})
+            reading = offline.new_page()
+            requests = []
+            reading.on("request", lambda r: requests.append(r.url))
+            reading.goto(saved.as_uri())
+            widths = reading.eval_on_selector_all("img",
+                                                  "imgs => imgs.map(i => i.complete && i.naturalWidth)")
+            assert len(widths) == 2 and all(w and w > 0 for w in widths), widths
+            assert all(u.startswith(("file:", "data:")) for u in requests), requests
+            chart = reading.locator("img").first
+            chart.scroll_into_view_if_needed()
+            colours, black = _drawn(chart.screenshot(path=str(shots / "2-saved-html-chart-offline.png")))
+            assert colours >= 8 and black < 0.2, (colours, black)
+            offline.close()
+        finally:
+            browser.close()
+
+
+def test_an_inline_error_keeps_the_input(server, shots):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            _log_in(page, server, "/review/round-table")
+            page.fill("#newlabel-t0", "Consortia and their costs")
+            page.select_option("#to-t0", "")
+            with page.expect_navigation() as nav:
+                page.click("button[aria-label='Move the ticked segments of theme 1']")
+            response = nav.value
+            assert response.status == 400
+            error = page.locator("#split-t0-error")
+            assert error.is_visible()
+            assert error.inner_text() == "Tick one or more segments of this theme to move."
+            assert page.input_value("#newlabel-t0") == "Consortia and their costs"
+            assert page.locator("h1").inner_text().startswith("Review themes")  # the same page, not "Sorry"
+            error.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "1-inline-error.png"))
         finally:
             browser.close()

@@ -142,6 +142,26 @@ def test_escape_markdown_leaves_no_link_image_or_html():
         assert "<a " not in html and "<img" not in html, text
 
 
+def _without_own_charts(html: str) -> str:
+    """The download with its inlined charts (issue 13: it carries them, to show them offline) taken
+    out, once each is checked to be an SVG image with no script, handler or link in it."""
+    import base64
+    import re
+
+    charts = re.findall(r'src="(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+))"', html)
+    assert len(charts) == 2
+    for uri, encoded in charts:
+        svg = ET.fromstring(base64.b64decode(encoded))  # hostile labels are text in it, escaped
+        assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+        for element in svg.iter():
+            assert element.tag.rsplit("}", 1)[-1] not in ("script", "foreignObject", "a", "iframe")
+            for name, value in element.attrib.items():
+                assert not name.rsplit("}", 1)[-1].startswith("on"), name
+                assert not value.strip().lower().startswith("javascript:"), value
+        html = html.replace(uri, "chart.svg")
+    return html
+
+
 def test_every_page_and_the_feed_are_inert(app, client, db, hostile):
     publish(db, hostile)
     pages = ["/digests", "/digests/hostile", "/digests/hostile/v1", "/digests/hostile/digest.html"]
@@ -151,6 +171,8 @@ def test_every_page_and_the_feed_are_inert(app, client, db, hostile):
         res = client.get(path)
         assert res.status_code == 200, path
         html = res.get_data(as_text=True)
+        if path.endswith("digest.html"):
+            html = _without_own_charts(html)
         assert problems(html) == [], path
         assert "alert(1)</script>" not in html
     # The hostile text is still there, as text.

@@ -240,7 +240,7 @@ def test_web_theme_edits_through_the_forms(app, client, db, event):
     result = post(op="drop", theme="t0")
     assert "Bigger contracts" not in [t["label"] for t in result["themes"]]
     page = client.get("/review/round-table").get_data(as_text=True)
-    assert "5 edit(s) so far" in page
+    assert "5 edits so far" in page  # issue 13: plurals, not "edit(s)"
     assert client.post("/review/round-table/undo", data={"csrf_token": token}).status_code == 302
     assert "Bigger contracts" in [t["label"] for t in edited_result(db, event)["themes"]]
 

@@ -174,6 +174,7 @@ def _error_pages(app: Flask) -> None:
         403: "Your role on this event does not allow this. Ask the event's owner.",
         404: "There is nothing here. Check the link, or ask the organiser for the current one.",
         405: "That action is not allowed here.",
+        410: "This was withdrawn by its organiser.",
         413: "That is too large to send. Shorten the note or split the file.",
         429: "Too many submissions in a short time. Wait a minute, then send again.",
         500: "Something went wrong on our side. Try again; if it keeps happening, tell the organiser.",

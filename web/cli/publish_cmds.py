@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -30,7 +32,8 @@ def digest(ctx, slug: str, fmt: str, output: str | None) -> None:
     event = get_event(ctx.db, slug)
     from web.publish.publishing import digest_output
 
-    text, which = digest_output(ctx.db, event, fmt)
+    # $HARVEST_URL, as `harvest serve` reads it for PUBLIC_URL: the Markdown then links absolute URLs.
+    text, which = digest_output(ctx.db, event, fmt, base_url=os.environ.get("HARVEST_URL") or None)
     if output:
         try:
             Path(output).write_text(text, encoding="utf-8")
@@ -46,11 +49,36 @@ def digest(ctx, slug: str, fmt: str, output: str | None) -> None:
 @click.argument("slug")
 @click.option("--accept-redactions", is_flag=True,
               help="Confirm the suggested Chatham House replacements as they stand, then publish.")
+@click.option("--keep-open/--close", "keep_open", default=None,
+              help="Keep the attendee form open after publishing, or close it. Asked for when the "
+                   "event is open and neither is given at a terminal; otherwise --close.")
 @pass_ctx
-def publish_cmd(ctx, slug: str, accept_redactions: bool) -> None:
+def publish_cmd(ctx, slug: str, accept_redactions: bool, keep_open: bool | None) -> None:
     """Publish a new version of an event's digest (refused while redactions are unconfirmed)."""
     event = get_event(ctx.db, slug)
     from web.publish.publishing import publish
 
-    version = publish(ctx.db, event, accept_redactions=accept_redactions, actor="cli")
+    if keep_open is None and event.status == "open" and sys.stdin is not None and sys.stdin.isatty():
+        keep_open = click.confirm("Keep accepting notes from attendees after publishing?", default=False)
+    version = publish(ctx.db, event, accept_redactions=accept_redactions, actor="cli",
+                      keep_open=bool(keep_open))
     click.echo(f"Published {slug} version {version}: /digests/{slug}/v{version}")
+    if event.status == "open":
+        click.echo("Attendees can still send notes." if keep_open else
+                   "The attendee form is now closed (publish with --keep-open to keep it open).")
+
+
+@cli.command("unpublish")
+@click.argument("slug")
+@click.option("--version", "version", type=click.IntRange(min=1), required=True,
+              help="The published version to withdraw (see the digest's page for its versions).")
+@pass_ctx
+def unpublish_cmd(ctx, slug: str, version: int) -> None:
+    """Withdraw a published version: gone from the digest pages, the index and the feed (logged)."""
+    event = get_event(ctx.db, slug)
+    from web.publish.publishing import withdraw
+
+    remaining = withdraw(ctx.db, event, version, actor="cli")
+    shown = (f"readers now see version {remaining['version']}" if remaining
+             else "nothing of it is published now")
+    click.echo(f"Withdrew {slug} version {version}; {shown}.")

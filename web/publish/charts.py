@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,44 @@ def _matplotlib():
 def _svg(fig: Figure) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    return buf.getvalue()
+    return presentation_attributes(buf.getvalue())
+
+
+# SVG presentation attributes: what matplotlib writes as CSS, said in a way no CSP blocks.
+PRESENTATION = {"fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-linejoin",
+                "stroke-linecap", "stroke-opacity", "stroke-dasharray", "stroke-dashoffset",
+                "stroke-miterlimit", "opacity", "font-size", "font-family", "font-weight", "font-style",
+                "text-anchor", "clip-path", "display", "visibility", "dominant-baseline"}
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"\s*<style[^>]*>\*\{([^}]*)\}</style>")
+
+
+def _attributes(css: str) -> str:
+    out = []
+    for declaration in css.split(";"):
+        name, _, value = declaration.partition(":")
+        name, value = name.strip(), value.strip()
+        if name in PRESENTATION and value:
+            out.append(f' {name}="{value.replace(chr(34), "&quot;")}"')
+    return "".join(out)
+
+
+def presentation_attributes(svg: str) -> str:
+    """matplotlib's SVG with its CSS (style="fill: ..." and a <style> rule) as presentation attributes.
+
+    Opened at its own address the chart is a document under the site's CSP (style-src 'self'),
+    which blocks inline styles: every shape would be drawn black. Presentation attributes
+    (fill="#3b6ea5") are not styles, so the chart renders the same everywhere, offline too."""
+    defaults = ""
+    rule = _STYLE_ELEMENT.search(svg)
+    if rule:
+        defaults = _attributes(rule.group(1))
+        svg = svg[:rule.start()] + svg[rule.end():]
+    # Only inside tags: a theme label reading ' style="..."' is text and stays as written.
+    svg = re.sub(r"<[^<>]+>", lambda tag: _STYLE_ATTR.sub(lambda m: _attributes(m.group(1)), tag.group(0)),
+                 svg)
+    # The <style> rule applied to every element: as inherited attributes on the root it still does.
+    return re.sub(r"<svg\b", lambda m: m.group(0) + defaults, svg, count=1)
 
 
 def _drawn_with_rc(draw):

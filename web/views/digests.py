@@ -14,7 +14,13 @@ from web.db import get_db
 from web.page_cache import cached_public
 from web.publish.charts import CHARTS, chart_svg
 from web.publish.feed import atom_feed
-from web.publish.publishing import get_version, list_published, list_versions, render_version
+from web.publish.publishing import (
+    get_version,
+    list_published,
+    list_versions,
+    render_version,
+    withdrawn_version,
+)
 from web.publish.render import long_date, markdown_to_html
 
 bp = Blueprint("digests", __name__)
@@ -33,6 +39,11 @@ def _version(slug: str, version: int | None = None) -> tuple[object, dict]:
     try:
         return event, get_version(get_db(), event, version)
     except NotFound:
+        gone = withdrawn_version(get_db(), event, version) if version is not None else None
+        if gone:
+            abort(410, description=f"Version {version} of this digest was withdrawn on "
+                                   f"{long_date(gone['withdrawn_at'])}. The current digest, if there is "
+                                   f"one, is at /digests/{slug}.")
         abort(404)
 
 
@@ -41,6 +52,13 @@ def _published_chart(name: str, data_json: str) -> str:
     # A chart takes matplotlib a few tenths of a second and a published version never changes: on a
     # public page each view would redraw two, so they are kept, keyed by the data they are drawn from.
     return chart_svg(name, json.loads(data_json))
+
+
+@bp.app_template_global()
+def published_version(event) -> dict | None:
+    """In any template: the event's newest published version (number, date), or None."""
+    versions = list_versions(get_db(), event)
+    return versions[0] if versions else None
 
 
 @bp.route("/digests")
@@ -71,7 +89,8 @@ def download(slug: str, name: str, version: int | None = None):
     _event, found = _version(slug, version)
     fmt, content_type = DOWNLOADS[name]
     filename = f"{slug}-v{found['version']}-{name}"
-    return Response(render_version(found, fmt), content_type=content_type,
+    body = render_version(found, fmt, current_app.config.get("PUBLIC_URL"))
+    return Response(body, content_type=content_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
