@@ -128,6 +128,19 @@ def expired(_error):
                            expired=True), 400
 
 
+@bp.errorhandler(429)
+def too_many(_error):
+    """Over the rate limit: the form again with the note as typed and when to send it, not a bare page."""
+    token = (request.view_args or {}).get("token", "")
+    try:
+        event, table = table_by_token(get_db(), token)
+    except NotFound as exc:
+        return render_template("error.html", code=404, message=str(exc)), 404
+    note_form = NoteForm()  # refilled from the post
+    return render_template("capture/form.html", event=event, table=table, form=note_form,
+                           slow_down=True), 429
+
+
 @bp.route("/<token>/thanks")
 def thanks(token: str):
     """Confirmation after a note was sent, with a way to add another."""
