@@ -152,27 +152,29 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     names = labelling.label_themes(phrases, labels, centres, keyword_sets, texts,
                                    lambda batch: embed_cached(db, embedder, batch), seed_of_label,
                                    typo_words=typo_words)
-    # Where a sentence was cut in two and both halves are in one theme, it is quoted whole.
-    spans = [(s.note_index, s.start, s.end) for s in segments]
-    note_texts = [note.text for note in notes]
+    # A summary and quotes per theme, each whole sentences of one note (clauses widened).
+    theme_order = sorted(centres)
+    member_lists = [sorted(np.flatnonzero(labels == label).tolist(), key=lambda i: order[i])
+                    for label in theme_order]
+    passages = quoting.theme_passages(
+        member_lists, [centres[label] for label in theme_order],
+        [dict(keyword_sets.get(label, [])) for label in theme_order], texts,
+        [(s.note_index, s.start, s.end) for s in segments], [item.sentences for item in parsed],
+        [note.text for note in notes], vectors, lambda batch: embed_cached(db, embedder, batch),
+        config["max_quotes"], config["quote_diversity"], config["summary_sentences"])
     theme_list = []
-    for label in sorted(centres):
-        members = sorted(np.flatnonzero(labels == label).tolist(), key=lambda i: order[i])
+    for label, members, (summary, quotes) in zip(theme_order, member_lists, passages, strict=True):
         key = f"t{label + 1}"
         weights = dict(keyword_sets.get(label, []))
         name = names[label]
-        quotes = quoting.whole_sentence_quotes(members, texts, vectors, centres[label], config["max_quotes"],
-                                               config["quote_diversity"], spans, note_texts)
-        quoted = sorted(set().union(*(covered for _, _, covered in quotes)))
-        halves = [max(covered) for _, _, covered in quotes if len(covered) == 2]
         table_counts = Counter(segments[i].table for i in members if segments[i].table)
         theme_list.append({
             "id": key, "label": name, "keywords": list(weights),
-            "summary": quoting.summary(members, texts, order, vectors, centres[label],
-                                       config["summary_sentences"], quoted=quoted, pieces=halves),
+            "summary": " ".join(p.text for p in summary),
+            "summary_quotes": [_quote_json(notes[p.note], p) for p in summary],
             "size": len(members),
             "tables": [t for t, _ in sorted(table_counts.items(), key=lambda kv: (-kv[1], kv[0]))],
-            "quotes": [_quote_json(segments, i, text, covered) for i, text, covered in quotes],
+            "quotes": [_quote_json(notes[p.note], p) for p in quotes],
             "segments": [_segment_json(segments[i]) for i in members],
             "seeded": label in seed_of_label,
         })
@@ -200,12 +202,10 @@ def _segment_json(seg) -> dict:
     return {"text": seg.text, "note": seg.note_ref, "table": seg.table, "start": seg.start, "end": seg.end}
 
 
-def _quote_json(segments, index: int, text: str, covered: set[int]) -> dict:
-    """A quote of the contract: verbatim text with its note, table and offsets in the note."""
-    first, last = segments[min(covered)], segments[max(covered)]
-    seg = segments[index]
-    return {"text": text, "note": seg.note_ref, "table": seg.table,
-            "parts": [{"start": first.start, "end": last.end}]}
+def _quote_json(note, passage) -> dict:
+    """A quote of the contract: whole sentences of one note, verbatim, with the offsets of each part."""
+    return {"text": passage.text, "note": note.ref, "table": note.table,
+            "parts": [{"start": a, "end": b} for a, b in passage.parts]}
 
 
 def _version(package: str) -> str:

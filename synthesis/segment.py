@@ -253,19 +253,12 @@ def line_breaks(text: str) -> Lines:
     return Lines(sorted(set(cuts)), markers)
 
 
-def _note_spans(doc, text: str, settings: dict) -> list[tuple[int, int]]:
-    max_chars, min_words = settings["max_segment_chars"], settings["min_segment_words"]
-    lines = line_breaks(text)
+def _sentence_units(doc, text: str, lines: Lines):
+    """(start, end, marker only) of each sentence of the note: spaCy's sentences, cut again
+    where a new line starts a point, trimmed, without a list item's marker."""
     breaks, markers = lines.breaks, lines.markers
-    # A point on a line of its own (the first line too, in a note written as a list) stands
-    # with two words ("Bigger contracts"); one after a list marker with one ("- Funding").
-    own_line = set(breaks) | ({len(text) - len(text.lstrip())} if breaks else set())
-    after_marker = set(markers.values())
     sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc is not None and len(doc) else []
-    if not sentences:
-        sentences = [(0, len(text))]
-    pieces: list[tuple[int, int, int]] = []  # (start, end, words it needs to stand alone)
-    for sent_start, sent_end in sentences:
+    for sent_start, sent_end in sentences or [(0, len(text))]:
         inner = breaks[bisect_right(breaks, sent_start):bisect_left(breaks, sent_end)]
         bounds = [sent_start, *inner, sent_end]
         for a, b in zip(bounds, bounds[1:], strict=False):
@@ -274,16 +267,40 @@ def _note_spans(doc, text: str, settings: dict) -> list[tuple[int, int]]:
                 continue
             if a in markers:
                 if b <= markers[a]:
-                    # Only the marker ("2." that spaCy ended a sentence at, a bare "-"): not a
-                    # point, unless the note is nothing else.
-                    pieces.append((a, b, -1))
+                    yield a, b, True
                     continue
                 a, b = _trim(text, markers[a], b)
-            need = 1 if a in after_marker else 2 if a in own_line else min_words
-            sentence = _Sentence(text, a, b)
-            for x, y in _split_long(doc, text, sentence, a, b, max_chars, min_words):
-                pieces.append((x, y, min(need, min_words)))
-                need = min_words
+            yield a, b, False
+
+
+def sentence_spans(doc, text: str) -> list[tuple[int, int]]:
+    """(start, end) of every whole sentence of the note (spaCy's sentences, cut at the lines and
+    list items that start a new point; no list markers): what a quote or a summary is made of.
+    Every segment lies within one sentence or spans several whole ones."""
+    units = [(a, b) for a, b, marker_only in _sentence_units(doc, text, line_breaks(text)) if not marker_only]
+    return units or [_trim(text, 0, len(text))]
+
+
+def _note_spans(doc, text: str, settings: dict) -> list[tuple[int, int]]:
+    max_chars, min_words = settings["max_segment_chars"], settings["min_segment_words"]
+    lines = line_breaks(text)
+    breaks, markers = lines.breaks, lines.markers
+    # A point on a line of its own (the first line too, in a note written as a list) stands
+    # with two words ("Bigger contracts"); one after a list marker with one ("- Funding").
+    own_line = set(breaks) | ({len(text) - len(text.lstrip())} if breaks else set())
+    after_marker = set(markers.values())
+    pieces: list[tuple[int, int, int]] = []  # (start, end, words it needs to stand alone)
+    for a, b, marker_only in _sentence_units(doc, text, lines):
+        if marker_only:
+            # Only the marker ("2." that spaCy ended a sentence at, a bare "-"): not a point,
+            # unless the note is nothing else.
+            pieces.append((a, b, -1))
+            continue
+        need = 1 if a in after_marker else 2 if a in own_line else min_words
+        sentence = _Sentence(text, a, b)
+        for x, y in _split_long(doc, text, sentence, a, b, max_chars, min_words):
+            pieces.append((x, y, min(need, min_words)))
+            need = min_words
     pieces = [p for p in pieces if p[2] >= 0] or [(a, b, 0) for a, b, _ in pieces[:1]]
 
     def short(start: int, end: int, need: int) -> bool:

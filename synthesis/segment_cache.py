@@ -1,9 +1,10 @@
 """Stage 1, cached: each note's spaCy-derived results, stored so a re-run parses nothing.
 
-Parsing is the only use of spaCy, and it gives four things per note: the segment spans
+Parsing is the only use of spaCy, and it gives five things per note: the segment spans
 (start, end offsets; the texts are note.text[start:end]), the candidate label phrases of each
 segment, its content words (offsets and lemma, for the event's own vocabulary; see
-synthesis/vocabulary.py), and the named-entity mentions. They are stored in
+synthesis/vocabulary.py), the named-entity mentions, and the note's whole sentences (what
+quotes and summaries are made of). They are stored in
 `segmentation_cache` (migration m005) under a hash of the note text, the spaCy pipeline (name,
 version, components, spaCy's version) and the segmentation settings, so a changed note, model or
 setting misses the cache. When every note hits, the spaCy model is not even loaded. One batched
@@ -24,10 +25,10 @@ from capture.models import Note
 from synthesis import entities as entity_stage
 from synthesis import label as labelling
 from synthesis import vocabulary
-from synthesis.segment import SPACY_MODELS, load_nlp, model_name, segment_notes, spacy_docs
+from synthesis.segment import SPACY_MODELS, load_nlp, model_name, segment_notes, sentence_spans, spacy_docs
 
 # Bump when the segmentation, phrase or entity code changes its output: old entries then miss.
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6  # 6: each note's whole sentences (quotes and summaries are made of them)
 # The settings that change segmentation (the others act on segments, not on parsing).
 SEGMENT_SETTINGS = ("min_segment_words", "max_segment_chars")
 _CHUNK = 500  # SQLite host parameters per IN (...) query
@@ -41,6 +42,7 @@ class SegmentationEntry:
     phrases: list[list[str]]  # candidate label phrases, one list per span
     mentions: list[tuple[str, str]]  # (name, label) entity mentions in reading order
     terms: list[list[tuple[int, int, str]]]  # content words per span: (start, end, lemma)
+    sentences: list[tuple[int, int]]  # the note's whole sentences (segment.sentence_spans)
 
 
 def pipeline_identity(nlp) -> str:
@@ -90,7 +92,8 @@ def read_cache(db: Database, keys: Sequence[str]) -> dict[str, SegmentationEntry
             item = json.loads(data)
             found[key] = SegmentationEntry(spans=[tuple(s) for s in item["spans"]], phrases=item["phrases"],
                                     mentions=[tuple(m) for m in item["mentions"]],
-                                    terms=[[tuple(t) for t in seg] for seg in item["terms"]])
+                                    terms=[[tuple(t) for t in seg] for seg in item["terms"]],
+                                    sentences=[tuple(s) for s in item["sentences"]])
     return found
 
 
@@ -99,7 +102,7 @@ def write_cache(db: Database, entries: dict[str, SegmentationEntry]) -> None:
     if not entries:
         return
     rows = [(key, json.dumps({"spans": p.spans, "phrases": p.phrases, "mentions": p.mentions,
-                              "terms": p.terms}))
+                              "terms": p.terms, "sentences": p.sentences}))
             for key, p in entries.items()]
     db.conn.executemany("INSERT OR REPLACE INTO segmentation_cache (key, data) VALUES (?, ?)", rows)
     db.conn.commit()
@@ -110,8 +113,9 @@ def compute_entries(nlp, notes: Sequence[Note], settings: dict) -> list[Segmenta
     docs = spacy_docs(nlp, notes)
     segments = segment_notes(notes, docs, settings)
     phrases = labelling.candidate_phrases(docs, segments)
-    out = [SegmentationEntry(spans=[], phrases=[], mentions=entity_stage.note_mentions(doc), terms=[])
-           for doc in docs]
+    out = [SegmentationEntry(spans=[], phrases=[], mentions=entity_stage.note_mentions(doc), terms=[],
+                             sentences=sentence_spans(doc, note.text))
+           for note, doc in zip(notes, docs, strict=True)]
     for seg, found in zip(segments, phrases, strict=True):
         out[seg.note_index].spans.append((seg.start, seg.end))
         out[seg.note_index].phrases.append(found)

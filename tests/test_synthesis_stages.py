@@ -136,56 +136,7 @@ def test_quotes_prefer_whole_sentences_to_pieces_cut_mid_sentence():
     assert quotes.pick_quotes([1, 0], texts, vectors, np.array([1.0, 0.0]), k=1, diversity=0.0) == [1]
 
 
-def test_a_sentence_cut_in_two_is_quoted_whole():
-    note = ("I think sometimes we are not very good at saying 'has that been a fair and transparent "
-            "process' or is it playing to an established set of partnerships. Partnerships take months. "
-            "Tenders give a week.")
-    cut = note.index("transparent")
-    ends = [cut - 1, note.index(" Partnerships take") , note.index(" Tenders"), len(note)]
-    starts = [0, cut, ends[1] + 1, ends[2] + 1]
-    spans = [(0, a, b) for a, b in zip(starts, ends, strict=True)]
-    texts = [note[a:b] for _, a, b in spans]
-    assert quotes.is_cut_short(texts[0]) and not quotes.is_cut_short(texts[1])
-    vectors = np.array([[1.0, 0.0], [0.95, 0.31], [0.6, 0.8], [0.0, 1.0]])
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    centre = np.array([1.0, 0.0])
-    whole = note[:ends[1]]
-    # Both halves in the theme: one quote of the whole sentence, covering both segments, and
-    # the quote the repeat would have taken goes to the next segment.
-    picked = quotes.whole_sentence_quotes([0, 1, 2, 3], texts, vectors, centre, 2, 0.0, spans, [note])
-    assert [(text, covered) for _, text, covered in picked] == [(whole, {0, 1}), (texts[2], {2})]
-    # The other half in another theme: the piece is quoted as it is.
-    picked = quotes.whole_sentence_quotes([0, 2, 3], texts, vectors, centre, 2, 0.0, spans, [note])
-    assert [text for _, text, _ in picked] == [texts[0], texts[2]]
-
-
-def test_summary_leaves_out_pieces_of_sentences():
-    vectors = np.array([[1.0, 0.0], [0.9, 0.44], [0.8, 0.6]])
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    texts = ["Partnerships take months to set up.", "Tenders give a week.",
-             "We don't have a connective voice for saying you cannot expect a partnership in one week and"]
-    order = [(0, i) for i in range(3)]
-    centre = np.array([1.0, 0.0])
-    # The piece is the only segment not quoted: the summary uses the whole sentences instead.
-    assert quotes.summary(range(3), texts, order, vectors, centre, 1, quoted=[0, 1]) == texts[0]
-    assert quotes.summary(range(3), texts, order, vectors, centre, 3) == f"{texts[0]} {texts[1]}"
-    # So are right-hand halves of a cut sentence that the caller names.
-    assert quotes.summary(range(3), texts, order, vectors, centre, 3, pieces=[0]) == texts[1]
-
-
-def test_summary_does_not_repeat_the_quotes():
-    vectors = np.array([[1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [0.9, 0.0, 0.44], [0.0, 1.0, 0.0],
-                        [0.99, 0.14, 0.0]])
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    texts = [f"point number {w} about the tender" for w in ("one", "two", "three", "four", "five")]
-    order = [(0, i) for i in range(5)]
-    centre = np.array([1.0, 0.0, 0.0])
-    # Without quotes, the most central segments (0 and 4, in reading order).
-    assert quotes.summary(range(5), texts, order, vectors, centre, 2) == f"{texts[0]} {texts[4]}"
-    # Quoted segments, and near-duplicates of them (4 is 0.99 like 0), give way to the others.
-    assert quotes.summary(range(5), texts, order, vectors, centre, 2, quoted=[0]) == f"{texts[1]} {texts[2]}"
-    # A theme made only of its quotes still has a summary.
-    assert quotes.summary([0, 4], texts, order, vectors, centre, 1, quoted=[0, 4]) == texts[0]
+# Whole-sentence quotes and summaries: tests/test_synthesis_quotes.py.
 
 
 def test_silhouette_matches_scikit_learn():

@@ -1,0 +1,145 @@
+"""Quotes and summaries are whole sentences of one note, verbatim at their offsets (issue 12, 1 and 2).
+
+Fast tests: spaCy's blank English pipeline with a sentencizer, and the fake embedder. The same
+rules on the SEEE transcript with the real models are in test_synthesis_publishable.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from capture.models import Note
+from synthesis import quotes
+from synthesis.embed import FakeEmbedder
+from synthesis.segment import segment_notes, sentence_spans
+from synthesis.settings import resolve
+
+LONG = ("The difficulty is the time line between entering into a formal partnership arrangement and "
+        "the release of the tender, which is normally very tight, because commissioners expect a "
+        "consortium to be established in one week or one month, with all the appropriate governance "
+        "in place, ready to respond to an invitation to tender, and to be clear about the content of "
+        "the activity, the partners, the shares of the work and the risks each of them carries.")
+NOTES = [
+    "Public sector contracts are getting bigger, bringing previous grants and previous contracts "
+    "into one larger contract. These larger contracts need more partnership and consortium working.\n"
+    "- because all commissioners are focusing on the end point\n"
+    "- Bigger contracts squeeze out small charities",
+    LONG + " Tenders give a week.",
+    "and then the contracts, the bigger contracts, the larger contracts",
+]
+
+
+def setup(nlp, texts=NOTES, **overrides):
+    notes = [Note(text=t, ref=f"n{i}", id=i) for i, t in enumerate(texts)]
+    docs = [nlp(n.text) for n in notes]
+    segments = segment_notes(notes, docs, resolve({"max_segment_chars": 90, **overrides}))
+    texts_ = [s.text for s in segments]
+    embedder = FakeEmbedder()
+    vectors = embedder.encode(texts_)
+    sentences = [sentence_spans(doc, n.text) for doc, n in zip(docs, notes, strict=True)]
+    spans = [(s.note_index, s.start, s.end) for s in segments]
+    return notes, segments, texts_, vectors, sentences, spans, embedder
+
+
+def passages_of(nlp, members=None, texts=NOTES, k=4, summary_max=2, **overrides):
+    notes, segments, texts_, vectors, sentences, spans, embedder = setup(nlp, texts, **overrides)
+    members = list(range(len(segments))) if members is None else members
+    centre = vectors[members].mean(axis=0)
+    centre /= np.linalg.norm(centre)
+    weights = {"contracts": 1.0, "bigger": 0.6, "tender": 0.4}
+    [(summary, quoted)] = quotes.theme_passages([members], [centre], [weights], texts_, spans, sentences,
+                                                [n.text for n in notes], vectors, embedder.encode, k, 0.5,
+                                                summary_max)
+    return notes, sentences, segments, summary, quoted
+
+
+def test_sentence_spans_are_whole_sentences_without_list_markers(nlp):
+    text = NOTES[0]
+    spans = sentence_spans(nlp(text), text)
+    shown = [text[a:b] for a, b in spans]
+    assert shown == ["Public sector contracts are getting bigger, bringing previous grants and previous "
+                     "contracts into one larger contract.",
+                     "These larger contracts need more partnership and consortium working.",
+                     "because all commissioners are focusing on the end point",
+                     "Bigger contracts squeeze out small charities"]
+
+
+def test_every_passage_is_whole_sentences_of_one_note_at_its_offsets(nlp):
+    notes, sentences, segments, summary, quoted = passages_of(nlp)
+    # The segmenter cut the first sentence into clauses; no reader sees a clause.
+    assert any(not s.text.endswith((".", "point", "charities")) for s in segments)
+    for passage in summary + quoted:
+        text = notes[passage.note].text
+        assert passage.text == quotes.ELLIPSIS.join(text[a:b] for a, b in passage.parts)
+        starts = {a for a, _ in sentences[passage.note]}
+        ends = {b for _, b in sentences[passage.note]}
+        # It starts where a sentence starts and ends where one ends; a part boundary inside is an
+        # ellipsis of a long sentence only.
+        assert passage.parts[0][0] in starts and passage.parts[-1][1] in ends
+        if len(passage.parts) == 1:
+            covered = [(a, b) for a, b in sentences[passage.note]
+                       if passage.parts[0][0] <= a and b <= passage.parts[0][1]]
+            assert covered and covered[0][0] == passage.parts[0][0] and covered[-1][1] == passage.parts[0][1]
+
+
+def test_a_long_sentence_is_shortened_with_an_ellipsis_each_part_verbatim(nlp):
+    notes, segments, texts, vectors, sentences, spans, _ = setup(nlp)
+    text = notes[1].text
+    middle = next(i for i, s in enumerate(segments) if s.note_index == 1 and "commissioners expect" in s.text)
+    passage = quotes.Notes(spans, sentences, [n.text for n in notes]).passage(middle)
+    assert len(passage.parts) >= 2 and quotes.ELLIPSIS in passage.text
+    assert passage.parts[0][0] == 0 and passage.parts[-1][1] == len(LONG)  # the sentence's own ends
+    assert all(text[a:b] in passage.text for a, b in passage.parts)
+    assert segments[middle].text in passage.text
+    assert len(passage.text.split()) <= quotes.LONG_SENTENCE + 6  # (the " ... " marks)
+    # Parts are in order and do not touch: something is left out between each two.
+    assert all(b < a2 for (_, b), (a2, _) in zip(passage.parts, passage.parts[1:], strict=False))
+
+
+def test_summary_and_quotes_never_repeat_a_sentence(nlp):
+    _notes, _sentences, _segments, summary, quoted = passages_of(nlp)
+    used = [(p.note, s) for p in summary + quoted for s in p.sentences]
+    assert summary and quoted
+    assert len(used) == len(set(used))
+
+
+def test_summary_reads_alone():
+    assert quotes.reads_alone("These larger contracts need more partnership and consortium working.")
+    assert quotes.reads_alone("Bigger contracts squeeze out small charities")
+    for bad in ("because all commissinoers are focusing on the end point.",
+                "And the partners have all said you can challenge us.",
+                "But how else are we going to compete with them?",
+                "So the tender went to the usual suspects again.",
+                "there bringing together previous grants and previous contracts into one",
+                "We don't have a connective voice for saying you cannot expect one and",
+                "Contracts are bigger,",
+                "Too short.",
+                " ".join(["word"] * 50) + "."):
+        assert not quotes.reads_alone(bad), bad
+
+
+def test_summary_is_a_sentence_that_states_the_theme(nlp):
+    _notes, _sentences, _segments, summary, _quoted = passages_of(nlp)
+    assert summary and all(quotes.reads_alone(p.text) for p in summary)
+    assert all("because all commissioners" not in p.text for p in summary)
+    assert 1 <= len(summary) <= 2
+
+
+def test_no_summary_where_no_sentence_reads_alone(nlp):
+    # Only the lower-case fragment of note 2 and the leaning bullet of note 0 are in the theme.
+    notes, _sentences, segments, summary, quoted = passages_of(nlp, members=None, texts=[NOTES[2]])
+    assert summary == [] and len(quoted) == 1
+    assert quoted[0].text == NOTES[2]
+
+
+def test_a_theme_of_one_sentence_is_quoted_not_summarised(nlp):
+    text = "Bigger contracts squeeze out small local charities every year."
+    _notes, _sentences, _segments, summary, quoted = passages_of(nlp, texts=[text])
+    assert summary == [] and [q.text for q in quoted] == [text]
+
+
+def test_quotes_of_a_clause_in_another_theme_still_quote_the_whole_sentence(nlp):
+    notes, sentences, segments, summary, quoted = passages_of(nlp, members=[1], summary_max=0)
+    first_sentence = notes[0].text[sentences[0][0][0]:sentences[0][0][1]]
+    assert segments[1].text != first_sentence and segments[1].text in first_sentence
+    assert [q.text for q in quoted] == [first_sentence]
