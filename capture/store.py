@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from capture.errors import HarvestError, NotFound, ValidationError
 from capture.migrations import migrations
 from capture.models import NOTE_ROLES, NOTE_STATUSES, Event, Note, Table
+from capture.names import clean_name
 
 DEFAULT_DB = "harvest.db"
 BUSY_TIMEOUT_MS = 10_000
@@ -175,8 +176,13 @@ def save_event(db: Database, slug: str, **changes) -> Event:
         check_date(changes["date"])
     if "status" in changes and changes["status"] not in ("draft", "open", "closed", "published"):
         raise ValidationError(f"Invalid status {changes['status']!r}.")
+    for field in ("title", "venue"):  # shown on every page of the event and in its digest
+        if isinstance(changes.get(field), str):
+            changes[field] = clean_name(changes[field])
+    if "title" in changes and not changes["title"]:
+        raise ValidationError("The title is empty (letters, digits or other visible characters).")
     if "questions" in changes:
-        changes["questions"] = json.dumps(list(changes["questions"]))
+        changes["questions"] = json.dumps([q for q in map(clean_name, changes["questions"]) if q])
     for flag in ("chatham_house", "approve_by_default"):
         if flag in changes:
             changes[flag] = int(bool(changes[flag]))
@@ -214,10 +220,14 @@ def new_token() -> str:
 
 def add_table(db: Database, event: Event, name: str, question: str | None = None,
               host: str | None = None) -> Table:
-    """Add a table to an event (or update its question and host if the name exists)."""
-    name = (name or "").strip()
+    """Add a table to an event (or update its question and host if the name exists).
+
+    Bidi and control characters are dropped from the name, question and host (`capture.names`)."""
+    name = clean_name(name) or ""
+    question, host = clean_name(question), clean_name(host)
     if not name:
-        raise ValidationError("A table needs a name or number.")
+        raise ValidationError("A table needs a name or number (letters, digits or other visible "
+                              "characters).")
     existing = find_table(db, event, name)
     with atomic(db):
         if existing:
@@ -358,6 +368,10 @@ def add_notes(db: Database, event: Event, notes: Iterable[Note], *,
     """
     notes = list(notes)
     for note in notes:
+        # Names reach the pages, the digests and the QR codes: no bidi or control characters.
+        note.table = clean_name(note.table) or None
+        note.author = clean_name(note.author) or None
+        note.attribution = clean_name(note.attribution) or None
         validate_note(note, max_chars)
     existing_refs = {r["ref"] for r in db.query("SELECT ref FROM note WHERE event_id = ?",
                                                 [event.id])}

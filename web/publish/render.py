@@ -50,10 +50,23 @@ def long_date(stamp: str | None) -> str:
     return f"{when.day} {when:%B %Y}"
 
 
+def _on_site(url: str) -> bool:
+    return url.startswith("/") and not url.startswith("//") and "\\" not in url
+
+
+def _no_off_site_images(element: str, attribute: str, value: str) -> str | None:
+    # An image from another site would be fetched by each reader's browser or feed reader, telling
+    # that site who read the digest and when: only this site's own images (the charts) keep a src.
+    if element == "img" and attribute == "src" and not _on_site(value):
+        return None
+    return value
+
+
 def sanitise(html: str) -> str:
-    """Keep only allowlisted tags, attributes and URL schemes."""
+    """Keep only allowlisted tags, attributes and URL schemes, and images from this site only."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     link_rel="noopener noreferrer nofollow", strip_comments=True)
+                     link_rel="noopener noreferrer nofollow", strip_comments=True,
+                     attribute_filter=_no_off_site_images)
 
 
 def markdown_to_html(text: str) -> str:
@@ -62,11 +75,16 @@ def markdown_to_html(text: str) -> str:
                                       output_format="html"))
 
 
+# The download is opened from disk, where the site's CSP header does not follow it: the page carries
+# its own. Its charts are data: URIs and its style is inline; nothing else may load or run.
+DOWNLOAD_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
+                "form-action 'none'")
 PAGE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
 <title>{title}</title>
 <style>
 body {{ font: 16px/1.5 Georgia, serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #111; }}
@@ -85,14 +103,8 @@ img {{ max-width: 100%; height: auto; }}
 """
 
 
-def standalone_html(text: str, title: str, images: dict[str, str] | None = None) -> str:
-    """A whole HTML page for the download: the sanitised digest with a small print-ready style.
-
-    `images` maps an image's link to what the page carries instead (a data: URI of a chart):
-    put in after sanitising, which allows no data: URL from the Markdown itself."""
+def standalone_html(text: str, title: str) -> str:
+    """A whole HTML page for the download: the sanitised digest with a small print-ready style."""
     from markupsafe import escape
 
-    body = markdown_to_html(text)
-    for src, inline in (images or {}).items():
-        body = body.replace(f'src="{escape(src)}"', f'src="{inline}"')
-    return PAGE.format(title=escape(title), body=body)
+    return PAGE.format(title=escape(title), body=markdown_to_html(text), csp=DOWNLOAD_CSP)

@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from capture.errors import HarvestError
 from capture.models import Event, Table
+from capture.names import clean_name
 from capture.store import add_table, atomic, find_event, list_tables, note_counts, save_event
 from web.access import (
     ROLE_HELP,
@@ -227,7 +228,8 @@ def qr(slug: str, table_id: int):
     table = _table_or_404(event_or_404(slug), table_id)
     buffer = io.BytesIO()
     segno.make(attendee_url(table), error="m").save(buffer, kind="svg", scale=4, border=2,
-                                                    title=f"Attendee link of {table.name}")
+                                                    # Tables made before names were cleaned too.
+                                                    title=f"Attendee link of {clean_name(table.name)}")
     return Response(buffer.getvalue(), mimetype="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=300"})
 
@@ -297,6 +299,6 @@ def delete(slug: str):
     if (request.form.get("confirm") or "").strip() != event.slug:
         return _render_show(event, 400, delete_error=f"Type the event's short name, {event.slug}, "
                                                      "to confirm deleting it.")
-    delete_event(get_db(), event)
+    delete_event(get_db(), event, actor=g.user["email"])
     flash(f"Event {event.title!r} and everything in it were deleted.", "ok")
     return redirect(url_for("events.index"))
