@@ -141,3 +141,32 @@ def test_cli_publish_keep_open_close_and_unpublish(runner, db_path, db, event):
     assert "has no published version 7 to withdraw (published versions: 1)" in res.output
     assert "Traceback" not in res.output
     assert [e["actor"] for e in audit_entries(open_db(db_path), SLUG)] == ["cli", "cli", "cli"]
+
+
+def test_deleting_an_event_is_confirmed_and_logged(runner, db_path, db, event):
+    publish(db, event)
+    res = runner.invoke(cli, ["--db", str(db_path), "event", SLUG, "--delete"])
+    assert res.exit_code == 1 and "add --yes to confirm" in res.output
+    assert get_event(open_db(db_path), SLUG)  # still there
+    res = runner.invoke(cli, ["--db", str(db_path), "event", SLUG, "--delete", "--yes"])
+    assert res.exit_code == 0, res.output
+    assert "Deleted event round-table (Partnership round table) with its 5 notes." in res.output
+    fresh = open_db(db_path)
+    assert fresh.execute("SELECT count(*) FROM note").fetchone()[0] == 0
+    assert fresh.execute("SELECT count(*) FROM digest").fetchone()[0] == 0
+    entry = audit_entries(fresh, SLUG)[0]
+    assert (entry["action"], entry["actor"]) == ("delete", "cli")
+    assert entry["detail"] == "'Partnership round table' with 5 notes"
+    assert [e["action"] for e in audit_entries(fresh, SLUG)] == ["delete", "publish"]  # outlives the event
+
+
+def test_deleting_on_the_web_needs_the_slug_typed_and_is_logged(app, client, db, event):
+    login(client)
+    token = csrf(client, f"/events/{SLUG}")
+    wrong = client.post(f"/events/{SLUG}/delete", data={"csrf_token": token, "confirm": "round"})
+    assert wrong.status_code == 400 and "Type the event's short name" in text(wrong)
+    assert audit_entries(db, SLUG) == []
+    res = client.post(f"/events/{SLUG}/delete", data={"csrf_token": token, "confirm": SLUG})
+    assert res.status_code == 302
+    entry = audit_entries(db, SLUG)[0]
+    assert (entry["action"], entry["actor"]) == ("delete", "organiser@example.org")

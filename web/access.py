@@ -110,9 +110,14 @@ def set_owner(db: Database, event: Event, email: str) -> dict:
     return share(db, event, email, "owner")
 
 
-def delete_event(db: Database, event: Event) -> None:
-    """Delete the event and everything in it (notes, runs, digests, shares)."""
+def delete_event(db: Database, event: Event, actor: str | None = None) -> None:
+    """Delete the event and everything in it (notes, runs, digests, shares); the audit log keeps a
+    line saying who deleted it, with how many notes."""
+    from web.audit import log_action
+
     with atomic(db):
+        notes = db.execute("SELECT count(*) FROM note WHERE event_id = ?", [event.id]).fetchone()[0]
+        log_action(db, event, "delete", actor=actor, detail=f"{event.title!r} with {notes} notes")
         db.conn.execute("DELETE FROM event WHERE id = ?", [event.id])
 
 

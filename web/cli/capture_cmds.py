@@ -130,12 +130,20 @@ def import_(ctx, paths, slug, title, table, text_column, id_column, table_column
               show_default=True, help="The role --share gives: moderators moderate notes; editors also "
                                       "edit, synthesise and publish; owners also share and delete.")
 @click.option("--unshare", metavar="EMAIL", help="Take the event away from this organiser account.")
+@click.option("--delete", is_flag=True,
+              help="Delete the event with all its notes, themes and digests (logged; asks to confirm).")
+@click.option("--yes", is_flag=True, help="With --delete: do not ask for confirmation.")
 @pass_ctx
-def event(ctx, slug, title, date, venue, questions, chatham_house, owner, share, role, unshare) -> None:
+def event(ctx, slug, title, date, venue, questions, chatham_house, owner, share, role, unshare,
+          delete, yes) -> None:
     """Create an event, or update the fields given; set its owner and who it is shared with."""
     from web.access import list_members
     from web.access import share as share_event
     from web.access import unshare as unshare_event
+
+    if delete:
+        _delete_event(ctx, slug, yes)
+        return
 
     existed = _exists(ctx.db, slug)
     with atomic(ctx.db):  # an unknown --owner or --share account leaves no event behind
@@ -154,6 +162,23 @@ def event(ctx, slug, title, date, venue, questions, chatham_house, owner, share,
         members = list_members(ctx.db, record)
         click.echo("Shared with: " + ", ".join(f"{m['email']} ({m['role']})" for m in members) if members
                    else "No owner: only admins can open it on the web (give one with --owner EMAIL).")
+
+
+def _delete_event(ctx, slug: str, yes: bool) -> None:
+    """`harvest event SLUG --delete`: confirmed by --yes, or by typing the slug at a terminal."""
+    from web.access import delete_event
+
+    record = get_event(ctx.db, slug)
+    if not yes:
+        if not (sys.stdin and sys.stdin.isatty()):
+            raise HarvestError(f"Deleting {slug} removes all its notes, themes and digests: add --yes "
+                               "to confirm.")
+        typed = click.prompt(f"Type {slug} to delete it with all its notes, themes and digests")
+        if typed.strip() != slug:
+            raise HarvestError(f"Not deleted: {typed.strip()!r} is not {slug!r}.")
+    notes = note_totals(ctx.db).get(record.id, 0)
+    delete_event(ctx.db, record, actor="cli")
+    click.echo(f"Deleted event {slug} ({record.title}) with its {notes} note{'' if notes == 1 else 's'}.")
 
 
 def _exists(db, slug: str) -> bool:
