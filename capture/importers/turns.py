@@ -57,6 +57,30 @@ ROLE_WORDS = {"ceo", "chief", "director", "head", "chair", "chairman", "chairwom
               "mp", "cllr", "councillor", "md", "coo", "cfo", "vice", "development", "policy"}
 TITLES = {"dr", "dr.", "prof", "prof.", "professor", "cllr", "sir", "dame", "mr", "mrs", "ms", "miss",
           "rev", "revd", "lord", "lady"}
+# Lines that say who was there and who did what, not what anyone said: event details (the
+# synthesis reads them as context), never a speaker turn, and the end of any turn before them.
+ALWAYS_DETAILS = ("present", "apologies", "apologies for absence", "attendees", "attending", "in attendance",
+                  "absent", "minutes", "minutes by", "minute-taker", "minute taker", "note-taker",
+                  "note taker", "notetaker", "recorder")
+# Roles that are details when followed by names only ("Host: Jane Smith. Scribe: Bob Jones."),
+# and a turn when followed by what the person said ("Chair: Let us begin with the contracts.").
+ROLE_DETAILS = ("host", "hosts", "scribe", "chair", "chaired by", "facilitator", "facilitated by",
+                "rapporteur", "moderator", "co-host")
+_LABELS = "|".join(re.escape(x) for x in sorted(ALWAYS_DETAILS + ROLE_DETAILS, key=len, reverse=True))
+_DETAIL_PART = re.compile(rf"^(?P<label>{_LABELS})(?:\s*\([^()]{{0,40}}\))?\s*:\s*(?P<value>.*)$",
+                          re.IGNORECASE)
+# "Host: Jane Smith. Scribe: Bob Jones.": one line, several labels.
+_NEXT_LABEL = re.compile(r"(?<=[.;])\s+(?=[A-Z][\w -]{0,30}:)")
+# A name, or a short list of them, as written after "Host:": capitalised words, initials, "and",
+# commas and bracketed roles; no lower-case word that could be what someone said.
+_NAME_WORD = r"(?:[A-Z][\w'’.-]*|and|&|de|van|von|der|la|le|of)"
+_NAMES_ONLY = re.compile(rf"^(?:{_NAME_WORD}[\s,]*|\([^()]{{0,80}}\)[\s,]*)+[.;]?$")
+# Where the group speaks again: the end of a speaker's turn ("The table agreed three asks...").
+GROUP_VOICE = re.compile(
+    r"^(?:(?:overall|in summary|in short|finally),?\s+)?"
+    r"(?:the\s+(?:whole\s+)?(?:table|group|room|panel|meeting|roundtable|round table)|participants|attendees"
+    r"|delegates|everyone|everybody|all\s+present|those\s+present)\b(?!\s*:)", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 TABLE_HEADING = re.compile(r"^(?:round[- ]?)?table\s+(?P<name>[\w-]+)\b", re.IGNORECASE)
 
 
@@ -122,11 +146,38 @@ def match_turn(text: str) -> Turn | None:
     return None
 
 
+def is_detail_line(text: str) -> bool:
+    """True for a line of event details: 'Present: ...', 'Apologies: ...', 'Minutes: ...', or roles
+    followed by names only ('Host: Jane Smith. Scribe: Bob Jones.', 'Chair: Alison Reid (CDS)')."""
+    for part in _NEXT_LABEL.split(clean(text)):
+        m = _DETAIL_PART.match(part)
+        if not m:
+            return False
+        value = m.group("value").strip()
+        if m.group("label").lower() in ALWAYS_DETAILS:
+            continue
+        if not value or not _NAMES_ONLY.match(value) or len(value.split()) > 12:
+            return False
+    return True
+
+
+def group_voice_at(text: str) -> int | None:
+    """Where in a turn's text the group speaks ('... The table agreed three asks'), or None."""
+    if GROUP_VOICE.match(text):
+        return 0
+    for m in _SENTENCE_BREAK.finditer(text):
+        if GROUP_VOICE.match(text[m.end():]):
+            return m.end()
+    return None
+
+
 def split_turn_lines(lines: list[str]) -> list[list[str]]:
-    """Split the lines of one paragraph where a line starts a 'Name:' turn (chat-style minutes)."""
+    """Split the lines of one paragraph where a line starts a 'Name:' turn (chat-style minutes),
+    a line of event details, or a line where the group speaks again."""
     groups: list[list[str]] = []
     for line in lines:
-        if not groups or (match_turn(line) and TURN_COLON.match(clean(line))):
+        if not groups or (match_turn(line) and TURN_COLON.match(clean(line))) or is_detail_line(line) \
+                or GROUP_VOICE.match(clean(line)):
             groups.append([line])
         else:
             groups[-1].append(line)
@@ -185,7 +236,11 @@ def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None,
             continue
         if _key(block.text) in seen_headings:
             continue  # a repeated title or heading line is not something anybody said
-        found = match_turn(block.text) if block.kind != "row" else None  # a table row is never a turn
+        if block.kind != "row" and is_detail_line(block.text):
+            turn = None  # who was there, who hosted: a detail of the event, said by nobody
+            found = None
+        else:
+            found = match_turn(block.text) if block.kind != "row" else None  # a table row is never a turn
         if not found and block.kind == "para" and len(block.text) <= 60 and block.text.endswith(":"):
             turn = None  # a label such as "Key issues:" heads what follows; nobody said it
             continue
@@ -198,11 +253,18 @@ def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None,
         text = clean(text)
         if not text:
             continue
-        parsed.notes.append(Note(
-            text=text, table=table,
-            author=turn.author if turn else None,
-            attribution=turn.attribution if turn else None,
-            role="speaker" if turn else "scribe",
-            location=f"{unit} {block.line}" if block.line else None,
-        ))
+        location = f"{unit} {block.line}" if block.line else None
+        cut = group_voice_at(text) if turn else None
+        if cut is not None:
+            # The turn ends where the group speaks again: the rest is the table's, not the speaker's.
+            if cut:
+                parsed.notes.append(_note(text[:cut].strip(), table, turn, location))
+            text, turn = text[cut:], None
+        parsed.notes.append(_note(text, table, turn, location))
     return parsed
+
+
+def _note(text: str, table: str | None, turn: Turn | None, location: str | None) -> Note:
+    return Note(text=text, table=table, author=turn.author if turn else None,
+                attribution=turn.attribution if turn else None, role="speaker" if turn else "scribe",
+                location=location)
