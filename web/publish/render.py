@@ -103,8 +103,14 @@ img {{ max-width: 100%; height: auto; }}
 """
 
 
-def standalone_html(text: str, title: str) -> str:
-    """A whole HTML page for the download: the sanitised digest with a small print-ready style."""
+def standalone_html(text: str, title: str, images: dict[str, str] | None = None) -> str:
+    """A whole HTML page for the download: the sanitised digest with a small print-ready style.
+
+    `images` maps an image's link to what the page carries instead (a data: URI of a chart):
+    put in after sanitising, which allows no data: URL from the Markdown itself."""
     from markupsafe import escape
 
-    return PAGE.format(title=escape(title), body=markdown_to_html(text), csp=DOWNLOAD_CSP)
+    body = markdown_to_html(text)
+    for src, inline in (images or {}).items():
+        body = body.replace(f'src="{escape(src)}"', f'src="{inline}"')
+    return PAGE.format(title=escape(title), body=body, csp=DOWNLOAD_CSP)
