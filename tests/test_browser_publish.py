@@ -257,3 +257,76 @@ def test_an_inline_error_keeps_the_input(server, shots):
             page.screenshot(path=str(shots / "1-inline-error.png"))
         finally:
             browser.close()
+
+
+NAMED_NOTES = [
+    ("n1", "Table 1", "Jane Okafor said contracts are getting bigger. Small charities cannot bid alone."),
+    ("n2", "Table 2", "Rural Covid recovery needs co-design with commissioners. Tender timelines are "
+                      "far too tight."),
+    ("n3", "Table 3", "Okafor thinks big firms distrust small ones. We propose a standing partnership."),
+]
+
+
+def test_names_confirmed_with_a_role_and_not_a_person_then_a_stale_draft_regenerated(server, shots, db):
+    """Under the rule: a role typed in one box survives "Not a person" on another and "Confirm all";
+    then a saved draft goes stale on a rename, is regenerated keeping the organiser's paragraph, and
+    the published page says the new label, the role and "Covid"."""
+    from playwright.sync_api import sync_playwright
+
+    from web.publish.digest import build_data
+    from web.publish.redact import list_redactions, redaction_rows
+
+    event = seed_event(db, slug="named", notes=NAMED_NOTES, chatham_house=True, title="Named round table")
+    store_result(db, event, make_result(db, event))
+    rows = {r["original"]: r["key"] for r in redaction_rows(db, event)}  # the NER, loaded here
+    assert {"Jane Okafor", "Covid"} <= set(rows), rows
+    build_data(db, event)
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 1000})
+            _log_in(page, server, "/review/named/redactions")
+            page.fill(f"#replacement-{rows['Jane Okafor']}", "a commissioner")
+            page.click("button[aria-label='Covid is not a person: keep it as written']")
+            page.wait_for_load_state()
+            assert page.locator(f"#name-{rows['Covid']} .status").inner_text() == "not a person"
+            assert page.input_value(f"#replacement-{rows['Jane Okafor']}") == "a commissioner"
+            page.screenshot(path=str(shots / "1-not-a-person.png"), full_page=True)
+            page.click("button[value=confirm-all]")
+            page.wait_for_url(f"{server}/review/named/redactions")
+            assert page.locator(f"#name-{rows['Jane Okafor']} .status").inner_text() == "confirmed"
+            assert page.locator(".status", has_text="not confirmed").count() == 0
+            decided = {r["original"]: (r["replacement"], r["person"]) for r in list_redactions(db, event)}
+            assert decided["Jane Okafor"] == ("a commissioner", 1) and decided["Covid"] == ("Covid", 0)
+
+            page.goto(f"{server}/review/named/digest")
+            markdown = page.input_value("#markdown")
+            mine = markdown.replace("## Themes\n", "## Themes\n\nWritten by the organiser.\n")
+            page.fill("#markdown", mine)
+            page.click("button[value=save]")
+            page.wait_for_load_state()
+            assert page.locator("#stale-draft").count() == 0
+            page.goto(f"{server}/review/named")
+            page.fill("#label-t0", "Contracts too big")
+            page.locator("#theme-t0 form").filter(has=page.locator("input[value=rename]")).locator(
+                "button").click()
+            page.wait_for_load_state()
+            page.goto(f"{server}/review/named/digest")
+            banner = page.locator("#stale-draft")
+            assert banner.is_visible()
+            assert "\u201cBigger contracts\u201d is now \u201cContracts too big\u201d" in banner.inner_text()
+            banner.screenshot(path=str(shots / "2-stale-draft.png"))
+            banner.locator("button[value=regenerate]").click()
+            page.wait_for_load_state()
+            assert page.locator("#stale-draft").count() == 0
+            assert "Written by the organiser." in page.input_value("#markdown")
+            page.check("#after-keep-open")
+            page.click("#publish button[type=submit]")
+            page.wait_for_url(f"{server}/digests/named/v1")
+            body = page.locator("article.digest").inner_text()
+            assert "Contracts too big" in body and "Bigger contracts" not in body
+            assert "Written by the organiser." in body and "A commissioner said" in body
+            assert "Okafor" not in page.content() and "Covid" in body
+            page.screenshot(path=str(shots / "3-published.png"), full_page=True)
+        finally:
+            browser.close()

@@ -8,8 +8,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from markupsafe import Markup
 
 from capture.errors import HarvestError, NotFound
-from web.audit import audit_entries
-from web.access import event_role
+from web.auth import login_required
 from web.db import get_db
 from web.publish.charts import chart_svg
 from web.publish.digest import build_data, chart_data
@@ -20,7 +19,6 @@ from web.publish.publishing import (
     list_versions,
     publish,
     save_draft,
-    withdraw,
 )
 from web.publish.redact import confirm_all, keep_as_written, redaction_rows, set_redaction, unconfirmed
 from web.publish.render import markdown_to_html
@@ -42,24 +40,18 @@ def _bad(exc: HarvestError):
 
 
 @bp.route("/<slug>")
-@event_role("editor")
+@login_required
 def themes(slug: str):
     """The themes with the organiser's edits applied, edit controls, and what could not be kept."""
-    return _render_themes(event_or_404(slug))
-
-
-def _render_themes(event, code: int = 200, error: dict | None = None):
-    """The Themes tab; after a refused edit, its reason beside the form it came from, as typed.
-
-    `error` is {"theme", "op", "message", "typed"} (typed: the form's fields as sent)."""
+    event = event_or_404(slug)
     result, unkept = edited_result_with_report(get_db(), event)
     return render_template("review/themes.html", event=event, result=result, unkept=unkept,
                            edits=list_edits(get_db(), event), segment_key=segment_key,
-                           quote_key=quote_key, error=error), code
+                           quote_key=quote_key)
 
 
 @bp.route("/<slug>/edit", methods=("POST",))
-@event_role("editor")
+@login_required
 def edit(slug: str):
     """Store one theme edit (rename, summary, merge, split, hide/pin quote, reorder, drop)."""
     event = event_or_404(slug)
@@ -72,9 +64,7 @@ def edit(slug: str):
         result, _ = edited_result_with_report(get_db(), event)
         ids = [t["id"] for t in (result or {"themes": []})["themes"]]
         if fields["theme"] not in ids:
-            return _render_themes(event, 400, {"theme": fields["theme"], "op": op, "typed": fields,
-                                               "message": "That theme is no longer there: the page was "
-                                                          "out of date. Here it is as it stands now."})
+            abort(400, description="No such theme. Reload the review page.")
         i = ids.index(fields["theme"])
         j = i - 1 if op == "up" else i + 1
         if 0 <= j < len(ids):
@@ -83,15 +73,14 @@ def edit(slug: str):
     try:
         record_edit(get_db(), event, op, actor=g.user["email"], **fields)
     except HarvestError as exc:
-        return _render_themes(event, 400, {"theme": fields.get("theme"), "op": op, "typed": fields,
-                                           "message": str(exc)})
+        _bad(exc)
     flash("Edit saved. It will be re-applied if the synthesis is run again.", "status")
     return redirect(url_for("review.themes", slug=slug) + (f"#theme-{fields.get('theme')}"
                                                            if fields.get("theme") else ""))
 
 
 @bp.route("/<slug>/undo", methods=("POST",))
-@event_role("editor")
+@login_required
 def undo(slug: str):
     """Remove the latest edit."""
     event = event_or_404(slug)
@@ -100,53 +89,43 @@ def undo(slug: str):
 
 
 @bp.route("/<slug>/digest")
-@event_role("editor")
+@login_required
 def digest(slug: str):
     """Preview the digest and edit its Markdown before publishing."""
-    return _render_digest(event_or_404(slug))
-
-
-def _render_digest(event, code: int = 200, *, errors: dict[str, str] | None = None,
-                   typed_markdown: str | None = None, after: str | None = None):
-    """The Digest tab; on a refused form, with the reason beside it and what was typed kept.
-
-    `errors` maps a form ('draft', 'publish', 'withdraw') to its message."""
+    event = event_or_404(slug)
     db = get_db()
     data = build_data(db, event)
     markdown = draft_markdown(db, event, data)
     pending = unconfirmed(db, event)
     # The Markdown links the charts of the version to come, which does not exist yet: the preview
     # shows the same charts drawn from the current data.
-    html = re.sub(rf'src="/digests/{re.escape(event.slug)}/v\d+/charts/',
-                  f'src="/review/{event.slug}/charts/', markdown_to_html(markdown))
-    return render_template("review/digest.html", event=event,
-                           markdown=markdown if typed_markdown is None else typed_markdown, data=data,
+    html = re.sub(rf'src="/digests/{re.escape(slug)}/v\d+/charts/', f'src="/review/{slug}/charts/',
+                  markdown_to_html(markdown))
+    return render_template("review/digest.html", event=event, markdown=markdown, data=data,
                            html=Markup(html),  # sanitised by nh3
                            edited=get_draft(db, event) is not None, pending=pending,
-                           versions=list_versions(db, event), errors=errors or {}, after=after,
-                           history=audit_entries(db, event.slug, limit=20)), code
+                           versions=list_versions(db, event))
 
 
 @bp.route("/<slug>/digest", methods=("POST",))
-@event_role("editor")
+@login_required
 def save_digest(slug: str):
     """Save the edited Markdown as the draft, or reset the draft to the template."""
     event = event_or_404(slug)
-    typed = request.form.get("markdown", "")
     try:
         if request.form.get("action") == "reset":
             discard_draft(get_db(), event)
             flash("The draft is back to the template.", "status")
         else:
-            save_draft(get_db(), event, typed)
+            save_draft(get_db(), event, request.form.get("markdown", ""))
             flash("Draft saved.", "status")
     except HarvestError as exc:
-        return _render_digest(event, 400, errors={"draft": str(exc)}, typed_markdown=typed)
+        _bad(exc)
     return redirect(url_for("review.digest", slug=slug))
 
 
 @bp.route("/<slug>/charts/<any('theme-sizes', 'themes-by-table'):name>.svg")
-@event_role("editor")
+@login_required
 def chart(slug: str, name: str):
     """A chart of the current (unpublished) digest data."""
     event = event_or_404(slug)
@@ -154,7 +133,7 @@ def chart(slug: str, name: str):
 
 
 @bp.route("/<slug>/redactions")
-@event_role("editor")
+@login_required
 def redactions(slug: str):
     """Each name found, in context, with its replacement to confirm or change (nothing is stored
     until the organiser decides)."""
@@ -169,7 +148,7 @@ def _render_redactions(event, code: int = 200, *, error: str | None = None, type
 
 
 @bp.route("/<slug>/redactions", methods=("POST",))
-@event_role("editor")
+@login_required
 def confirm_redactions(slug: str):
     """Confirm one replacement as typed, keep one word as 'not a person', or confirm every undecided
     name with what is typed in its box (the suggestion where nothing was typed)."""
@@ -199,64 +178,13 @@ def confirm_redactions(slug: str):
 
 
 @bp.route("/<slug>/publish", methods=("POST",))
-@event_role("editor")
+@login_required
 def publish_view(slug: str):
-    """Publish a new version, keeping the attendee form open or closing it, as the organiser chose.
-
-    Refused on the same page, with the reason, while names are unconfirmed or there is nothing to
-    publish. A post without the choice (a script) closes the form, as publishing always did."""
+    """Publish a new version; refused (with the reason) while redactions are unconfirmed."""
     event = event_or_404(slug)
-    db = get_db()
-    after = request.form.get("after") or "close"
-    if after not in ("keep-open", "close"):
-        return _render_digest(event, 400, errors={"publish": "Choose whether attendees may keep sending "
-                                                             "notes after publishing."})
-    problem = _why_not_publishable(db, event)
-    if problem:
-        return _render_digest(event, 400, errors={"publish": problem}, after=after)
     try:
-        version = publish(db, event, actor=g.user["email"], keep_open=after == "keep-open")
+        version = publish(get_db(), event, actor=g.user["email"])
     except HarvestError as exc:
-        return _render_digest(event, 400, errors={"publish": str(exc)}, after=after)
-    still_open = after == "keep-open" and event.status == "open"
-    flash(f"Published version {version}. " + ("Attendees can still send notes." if still_open else
-                                              "The attendee form is closed."), "status")
+        _bad(exc)
+    flash(f"Published version {version}.", "status")
     return redirect(url_for("digests.show", slug=slug, version=version))
-
-
-def _why_not_publishable(db, event) -> str | None:
-    """Why publishing would be refused, in the words of this page (not the command line's)."""
-    result, _ = edited_result_with_report(db, event)
-    if not (result or {}).get("themes"):
-        return "There are no themes to publish yet: run the synthesis on the Synthesis tab first."
-    if event.chatham_house:
-        pending = unconfirmed(db, event)
-        if pending:
-            names = ", ".join(f"{r['original']} (to be replaced by \u201c{r['replacement']}\u201d)"
-                              for r in pending[:10])
-            more = f" and {len(pending) - 10} more" if len(pending) > 10 else ""
-            return (f"This event is under the Chatham House Rule and {_count(len(pending), 'name')} "
-                    f"{'is' if len(pending) == 1 else 'are'} not confirmed yet: {names}{more}. "
-                    "Confirm them on the Names tab, then publish.")
-    return None
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-@bp.route("/<slug>/withdraw", methods=("POST",))
-@event_role("editor")
-def withdraw_view(slug: str):
-    """Withdraw a published version: gone from the digest pages, the index and the feed."""
-    event = event_or_404(slug)
-    raw = request.form.get("version", "")
-    if not (raw.isascii() and raw.isdecimal()):
-        return _render_digest(event, 400, errors={"withdraw": "Choose a published version to withdraw."})
-    try:
-        remaining = withdraw(get_db(), event, int(raw), actor=g.user["email"])
-    except HarvestError as exc:
-        return _render_digest(event, 400, errors={"withdraw": str(exc)})
-    flash(f"Version {raw} was withdrawn. " + (f"Readers now see version {remaining['version']}." if remaining
-                                              else "Nothing of this event is published now."), "status")
-    return redirect(url_for("review.digest", slug=slug, _anchor="versions"))

@@ -1,0 +1,182 @@
+"""The organiser's digest draft, and what it was made from.
+
+A draft is the Markdown the organiser edits (a `digest` row with draft = 1, version 0). It records
+its sources: the synthesis run, a hash of the edited result (every theme edit changes it), the
+theme labels and segments at the time, and the template's Markdown it started from. When the
+result or the edits change, the draft is stale: the Digest tab says so and what changed, and
+publishing waits until it is regenerated (`regenerate_draft`: the template's new Markdown with
+the organiser's own paragraphs merged in) or reset. So every output of a version (page,
+downloads, charts, JSON, CSV) tells one story.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+
+from sqlite_utils import Database
+
+from capture.errors import ValidationError
+from capture.models import Event
+from capture.store import atomic, insert
+from synthesis.runs import latest_succeeded_run
+from web.publish.digest import build_data, markdown_from_data, next_version
+from web.publish.redact import redactor_for
+from web.review import edited_result, theme_anchor
+
+MAX_DRAFT = 500_000
+
+
+def sources(db: Database, event: Event, data: dict | None = None) -> dict:
+    """What a draft made now is made from: run id, a hash of the edited result, the published
+    labels (redacted) with each theme's segment keys."""
+    run = latest_succeeded_run(db, event)
+    result = edited_result(db, event)
+    data = data if data is not None else build_data(db, event)
+    themes = (result or {}).get("themes", [])
+    labels = [[shown["label"], theme_anchor(theme)]
+              for shown, theme in zip(data["themes"], themes, strict=False)]
+    blob = json.dumps(result, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return {"run_id": run["id"] if run else None, "source_hash": hashlib.sha256(blob).hexdigest(),
+            "source_labels": labels}
+
+
+def _row(db: Database, event: Event) -> dict | None:
+    rows = list(db.query("SELECT * FROM digest WHERE event_id = ? AND draft = 1", [event.id]))
+    return rows[0] if rows else None
+
+
+def get_draft(db: Database, event: Event) -> str | None:
+    """The organiser's edited draft Markdown, or None."""
+    row = _row(db, event)
+    return row["markdown"] if row else None
+
+
+def template_markdown(db: Database, event: Event, data: dict | None = None) -> str:
+    """The digest as the template writes it from the current data (redacted under the rule)."""
+    data = data if data is not None else build_data(db, event)
+    return redactor_for(db, event)(markdown_from_data(data, next_version(db, event)))
+
+
+def save_draft(db: Database, event: Event, markdown: str) -> None:
+    """Store the organiser's edited Markdown as the draft to publish, with what it was made from.
+
+    A stale draft saved again keeps its old sources: editing its text does not make it current
+    (regenerating it does)."""
+    markdown = (markdown or "").replace("\r\n", "\n")
+    if not markdown.strip():
+        raise ValidationError("The draft is empty. Write the digest, or reset it to the template.")
+    if len(markdown) > MAX_DRAFT:
+        raise ValidationError(f"The draft is too long (limit {MAX_DRAFT:,} characters).")
+    old = _row(db, event)
+    if old is not None and old["run_id"] is not None and draft_status(db, event)["stale"]:
+        keep = {k: old[k] for k in ("run_id", "source_hash", "source_labels", "base_markdown")}
+    else:
+        data = build_data(db, event)
+        now = sources(db, event, data)
+        keep = {**now, "source_labels": json.dumps(now["source_labels"]),
+                "base_markdown": template_markdown(db, event, data)}
+    with atomic(db):
+        db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])
+        insert(db, "digest", {"event_id": event.id, "version": 0, "markdown": markdown, "draft": 1, **keep})
+
+
+def discard_draft(db: Database, event: Event) -> None:
+    """Drop the edited draft: the next digest comes from the template again."""
+    with atomic(db):
+        db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])
+
+
+def _changes(old: list, new: list) -> list[str]:
+    """What changed between two lists of [label, segment keys]: renamed, added, removed themes."""
+    out, matched = [], set()
+    for label, keys in old:
+        best, overlap = None, 0
+        for i, (_, new_keys) in enumerate(new):
+            shared = len(set(keys) & set(new_keys))
+            if shared > overlap:
+                best, overlap = i, shared
+        if best is None:
+            out.append(f"Theme removed: \u201c{label}\u201d")
+            continue
+        matched.add(best)
+        if new[best][0] != label:
+            out.append(f"Renamed: \u201c{label}\u201d is now \u201c{new[best][0]}\u201d")
+    out += [f"Theme added: \u201c{label}\u201d" for i, (label, _) in enumerate(new) if i not in matched]
+    return out
+
+
+def draft_status(db: Database, event: Event, data: dict | None = None) -> dict:
+    """{'draft': bool, 'stale': bool, 'changes': [...]}: whether the draft was made from an
+    earlier result or edits than the current ones, and what changed since (labels as published)."""
+    row = _row(db, event)
+    if row is None:
+        return {"draft": False, "stale": False, "changes": []}
+    now = sources(db, event, data)
+    if row["run_id"] is None and row["source_hash"] is None:
+        # A draft saved before drafts recorded their sources: nothing says what it was made from.
+        return {"draft": True, "stale": True, "changes": ["This draft was saved before Harvest recorded "
+                                                          "what a draft is made from."]}
+    stale = (row["run_id"], row["source_hash"]) != (now["run_id"], now["source_hash"])
+    changes = _changes(json.loads(row["source_labels"] or "[]"), now["source_labels"]) if stale else []
+    if stale and not changes:
+        changes = ["The themes' passages, quotes or summaries changed (a new synthesis run or an edit)."]
+    return {"draft": True, "stale": stale, "changes": changes}
+
+
+def _paragraphs(markdown: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", markdown.strip()) if p.strip()]
+
+
+def _position(opcodes, i: int, start: bool) -> int:
+    """Where the boundary before base paragraph i falls in the other text."""
+    for tag, a1, a2, b1, b2 in opcodes:
+        if tag == "equal" and a1 <= i <= a2:
+            return b1 + (i - a1)
+        if a1 <= i < a2 or (a1 == a2 == i):
+            return b1 if start else b2
+    return opcodes[-1][4] if opcodes else 0
+
+
+def merge3(base: str, mine: str, theirs: str) -> tuple[str, int]:
+    """A three-way merge of Markdown by paragraph: the organiser's changed, added or deleted
+    paragraphs (base -> mine) applied to the template's new text (base -> theirs); returns (text,
+    paragraphs both changed, where the organiser's version is kept).
+
+    difflib (standard library) gives the two diffs: paragraphs are the unit an organiser edits in
+    a digest, and a merge library (merge3, diff3) would be another dependency for the same result
+    on a text of a few hundred paragraphs.
+    """
+    b, m, t = _paragraphs(base), _paragraphs(mine), _paragraphs(theirs)
+    to_theirs = difflib.SequenceMatcher(None, b, t, autojunk=False).get_opcodes()
+    edits = [op for op in difflib.SequenceMatcher(None, b, m, autojunk=False).get_opcodes()
+             if op[0] != "equal"]
+    out, conflicts = list(t), 0
+    for _tag, i1, i2, j1, j2 in reversed(edits):  # from the end, so earlier positions stay valid
+        start, end = _position(to_theirs, i1, True), _position(to_theirs, i2, False) if i2 > i1 else None
+        if end is None:
+            end = start  # a paragraph the organiser added: it goes where it stood
+        elif out[start:end] != b[i1:i2]:
+            conflicts += 1  # the template changed it too: the organiser's words win
+        out[start:end] = m[j1:j2]
+    return "\n\n".join(out) + "\n", conflicts
+
+
+def regenerate_draft(db: Database, event: Event) -> int:
+    """Remake a stale draft from the current result, keeping the organiser's own text edits;
+    returns how many paragraphs both the organiser and the new result changed (theirs kept)."""
+    row = _row(db, event)
+    if row is None:
+        raise ValidationError("There is no draft to regenerate: the digest already follows the template.")
+    data = build_data(db, event)
+    theirs = template_markdown(db, event, data)
+    merged, conflicts = merge3(row["base_markdown"] or theirs, row["markdown"], theirs)
+    now = sources(db, event, data)
+    with atomic(db):
+        db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])
+        insert(db, "digest", {"event_id": event.id, "version": 0, "markdown": merged, "draft": 1,
+                              "run_id": now["run_id"], "source_hash": now["source_hash"],
+                              "source_labels": json.dumps(now["source_labels"]), "base_markdown": theirs})
+    return conflicts
