@@ -8,6 +8,7 @@ House Rule publishing is refused while any suggested replacement is unconfirmed.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -19,37 +20,14 @@ from sqlite_utils import Database
 from capture.errors import NotFound, ValidationError
 from capture.models import Event
 from capture.store import atomic, get_event, insert, update
+from web.audit import log_action
 from web.publish.digest import build_data, chart_base, markdown_from_data, next_version
+from web.publish.drafts import discard_draft, draft_status, get_draft, save_draft, sources  # noqa: F401
 from web.publish.redact import confirm_all, redactor_for, unconfirmed
 from web.publish.render import standalone_html
 
 FORMATS = ("markdown", "html", "json", "csv")
-MAX_DRAFT = 500_000
 CSV_FIELDS = ("label", "size", "tables", "summary", "quotes")
-
-
-def get_draft(db: Database, event: Event) -> str | None:
-    """The organiser's edited draft Markdown, or None."""
-    rows = list(db.query("SELECT markdown FROM digest WHERE event_id = ? AND draft = 1", [event.id]))
-    return rows[0]["markdown"] if rows else None
-
-
-def save_draft(db: Database, event: Event, markdown: str) -> None:
-    """Store the organiser's edited Markdown as the draft to publish."""
-    markdown = (markdown or "").replace("\r\n", "\n")
-    if not markdown.strip():
-        raise ValidationError("The draft is empty. Write the digest, or reset it to the template.")
-    if len(markdown) > MAX_DRAFT:
-        raise ValidationError(f"The draft is too long (limit {MAX_DRAFT:,} characters).")
-    with atomic(db):
-        db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])
-        insert(db, "digest", {"event_id": event.id, "version": 0, "markdown": markdown, "draft": 1})
-
-
-def discard_draft(db: Database, event: Event) -> None:
-    """Drop the edited draft: the next digest comes from the template again."""
-    with atomic(db):
-        db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])
 
 
 def draft_markdown(db: Database, event: Event, data: dict | None = None) -> str:
@@ -59,9 +37,12 @@ def draft_markdown(db: Database, event: Event, data: dict | None = None) -> str:
     return redactor_for(db, event)(markdown)
 
 
-def publish(db: Database, event: Event, *, accept_redactions: bool = False, actor=None) -> int:
+def publish(db: Database, event: Event, *, accept_redactions: bool = False, actor=None,
+            keep_open: bool = False) -> int:
     """Publish a new version of the digest; returns its number.
 
+    `keep_open` leaves the attendee form as it is (an open event keeps taking notes); otherwise
+    the event becomes 'published', closed to attendees. Logged in the audit log.
     Raises ValidationError naming the unconfirmed redactions (under the Chatham House Rule) or
     when there are no themes to publish.
     """
@@ -81,6 +62,13 @@ def publish(db: Database, event: Event, *, accept_redactions: bool = False, acto
                 f"are not confirmed: {names}. Confirm them on the review page, or run "
                 f"`harvest publish {event.slug} --accept-redactions`.")
         data = build_data(db, event)
+    status = draft_status(db, event, data)
+    if status["stale"]:
+        raise ValidationError(
+            f"The edited draft of {event.slug!r} was made from an earlier synthesis or earlier edits "
+            f"({'; '.join(status['changes'])}). Regenerate it on the Digest tab (your own text edits are "
+            f"kept) or reset it to the template, then publish.")
+    made_from = sources(db, event, data)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     # The number is taken inside the write transaction: two publishers at once (a double click on
     # Publish) get versions N and N+1 instead of the second failing on UNIQUE(event_id, version).
@@ -91,15 +79,49 @@ def publish(db: Database, event: Event, *, accept_redactions: bool = False, acto
         markdown = re.sub(rf"/digests/{re.escape(event.slug)}/v\d+/charts",
                           chart_base(event.slug, version), markdown)
         insert(db, "digest", {"event_id": event.id, "version": version, "markdown": markdown,
-                              "data": json.dumps(data), "draft": 0, "published_at": now})
+                              "data": json.dumps(data), "draft": 0, "published_at": now,
+                              "run_id": made_from["run_id"], "source_hash": made_from["source_hash"]})
         db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])
-        update(db, "event", event.id, {"status": "published"})
+        if not keep_open:
+            update(db, "event", event.id, {"status": "published"})
+        form = "kept open" if keep_open and event.status == "open" else "closed"
+        log_action(db, event, "publish", actor=actor, detail=f"version {version}; attendee form {form}")
     return version
+
+
+def withdraw(db: Database, event: Event, version: int, *, actor=None) -> dict:
+    """Withdraw a published version: kept and marked, gone from the digest pages, index and feed.
+
+    Returns the newest version still published, or {} when none is left (the event is then
+    'closed' if it was 'published'). Raises NotFound for a version that is not published.
+    """
+    event = get_event(db, event.slug)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with atomic(db):
+        done = db.conn.execute(
+            "UPDATE digest SET withdrawn_at = ?, withdrawn_by = ? WHERE event_id = ? AND draft = 0 "
+            "AND version = ? AND withdrawn_at IS NULL", [now, actor, event.id, version]).rowcount
+        if not done:
+            published = ", ".join(str(v["version"]) for v in list_versions(db, event)) or "none"
+            raise NotFound(f"Event {event.slug!r} has no published version {version} to withdraw "
+                           f"(published versions: {published}).")
+        remaining = list_versions(db, event)
+        if not remaining and event.status == "published":
+            update(db, "event", event.id, {"status": "closed"})
+        log_action(db, event, "withdraw", actor=actor, detail=f"version {version}")
+    return remaining[0] if remaining else {}
+
+
+def withdrawn_version(db: Database, event: Event, version: int) -> dict | None:
+    """The withdrawn version `version` (number, when, by whom), or None if it is not withdrawn."""
+    rows = list(db.query("SELECT version, withdrawn_at, withdrawn_by FROM digest WHERE event_id = ? "
+                         "AND draft = 0 AND version = ? AND withdrawn_at IS NOT NULL", [event.id, version]))
+    return rows[0] if rows else None
 
 
 def get_version(db: Database, event: Event, version: int | None = None) -> dict:
     """A published version (the latest if none is given), with its data decoded; else NotFound."""
-    sql = "SELECT * FROM digest WHERE event_id = ? AND draft = 0"
+    sql = "SELECT * FROM digest WHERE event_id = ? AND draft = 0 AND withdrawn_at IS NULL"
     params: list = [event.id]
     if version is not None:
         sql += " AND version = ?"
@@ -112,17 +134,18 @@ def get_version(db: Database, event: Event, version: int | None = None) -> dict:
 
 
 def list_versions(db: Database, event: Event) -> list[dict]:
-    """The event's published versions, newest first (without their data)."""
+    """The event's published versions (not withdrawn), newest first (without their data)."""
     return list(db.query("SELECT id, version, published_at FROM digest WHERE event_id = ? AND draft = 0 "
-                         "ORDER BY version DESC", [event.id]))
+                         "AND withdrawn_at IS NULL ORDER BY version DESC", [event.id]))
 
 
 def list_published(db: Database, limit: int | None = None) -> list[dict]:
     """The latest version of every published digest, newest first, with its event and data."""
     sql = """SELECT digest.*, event.slug, event.title, event.date FROM digest
              JOIN event ON event.id = digest.event_id
-             WHERE digest.draft = 0 AND digest.version = (
-                 SELECT max(d.version) FROM digest d WHERE d.event_id = digest.event_id AND d.draft = 0)
+             WHERE digest.draft = 0 AND digest.withdrawn_at IS NULL AND digest.version = (
+                 SELECT max(d.version) FROM digest d WHERE d.event_id = digest.event_id AND d.draft = 0
+                 AND d.withdrawn_at IS NULL)
              ORDER BY digest.published_at DESC, digest.id DESC"""
     rows = db.query(sql + (f" LIMIT {int(limit)}" if limit else ""))
     out = []
@@ -157,12 +180,19 @@ def published_json(version: dict) -> str:
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_version(version: dict, fmt: str) -> str:
-    """A published version in one format: markdown, html, json or csv."""
+def render_version(version: dict, fmt: str, base_url: str | None = None) -> str:
+    """A published version in one format: markdown, html, json or csv.
+
+    The HTML page carries its charts inside it (data: URIs), so it shows them saved and offline;
+    the Markdown's site-relative links become absolute under `base_url` (PUBLIC_URL) when given."""
     if fmt == "markdown":
+        if base_url:
+            return re.sub(r"\]\((/digests/)", lambda m: "](" + base_url.rstrip("/") + m.group(1),
+                          version["markdown"])
         return version["markdown"]
     if fmt == "html":
-        return standalone_html(version["markdown"], version["data"]["event"]["title"])
+        return standalone_html(version["markdown"], version["data"]["event"]["title"],
+                               images=_inline_charts(version))
     if fmt == "json":
         return published_json(version)
     if fmt == "csv":
@@ -170,10 +200,27 @@ def render_version(version: dict, fmt: str) -> str:
     raise ValidationError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
 
 
-def digest_output(db: Database, event: Event, fmt: str = "markdown") -> tuple[str, str]:
+_CHART_SRC = re.compile(r"/digests/[^\s\"'()]+/charts/(?P<name>[a-z-]+)\.svg")
+
+
+def _inline_charts(version: dict) -> dict[str, str]:
+    """{chart link in the Markdown: data: URI of that chart drawn from the version's data}."""
+    from web.publish.charts import CHARTS, chart_svg
+
+    out = {}
+    for m in _CHART_SRC.finditer(version["markdown"]):
+        if m.group("name") in CHARTS and m.group(0) not in out:
+            svg = chart_svg(m.group("name"), version["data"]).encode("utf-8")
+            out[m.group(0)] = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return out
+
+
+def digest_output(db: Database, event: Event, fmt: str = "markdown",
+                  base_url: str | None = None) -> tuple[str, str]:
     """The digest in a format: the latest published version, else the current draft.
 
-    Returns (text, which) where `which` is 'version N' or 'draft (not published)'.
+    Returns (text, which) where `which` is 'version N' or 'draft (not published)'. `base_url`
+    (the public address) makes the Markdown's links absolute.
     """
     try:
         version = get_version(db, event)
@@ -183,4 +230,4 @@ def digest_output(db: Database, event: Event, fmt: str = "markdown") -> tuple[st
         version = {"version": None, "published_at": None, "data": data,
                    "markdown": draft_markdown(db, event, data)}
         which = "draft (not published)"
-    return render_version(version, fmt), which
+    return render_version(version, fmt, base_url), which

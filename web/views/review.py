@@ -8,10 +8,12 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from markupsafe import Markup
 
 from capture.errors import HarvestError, NotFound
-from web.auth import login_required
+from web.access import event_role
+from web.audit import audit_entries
 from web.db import get_db
 from web.publish.charts import chart_svg
 from web.publish.digest import build_data, chart_data
+from web.publish.drafts import draft_status, regenerate_draft
 from web.publish.publishing import (
     discard_draft,
     draft_markdown,
@@ -19,6 +21,7 @@ from web.publish.publishing import (
     list_versions,
     publish,
     save_draft,
+    withdraw,
 )
 from web.publish.redact import confirm_all, keep_as_written, redaction_rows, set_redaction, unconfirmed
 from web.publish.render import markdown_to_html
@@ -40,18 +43,24 @@ def _bad(exc: HarvestError):
 
 
 @bp.route("/<slug>")
-@login_required
+@event_role("editor")
 def themes(slug: str):
     """The themes with the organiser's edits applied, edit controls, and what could not be kept."""
-    event = event_or_404(slug)
+    return _render_themes(event_or_404(slug))
+
+
+def _render_themes(event, code: int = 200, error: dict | None = None):
+    """The Themes tab; after a refused edit, its reason beside the form it came from, as typed.
+
+    `error` is {"theme", "op", "message", "typed"} (typed: the form's fields as sent)."""
     result, unkept = edited_result_with_report(get_db(), event)
     return render_template("review/themes.html", event=event, result=result, unkept=unkept,
                            edits=list_edits(get_db(), event), segment_key=segment_key,
-                           quote_key=quote_key)
+                           quote_key=quote_key, error=error), code
 
 
 @bp.route("/<slug>/edit", methods=("POST",))
-@login_required
+@event_role("editor")
 def edit(slug: str):
     """Store one theme edit (rename, summary, merge, split, hide/pin quote, reorder, drop)."""
     event = event_or_404(slug)
@@ -64,7 +73,9 @@ def edit(slug: str):
         result, _ = edited_result_with_report(get_db(), event)
         ids = [t["id"] for t in (result or {"themes": []})["themes"]]
         if fields["theme"] not in ids:
-            abort(400, description="No such theme. Reload the review page.")
+            return _render_themes(event, 400, {"theme": fields["theme"], "op": op, "typed": fields,
+                                               "message": "That theme is no longer there: the page was "
+                                                          "out of date. Here it is as it stands now."})
         i = ids.index(fields["theme"])
         j = i - 1 if op == "up" else i + 1
         if 0 <= j < len(ids):
@@ -73,14 +84,15 @@ def edit(slug: str):
     try:
         record_edit(get_db(), event, op, actor=g.user["email"], **fields)
     except HarvestError as exc:
-        _bad(exc)
+        return _render_themes(event, 400, {"theme": fields.get("theme"), "op": op, "typed": fields,
+                                           "message": str(exc)})
     flash("Edit saved. It will be re-applied if the synthesis is run again.", "status")
     return redirect(url_for("review.themes", slug=slug) + (f"#theme-{fields.get('theme')}"
                                                            if fields.get("theme") else ""))
 
 
 @bp.route("/<slug>/undo", methods=("POST",))
-@login_required
+@event_role("editor")
 def undo(slug: str):
     """Remove the latest edit."""
     event = event_or_404(slug)
@@ -89,43 +101,59 @@ def undo(slug: str):
 
 
 @bp.route("/<slug>/digest")
-@login_required
+@event_role("editor")
 def digest(slug: str):
     """Preview the digest and edit its Markdown before publishing."""
-    event = event_or_404(slug)
+    return _render_digest(event_or_404(slug))
+
+
+def _render_digest(event, code: int = 200, *, errors: dict[str, str] | None = None,
+                   typed_markdown: str | None = None, after: str | None = None):
+    """The Digest tab; on a refused form, with the reason beside it and what was typed kept.
+
+    `errors` maps a form ('draft', 'publish', 'withdraw') to its message."""
     db = get_db()
     data = build_data(db, event)
     markdown = draft_markdown(db, event, data)
     pending = unconfirmed(db, event)
     # The Markdown links the charts of the version to come, which does not exist yet: the preview
     # shows the same charts drawn from the current data.
-    html = re.sub(rf'src="/digests/{re.escape(slug)}/v\d+/charts/', f'src="/review/{slug}/charts/',
-                  markdown_to_html(markdown))
-    return render_template("review/digest.html", event=event, markdown=markdown, data=data,
+    html = re.sub(rf'src="/digests/{re.escape(event.slug)}/v\d+/charts/',
+                  f'src="/review/{event.slug}/charts/', markdown_to_html(markdown))
+    return render_template("review/digest.html", event=event,
+                           markdown=markdown if typed_markdown is None else typed_markdown, data=data,
                            html=Markup(html),  # sanitised by nh3
                            edited=get_draft(db, event) is not None, pending=pending,
-                           versions=list_versions(db, event))
+                           draft=draft_status(db, event, data),
+                           versions=list_versions(db, event), errors=errors or {}, after=after,
+                           history=audit_entries(db, event.slug, limit=20)), code
 
 
 @bp.route("/<slug>/digest", methods=("POST",))
-@login_required
+@event_role("editor")
 def save_digest(slug: str):
     """Save the edited Markdown as the draft, or reset the draft to the template."""
     event = event_or_404(slug)
+    typed = request.form.get("markdown", "")
     try:
         if request.form.get("action") == "reset":
             discard_draft(get_db(), event)
             flash("The draft is back to the template.", "status")
+        elif request.form.get("action") == "regenerate":
+            both = regenerate_draft(get_db(), event)
+            flash("The draft was remade from the current themes, with your own text edits kept"
+                  + (f" ({both} paragraph(s) the new themes also changed: your version is kept)." if both
+                     else "."), "status")
         else:
-            save_draft(get_db(), event, request.form.get("markdown", ""))
+            save_draft(get_db(), event, typed)
             flash("Draft saved.", "status")
     except HarvestError as exc:
-        _bad(exc)
+        return _render_digest(event, 400, errors={"draft": str(exc)}, typed_markdown=typed)
     return redirect(url_for("review.digest", slug=slug))
 
 
 @bp.route("/<slug>/charts/<any('theme-sizes', 'themes-by-table'):name>.svg")
-@login_required
+@event_role("editor")
 def chart(slug: str, name: str):
     """A chart of the current (unpublished) digest data."""
     event = event_or_404(slug)
@@ -133,22 +161,26 @@ def chart(slug: str, name: str):
 
 
 @bp.route("/<slug>/redactions")
-@login_required
+@event_role("editor")
 def redactions(slug: str):
     """Each name found, in context, with its replacement to confirm or change (nothing is stored
     until the organiser decides)."""
     return _render_redactions(event_or_404(slug))
 
 
-def _render_redactions(event, code: int = 200, *, error: str | None = None, typed: dict | None = None):
-    """The Names tab; on a refused form, with the reason and the replacements as typed."""
+def _render_redactions(event, code: int = 200, *, error: str | None = None, typed: dict | None = None,
+                       message: str | None = None):
+    """The Names tab; after a refused form or a one-name decision, with the replacements as typed
+    in the other boxes (so a later "Confirm all" still has them)."""
     rows = redaction_rows(get_db(), event)
+    decided = {r["key"] for r in rows if r["status"] != "suggested"}
+    typed = {k: v for k, v in (typed or {}).items() if k not in decided or error}
     return render_template("review/redactions.html", event=event, rows=rows, error=error,
-                           typed=typed or {}), code
+                           typed=typed, message=message), code
 
 
 @bp.route("/<slug>/redactions", methods=("POST",))
-@login_required
+@event_role("editor")
 def confirm_redactions(slug: str):
     """Confirm one replacement as typed, keep one word as 'not a person', or confirm every undecided
     name with what is typed in its box (the suggestion where nothing was typed)."""
@@ -159,8 +191,9 @@ def confirm_redactions(slug: str):
     try:
         if request.form.get("action") == "confirm-all":
             count = confirm_all(db, event, typed)
-            message = f"{count} replacement{'' if count == 1 else 's'} confirmed."
-        elif request.form.get("keep"):
+            flash(f"{count} replacement{'' if count == 1 else 's'} confirmed.", "status")
+            return redirect(url_for("review.redactions", slug=slug))
+        if request.form.get("keep"):
             keep_as_written(db, event, request.form["keep"])
             message = "Kept as written: not a person."
         else:
@@ -173,18 +206,68 @@ def confirm_redactions(slug: str):
             message = "Replacement confirmed."
     except HarvestError as exc:
         return _render_redactions(event, 400, error=str(exc), typed=typed)
-    flash(message, "status")
-    return redirect(url_for("review.redactions", slug=slug))
+    return _render_redactions(event, typed=typed, message=message)
 
 
 @bp.route("/<slug>/publish", methods=("POST",))
-@login_required
+@event_role("editor")
 def publish_view(slug: str):
-    """Publish a new version; refused (with the reason) while redactions are unconfirmed."""
+    """Publish a new version, keeping the attendee form open or closing it, as the organiser chose.
+
+    Refused on the same page, with the reason, while names are unconfirmed or there is nothing to
+    publish. A post without the choice (a script) closes the form, as publishing always did."""
     event = event_or_404(slug)
+    db = get_db()
+    after = request.form.get("after") or "close"
+    if after not in ("keep-open", "close"):
+        return _render_digest(event, 400, errors={"publish": "Choose whether attendees may keep sending "
+                                                             "notes after publishing."})
+    problem = _why_not_publishable(db, event)
+    if problem:
+        return _render_digest(event, 400, errors={"publish": problem}, after=after)
     try:
-        version = publish(get_db(), event, actor=g.user["email"])
+        version = publish(db, event, actor=g.user["email"], keep_open=after == "keep-open")
     except HarvestError as exc:
-        _bad(exc)
-    flash(f"Published version {version}.", "status")
+        return _render_digest(event, 400, errors={"publish": str(exc)}, after=after)
+    still_open = after == "keep-open" and event.status == "open"
+    flash(f"Published version {version}. " + ("Attendees can still send notes." if still_open else
+                                              "The attendee form is closed."), "status")
     return redirect(url_for("digests.show", slug=slug, version=version))
+
+
+def _why_not_publishable(db, event) -> str | None:
+    """Why publishing would be refused, in the words of this page (not the command line's)."""
+    result, _ = edited_result_with_report(db, event)
+    if not (result or {}).get("themes"):
+        return "There are no themes to publish yet: run the synthesis on the Synthesis tab first."
+    if event.chatham_house:
+        pending = unconfirmed(db, event)
+        if pending:
+            names = ", ".join(f"{r['original']} (to be replaced by \u201c{r['replacement']}\u201d)"
+                              for r in pending[:10])
+            more = f" and {len(pending) - 10} more" if len(pending) > 10 else ""
+            return (f"This event is under the Chatham House Rule and {_count(len(pending), 'name')} "
+                    f"{'is' if len(pending) == 1 else 'are'} not confirmed yet: {names}{more}. "
+                    "Confirm them on the Names tab, then publish.")
+    return None
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@bp.route("/<slug>/withdraw", methods=("POST",))
+@event_role("editor")
+def withdraw_view(slug: str):
+    """Withdraw a published version: gone from the digest pages, the index and the feed."""
+    event = event_or_404(slug)
+    raw = request.form.get("version", "")
+    if not (raw.isascii() and raw.isdecimal()):
+        return _render_digest(event, 400, errors={"withdraw": "Choose a published version to withdraw."})
+    try:
+        remaining = withdraw(get_db(), event, int(raw), actor=g.user["email"])
+    except HarvestError as exc:
+        return _render_digest(event, 400, errors={"withdraw": str(exc)})
+    flash(f"Version {raw} was withdrawn. " + (f"Readers now see version {remaining['version']}." if remaining
+                                              else "Nothing of this event is published now."), "status")
+    return redirect(url_for("review.digest", slug=slug, _anchor="versions"))
