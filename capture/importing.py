@@ -116,6 +116,12 @@ def _check_bytes(data: bytes, name: str, suffix: str) -> None:
                     "Check you chose the right file.")
 
 
+def check_file(data: bytes, filename: str) -> None:
+    """Raise ImportFailed for a file that is empty or binary (what `parse_file` checks first); the
+    web upload calls it before showing a spreadsheet's columns."""
+    _check_bytes(data, filename, Path(filename).suffix.lower())
+
+
 def parse_file(data: bytes, filename: str, options: ImportOptions | None = None) -> ImportedNotes:
     """Parse a file's bytes into notes without touching a database (raises ImportFailed)."""
     options = options or ImportOptions()

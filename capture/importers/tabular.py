@@ -15,6 +15,7 @@ import difflib
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 
 from capture.importers.base import ImportedNotes, ImportOptions, ParseError, clean, decode, library_reason
 from capture.importers.package import budget_for, open_package
@@ -205,3 +206,49 @@ def parse_csv(data: bytes, options: ImportOptions) -> ImportedNotes:
 def parse_xlsx(data: bytes, options: ImportOptions) -> ImportedNotes:
     """Parse an Excel .xlsx export into notes."""
     return parse_rows(_read_xlsx(data, options.text_column, options.max_bytes), options)
+
+
+@dataclass
+class Preview:
+    """A spreadsheet's header and first rows, with the columns Harvest would use for each role
+    (an index into `header`, or None): what the web upload shows so the organiser picks columns."""
+
+    header: list[str]
+    rows: list[list[str]]
+    guesses: dict[str, int | None]
+    total: int
+
+
+def preview(data: bytes, suffix: str, options: ImportOptions | None = None, limit: int = 5) -> Preview:
+    """The header, the first `limit` rows and the guessed text/id/table/author columns of a CSV or
+    .xlsx file (raises ParseError when it cannot be read). Never refuses for a column it cannot
+    guess: the organiser chooses."""
+    options = options or ImportOptions()
+    rows = _read_xlsx(data, None, options.max_bytes) if suffix == ".xlsx" else _read_csv(data)
+    rows = [(n, cells) for n, cells in rows if any(cells)]
+    if not rows:
+        raise ParseError("there are no rows in this spreadsheet")
+    start = _find_header(rows, None) or 0
+    header = rows[start][1]
+    body = [cells + [""] * (len(header) - len(cells)) for _, cells in rows[start + 1:]]
+    guesses = {"id": _column(header, None, ID_HEADERS, ""), "table": _column(header, None, TABLE_HEADERS, ""),
+               "author": _column(header, None, AUTHOR_HEADERS, ""), "text": _guess_text(header, body)}
+    return Preview(header=header, rows=[r[:len(header)] for r in body[:limit]], guesses=guesses,
+                   total=len(body))
+
+
+def _guess_text(header: list[str], body: list[list[str]]) -> int | None:
+    """The text column: a known name, else the one free-text column, else the longest answers."""
+    try:
+        return _column(header, None, TEXT_HEADERS, "", required=True)
+    except ParseError:
+        pass
+    candidates = [i for i, h in enumerate(header) if h and _norm(h) not in META_HEADERS]
+    if not candidates:
+        return None
+
+    def mean_length(i: int) -> float:
+        cells = [r[i] for r in body if i < len(r) and r[i]]
+        return sum(len(c) for c in cells) / len(cells) if cells else 0.0
+
+    return max(candidates, key=mean_length)
