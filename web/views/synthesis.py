@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional
@@ -66,4 +66,18 @@ def start(slug: str):
         return _render(event, form, 409)
     in_thread = current_app.config.get("SYNTHESIS_IN_THREAD", True)
     flash("Synthesis started: this page follows its progress." if in_thread else "Synthesis done.", "ok")
+    return redirect(url_for("synthesis.page", slug=slug))
+
+
+@bp.route("/<slug>/synthesis/cancel", methods=("POST",))
+@event_role("editor")
+def cancel(slug: str):
+    """Cancel the event's running synthesis (whichever process runs it); the last result stays."""
+    from synthesis.runs import cancel_run
+
+    event = event_or_404(slug)
+    if not FlaskForm().validate_on_submit():
+        return _render(event, StartForm(), 400)
+    cancelled = cancel_run(get_db(), event, actor=g.user["email"] if g.get("user") else None)
+    flash(f"Synthesis run {cancelled['id']} cancelled." if cancelled else "No synthesis was running.", "ok")
     return redirect(url_for("synthesis.page", slug=slug))
