@@ -17,11 +17,11 @@ from sqlite_utils import Database
 from capture.errors import ValidationError
 from capture.models import Event
 from capture.store import approved_notes
+from synthesis import breadth, runs, seeds, segment_cache, typos, vocabulary
 from synthesis import cluster as clustering
 from synthesis import entities as entity_stage
 from synthesis import label as labelling
 from synthesis import quotes as quoting
-from synthesis import runs, seeds, segment_cache, typos, vocabulary
 from synthesis.embed import Embedder, default_embedder, embed_cached
 from synthesis.segment import Segment
 from synthesis.settings import DEFAULTS, resolve
@@ -135,6 +135,9 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     offset = len(seed_phrases)
     labels = np.where(seed_labels >= 0, seed_labels, np.where(found >= 0, found + offset, -1))
     labels = clustering.renumber(labels)
+    # Where the event has many notes, a theme made of one note's segments is folded away.
+    labels = breadth.fold_one_note_themes(labels, note_index, vectors,
+                                          protected=set(labels[seed_labels >= 0].tolist()))
     seed_of_label = {}
     for seed_index in kept_seeds:
         seed_of_label[int(labels[np.flatnonzero(seed_labels == seed_index)[0]])] = seed_phrases[seed_index]
