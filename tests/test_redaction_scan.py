@@ -100,6 +100,12 @@ def test_minutes_every_output_is_free_of_every_confirmed_name(app, client, db_pa
     labels = [t["label"] for t in data["themes"]]
     # The theme synthesis labelled with a name gets a label that is not one (nor "A participant").
     assert "Tom Brown" not in labels and not any("participant" in label.lower() for label in labels)
+    # The organiser sees on the review page how that label will be published.
+    from web_helpers import login, text
+
+    login(client)
+    page = text(client.get("/review/minutes"))
+    assert f"Published as \u201c{labels[-1]}\u201d" in page and "Tom Brown</h2>" in page
 
 
 def test_hostile_every_output_is_free_of_every_confirmed_name(app, client, db_path, db, runner):

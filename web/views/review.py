@@ -23,7 +23,15 @@ from web.publish.publishing import (
     save_draft,
     withdraw,
 )
-from web.publish.redact import confirm_all, keep_as_written, redaction_rows, set_redaction, unconfirmed
+from web.publish.redact import (
+    confirm_all,
+    final_pass,
+    keep_as_written,
+    redaction_rows,
+    redactor_for,
+    set_redaction,
+    unconfirmed,
+)
 from web.publish.render import markdown_to_html
 from web.review import (
     edited_result_with_report,
@@ -56,7 +64,19 @@ def _render_themes(event, code: int = 200, error: dict | None = None):
     result, unkept = edited_result_with_report(get_db(), event)
     return render_template("review/themes.html", event=event, result=result, unkept=unkept,
                            edits=list_edits(get_db(), event), segment_key=segment_key,
-                           quote_key=quote_key, error=error), code
+                           quote_key=quote_key, error=error,
+                           published=_published_labels(event, result)), code
+
+
+def _published_labels(event, result: dict | None) -> dict[str, str]:
+    """Under the Chatham House Rule, the labels the digest will show where they differ from the
+    review's (a label that names a person is published as its other keywords): {theme id: label}."""
+    if not event.chatham_house or not result:
+        return {}
+    themes = [{"label": t["label"], "keywords": t.get("keywords", [])} for t in result["themes"]]
+    safe = final_pass(redactor_for(get_db(), event, result.get("entities")), {"themes": themes})
+    return {t["id"]: shown["label"] for t, shown in zip(result["themes"], safe["themes"], strict=True)
+            if shown["label"] != t["label"]}
 
 
 @bp.route("/<slug>/edit", methods=("POST",))
