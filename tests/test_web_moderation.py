@@ -52,7 +52,7 @@ def test_notes_json_returns_only_newer_notes(app, client, db_path):
     newer = client.get(f"/events/round-2026/notes.json?since={ids[0]}").get_json()
     assert [n["id"] for n in newer["notes"]] == ids[1:]
     none = client.get(f"/events/round-2026/notes.json?since={ids[-1]}").get_json()
-    assert none == {"notes": [], "last_id": ids[-1]}
+    assert none == {"notes": [], "last_id": ids[-1], "more": False}
     for bad in ("abc", "-1", "²", "99999999999999999999999"):  # the last is past SQLite's integers
         refused = client.get(f"/events/round-2026/notes.json?since={bad}")
         assert refused.status_code == 400 and refused.get_json()["error"].startswith("since must be")

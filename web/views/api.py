@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from capture.store import find_event, list_notes
+from capture.store import find_event
 from web.access import event_role
 from web.db import get_db
-from web.views.moderation import SINCE_ERROR, STATUSES, note_json, since_arg
+from web.views.moderation import LIMIT_ERROR, SINCE_ERROR, STATUSES, limit_arg, notes_page, since_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -37,17 +37,17 @@ def synthesis(slug: str):
 @bp.route("/events/<slug>/notes")
 @event_role("moderator")
 def notes(slug: str):
-    """The event's notes; ?status=pending|approved|hidden, ?table=NAME and ?since=ID filter them."""
+    """The event's notes; ?status=pending|approved|hidden, ?table=NAME and ?since=ID filter them.
+
+    At most ?limit=N (500, at most 1000) a page: "more" says whether to ask again with since=last_id."""
     event, error = _event(slug)
     if error:
         return error
     status = request.args.get("status") or None
     if status not in (None, *STATUSES):
         return {"error": f"Unknown status {status!r}: use pending, approved or hidden."}, 400
-    since = since_arg()
-    if since is None:
-        return {"error": SINCE_ERROR}, 400
-    found = list_notes(get_db(), event, status=status, table=request.args.get("table") or None,
-                       since_id=since)
-    return {"event": {"slug": event.slug, "title": event.title},
-            "notes": [note_json(n) for n in found]}
+    since, limit = since_arg(), limit_arg()
+    if since is None or limit is None:
+        return {"error": SINCE_ERROR if since is None else LIMIT_ERROR}, 400
+    page = notes_page(event, since, limit, status=status, table=request.args.get("table") or None)
+    return {"event": {"slug": event.slug, "title": event.title}, **page}
