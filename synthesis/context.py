@@ -25,7 +25,7 @@ import copy
 import re
 from collections.abc import Iterable, Mapping
 
-from synthesis.publishable import DATE, PLACEHOLDER
+from synthesis.publishable import DATE, PLACEHOLDER, trim
 
 KINDS = ("title", "date", "venue", "attendance", "apologies", "heading", "procedural", "blurb", "redaction")
 # "Label: rest" at the start of a line; the label is at most five words.
@@ -92,14 +92,6 @@ NUMBERED = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*|[A-Za-z]|[ivxIVX]{1,4})[.)]\s|
                       re.IGNORECASE)
 _WORDS = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 FUNCTION = {"a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "with", "by", "from", "&"}
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _is_names(rest: str) -> bool:
@@ -211,7 +203,7 @@ def _units(doc, text: str) -> list[tuple[int, int, int, int]]:
     """(start, end, line start, line end) of every sentence piece of every line."""
     lines, offset = [], 0
     for line in text.split("\n"):
-        a, b = _trim(text, offset, offset + len(line))
+        a, b = trim(text, offset, offset + len(line))
         if b > a:
             lines.append((a, b))
         offset += len(line) + 1
@@ -221,7 +213,7 @@ def _units(doc, text: str) -> list[tuple[int, int, int, int]]:
     for a, b in lines:
         cuts = sorted({a, b} | {s for s, _ in sents if a < s < b})
         for x, y in zip(cuts, cuts[1:], strict=False):
-            x, y = _trim(text, x, y)
+            x, y = trim(text, x, y)
             if y > x:
                 units.append((x, y, a, b))
     return units
@@ -247,9 +239,9 @@ def note_context(doc, text: str) -> list[tuple[int, int, str]]:
             span = doc.char_span(start, end, alignment_mode="expand")
             cut = heading_prefix(span) if span is not None else None
             if cut is not None:
-                head = _trim(text, start, cut)
+                head = trim(text, start, cut)
                 out.append((*head, "heading"))
-                rest = _trim(text, cut, end)
+                rest = trim(text, cut, end)
                 rest_kind = text_kind(text[rest[0]:rest[1]])
                 if rest_kind:
                     out.append((*rest, rest_kind))
@@ -403,7 +395,7 @@ def separate(entries: list, notes: list) -> tuple[list, list[dict], list[list[st
                     lines.append(_line(note, start, b, prefix_kind))
                     if prefix_kind == "heading":
                         heading, heading_table = text[a:b], note.table
-                    start = _trim(text, b, end)[0]
+                    start = trim(text, b, end)[0]
             kept.append((index, start, end))
             note_topics.append(heading)
         entry.phrases = [entry.phrases[i] for i, _, _ in kept]
@@ -428,7 +420,7 @@ def _trimmed_sentences(sentences, found, text: str) -> list[tuple[int, int]]:
             continue
         for a, b, _ in found:
             if a <= start < b < end:
-                start = _trim(text, b, end)[0]
+                start = trim(text, b, end)[0]
         out.append((start, end))
     return out
 

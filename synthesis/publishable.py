@@ -68,7 +68,8 @@ class Bounds:
     ends: set[int]
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) without the whitespace at either end."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -80,25 +81,25 @@ def sentence_bounds(text: str, doc=None) -> Bounds:
     """The note's sentence boundaries (spaCy's, when `doc` is given) and its line/item boundaries."""
     starts: set[int] = set()
     ends: set[int] = set()
-    a, b = _trim(text, 0, len(text))
+    a, b = trim(text, 0, len(text))
     starts.add(a)
     ends.add(b)
     for sent in (doc.sents if doc is not None and len(doc) else ()):
-        s, e = _trim(text, sent.start_char, sent.end_char)
+        s, e = trim(text, sent.start_char, sent.end_char)
         if e > s:
             starts.add(s)
             ends.add(e)
     lines = line_breaks(text)
     for brk in lines.breaks:
         starts.add(brk)
-        ends.add(_trim(text, 0, brk)[1])
+        ends.add(trim(text, 0, brk)[1])
     for lead, words in lines.markers.items():
         starts.add(lead)
-        starts.add(_trim(text, words, len(text))[0])
+        starts.add(trim(text, words, len(text))[0])
     # A line that ends a point ends a sentence; so does a blank line.
     for match in re.finditer(r"\n\s*\n", text):
-        ends.add(_trim(text, 0, match.start())[1])
-        starts.add(_trim(text, match.end(), len(text))[0])
+        ends.add(trim(text, 0, match.start())[1])
+        starts.add(trim(text, match.end(), len(text))[0])
     return Bounds(starts, ends)
 
 
@@ -118,7 +119,7 @@ def looks_cut(text: str, start: int, end: int) -> bool:
 
 def is_whole(text: str, start: int, end: int, bounds: Bounds) -> bool:
     """Whether note `text[start:end]` is one or more whole sentences (or list items)."""
-    start, end = _trim(text, start, end)
+    start, end = trim(text, start, end)
     return start in bounds.starts and end in bounds.ends and not looks_cut(text, start, end)
 
 
@@ -145,8 +146,8 @@ def quote_problem(quote: Mapping, note_text: str | None, bounds: Bounds | None) 
     if any(b1 > a2 for (_, b1), (a2, _) in zip(parts, parts[1:], strict=False)):
         return f"quote {shown!r}: its parts overlap or are out of order"
     if bounds is not None:
-        start, _ = _trim(note_text, *parts[0])
-        _, end = _trim(note_text, *parts[-1])
+        start, _ = trim(note_text, *parts[0])
+        _, end = trim(note_text, *parts[-1])
         if start not in bounds.starts or looks_cut(note_text, start, parts[0][1]) and len(parts) == 1:
             return f"quote {shown!r}: starts inside a sentence"
         if end not in bounds.ends or note_text[end - 1] in ",-–—":
@@ -345,8 +346,8 @@ def after_context(bounds: Mapping[str, Bounds], notes: Mapping[str, str], contex
     for ref, start, end in spans:
         text = notes[ref]
         if ref in bounds:
-            bounds[ref].starts.add(_trim(text, end, len(text))[0])
-            bounds[ref].ends.add(_trim(text, 0, start)[1])
+            bounds[ref].starts.add(trim(text, end, len(text))[0])
+            bounds[ref].ends.add(trim(text, 0, start)[1])
 
 
 def check_result(result: Mapping, notes: Mapping[str, str], nlp=None, context_lines: Iterable[str] = (),

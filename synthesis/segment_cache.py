@@ -16,19 +16,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from sqlite_utils import Database
 
 from capture.models import Note
+from synthesis import context as context_stage
 from synthesis import entities as entity_stage
 from synthesis import label as labelling
 from synthesis import vocabulary
 from synthesis.segment import SPACY_MODELS, load_nlp, model_name, segment_notes, sentence_spans, spacy_docs
 
 # Bump when the segmentation, phrase or entity code changes its output: old entries then miss.
-CACHE_FORMAT = 6  # 6: each note's whole sentences (quotes and summaries are made of them)
+CACHE_FORMAT = 7  # 6: each note's whole sentences (quotes and summaries are made of them); 7: context
 # The settings that change segmentation (the others act on segments, not on parsing).
 SEGMENT_SETTINGS = ("min_segment_words", "max_segment_chars")
 _CHUNK = 500  # SQLite host parameters per IN (...) query
@@ -43,6 +44,8 @@ class SegmentationEntry:
     mentions: list[tuple[str, str]]  # (name, label) entity mentions in reading order
     terms: list[list[tuple[int, int, str]]]  # content words per span: (start, end, lemma)
     sentences: list[tuple[int, int]]  # the note's whole sentences (segment.sentence_spans)
+    # Lines that describe the event, not report it: (start, end, kind) (synthesis/context.py).
+    context: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def pipeline_identity(nlp) -> str:
@@ -93,7 +96,8 @@ def read_cache(db: Database, keys: Sequence[str]) -> dict[str, SegmentationEntry
             found[key] = SegmentationEntry(spans=[tuple(s) for s in item["spans"]], phrases=item["phrases"],
                                     mentions=[tuple(m) for m in item["mentions"]],
                                     terms=[[tuple(t) for t in seg] for seg in item["terms"]],
-                                    sentences=[tuple(s) for s in item["sentences"]])
+                                    sentences=[tuple(s) for s in item["sentences"]],
+                                    context=[tuple(c) for c in item.get("context", [])])
     return found
 
 
@@ -102,7 +106,8 @@ def write_cache(db: Database, entries: dict[str, SegmentationEntry]) -> None:
     if not entries:
         return
     rows = [(key, json.dumps({"spans": p.spans, "phrases": p.phrases, "mentions": p.mentions,
-                              "terms": p.terms, "sentences": p.sentences}))
+                              "terms": p.terms, "sentences": p.sentences,
+                              "context": p.context}))
             for key, p in entries.items()]
     db.conn.executemany("INSERT OR REPLACE INTO segmentation_cache (key, data) VALUES (?, ?)", rows)
     db.conn.commit()
@@ -114,7 +119,8 @@ def compute_entries(nlp, notes: Sequence[Note], settings: dict) -> list[Segmenta
     segments = segment_notes(notes, docs, settings)
     phrases = labelling.candidate_phrases(docs, segments)
     out = [SegmentationEntry(spans=[], phrases=[], mentions=entity_stage.note_mentions(doc), terms=[],
-                             sentences=sentence_spans(doc, note.text))
+                             sentences=sentence_spans(doc, note.text),
+                             context=context_stage.note_context(doc, note.text))
            for note, doc in zip(notes, docs, strict=True)]
     for seg, found in zip(segments, phrases, strict=True):
         out[seg.note_index].spans.append((seg.start, seg.end))

@@ -39,7 +39,7 @@ def test_markdown_has_every_section(db, event):
     md = compose_markdown(db, event)
     for part in ("# Partnership round table", "**Date:** 23 October 2026", "**Venue:** Cambridge",
                  "- How do we partner for bigger contracts?", "- Tables: 3", "- Notes: 5",
-                 "### 1. Bigger contracts", "> Contracts are getting bigger.\n> — *note t1*",
+                 "### 1. Bigger contracts", "> Contracts are getting bigger.\n> — *note 1*",
                  "4 passages of the notes, raised at Table 1.", "## Questions raised",
                  "Should funders cover the cost?",
                  "## Proposals made", "Commissioners should allow three months.",

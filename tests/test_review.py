@@ -99,7 +99,11 @@ def test_hide_and_pin_quotes(db, event):
     record_edit(db, event, "pin_quote", theme="t0", quote=quote_key(pinned))
     quotes = edited_result(db, event)["themes"][0]["quotes"]
     assert hidden not in quotes
-    assert quotes[0] == pinned
+    # A quote made by an edit cites its note's number as moderation shows it (issue 12, point 6).
+    assert {k: quotes[0][k] for k in ("text", "note")} == pinned
+    numbers = {r["ref"]: r["number"] for r in db.query("SELECT ref, number FROM note")}
+    assert quotes[0]["number"] == numbers[pinned["note"]]
+    assert quotes[0]["cite"].endswith(f"note {numbers[pinned['note']]}")
 
 
 def test_reorder_and_drop(db, event):

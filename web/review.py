@@ -19,7 +19,8 @@ from sqlite_utils import Database
 
 from capture.errors import NotFound, ValidationError
 from capture.models import Event
-from capture.store import atomic, insert
+from capture.store import atomic, insert, note_numbers
+from synthesis.citation import quote_from_segment, with_citation
 from synthesis.runs import latest_result  # the one reader of synthesis_run results
 
 OPS = ("rename", "summary", "merge", "split", "hide_quote", "pin_quote", "reorder", "drop")
@@ -137,8 +138,9 @@ class _Replay:
     """Applies edits in order to one result, remembering which edit set each theme's label and
     summary, so two old themes that a new run joins do not silently overwrite each other."""
 
-    def __init__(self, result: dict):
+    def __init__(self, result: dict, numbers: dict[str, int] | None = None):
         self.result = result
+        self.numbers = numbers or {}  # note ref -> number: what quotes made here cite
         self.claims: dict[tuple[str, int], dict] = {}  # (op, id(theme)) -> the edit that set it
         self.unkept: dict[int, str] = {}
 
@@ -170,7 +172,12 @@ class _Replay:
             if theme is None:
                 return self.not_kept(edit, "its passage is no longer in a theme")
             quotes = [q for q in theme.get("quotes", []) if quote_key(q) != p["quote"]]
-            theme["quotes"] = [{"text": p["text"], "note": p["note"]}] + quotes
+            pinned = next((q for q in theme.get("quotes", []) if quote_key(q) == p["quote"]), None)
+            if pinned is None:
+                table = next((s.get("table") for s in theme["segments"] if s["note"] == p["note"]), None)
+                pinned = {"text": p["text"], "note": p["note"], "table": table,
+                          **({"parts": p["parts"]} if p.get("parts") else {})}
+            theme["quotes"] = [with_citation(pinned, self.numbers)] + quotes
             return None
         if op == "reorder":
             placed = []
@@ -221,7 +228,7 @@ class _Replay:
         moved = _move(result, keys - {segment_key(s) for s in target["segments"]}, target)
         if moved and not target["quotes"]:
             # A new theme still shows verbatim text: its first segments are its quotes.
-            target["quotes"] = [{"text": s["text"], "note": s["note"]} for s in target["segments"][:2]]
+            target["quotes"] = [quote_from_segment(s, self.numbers) for s in target["segments"][:2]]
         return None
 
     def hide(self, payload: dict) -> None:
@@ -237,10 +244,11 @@ def list_edits(db: Database, event: Event) -> list[dict]:
     return [{**r, "payload": json.loads(r["payload"])} for r in rows]
 
 
-def apply_edits(result: dict, edits: list[dict]) -> tuple[dict, list[str]]:
+def apply_edits(result: dict, edits: list[dict],
+                numbers: dict[str, int] | None = None) -> tuple[dict, list[str]]:
     """Apply the edits, in order, to a copy of a result; returns (edited result, what was not kept,
-    each with the reason)."""
-    replay = _Replay(copy.deepcopy(result))
+    each with the reason). `numbers` (note ref -> number) cite the quotes the edits make."""
+    replay = _Replay(copy.deepcopy(result), numbers)
     replay.result.setdefault("unassigned", [])
     for i, edit in enumerate(edits):
         replay.apply({**edit, "id": edit.get("id", -i - 1)})
@@ -263,7 +271,7 @@ def edited_result_with_report(db: Database, event: Event,
         result = latest_result(db, event)
     if result is None:
         return None, []
-    return apply_edits(result, list_edits(db, event))
+    return apply_edits(result, list_edits(db, event), note_numbers(db, event))
 
 
 def edited_result(db: Database, event: Event) -> dict | None:

@@ -15,7 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlite_utils import Database
 
 from capture.models import Event
-from capture.store import approved_notes, list_tables
+from capture.store import approved_notes, list_tables, note_numbers
+from synthesis.citation import cite, with_citation
 from web.publish.charts import CHARTS
 from web.publish.redact import final_pass, redactor_for
 from web.publish.render import escape_markdown, long_date
@@ -50,32 +51,46 @@ def _natural(name: str) -> list:
             for part in re.split(r"(\d+)", name)]
 
 
-def _themes(result: dict) -> list[dict]:
+def verbatim_summary(theme: dict) -> list[dict]:
+    """The sentences of the theme's summary, verbatim from the notes with their note, while the
+    summary is still theirs (an organiser's edit makes it the organiser's words): else []."""
+    quotes = theme.get("summary_quotes") or []
+    joined = " ".join(" ".join(q["text"] for q in quotes).split())
+    return list(quotes) if quotes and joined == " ".join((theme.get("summary") or "").split()) else []
+
+
+def _themes(result: dict, numbers: dict[str, int] | None = None) -> list[dict]:
+    # Every quote cites its note's number ("Table 2, note 5"), also in results stored before
+    # notes had numbers.
     return [{"id": t["id"], "label": t["label"], "keywords": t.get("keywords", []),
              "summary": t.get("summary") or "", "size": t.get("size", len(t["segments"])),
+             "summary_quotes": [with_citation(q, numbers or {}) for q in verbatim_summary(t)],
              "tables": sorted((x for x in t.get("tables") or [] if x), key=_natural),
-             "quotes": t.get("quotes", []),
+             "quotes": [with_citation(q, numbers or {}) for q in t.get("quotes", [])],
              "segments": [{"text": s["text"], "note": s["note"], "table": s.get("table")}
                           for s in t["segments"]]}
             for t in result["themes"]]
 
 
-def _numbered_notes(data: dict, refs: list[str]) -> dict:
-    """Note references replaced by their number in the event (1, 2, 3 ...), for the Chatham House Rule.
+def _numbered_notes(data: dict, note_number: dict[str, int]) -> dict:
+    """Note references replaced by their number in the event (the number moderation shows and quotes
+    cite), for the Chatham House Rule.
 
     An imported note's ref is a hash of who spoke and what they said: published beside the verbatim
     quote it would let anyone confirm a guessed speaker. A number says where the note is, nothing more.
     """
-    numbers = {ref: str(i) for i, ref in enumerate(refs, 1)}
+    numbers = {ref: str(n) for ref, n in note_number.items() if n is not None}
+    top = max(note_number.values(), default=0) or 0
 
     def number(ref: str) -> str:
-        # A note hidden since the synthesis ran still needs a number that is not its ref.
-        return numbers.setdefault(ref, str(len(numbers) + 1))
+        # A note deleted since the synthesis ran still needs a number that is not its ref.
+        return numbers.setdefault(ref, str(top + len(numbers) + 1))
 
     def renumbered(items: list[dict]) -> list[dict]:
         return [{**item, "note": number(item["note"])} for item in items]
 
-    out = {**data, "themes": [{**t, "quotes": renumbered(t["quotes"]), "segments": renumbered(t["segments"])}
+    out = {**data, "themes": [{**t, "quotes": renumbered(t["quotes"]), "segments": renumbered(t["segments"]),
+                               "summary_quotes": renumbered(t.get("summary_quotes", []))}
                               for t in data["themes"]]}
     if "asks" in data:
         out["asks"] = {kind: renumbered(items) for kind, items in data["asks"].items()}
@@ -85,7 +100,8 @@ def _numbered_notes(data: dict, refs: list[str]) -> dict:
 def chart_data(db: Database, event: Event) -> dict:
     """Just the reviewed themes (redacted under the rule): enough for the charts, without the parse."""
     result, _ = edited_result_with_report(db, event)
-    return final_pass(redactor_for(db, event), {"themes": _themes(result) if result else []})
+    return final_pass(redactor_for(db, event),
+                      {"themes": _themes(result, note_numbers(db, event)) if result else []})
 
 
 def build_data(db: Database, event: Event) -> dict:
@@ -96,9 +112,15 @@ def build_data(db: Database, event: Event) -> dict:
     result = result or {"themes": [], "unassigned": [], "entities": []}
     notes = approved_notes(db, event)
     tables = {n.table for n in notes if n.table} | {t.name for t in list_tables(db, event)}
-    themes = _themes(result)
+    numbers = note_numbers(db, event)
+    themes = _themes(result, numbers)
+    found = result.get("event") or {}  # what the notes' context lines said, where the event is blank
+    asks = find_asks((n.ref, n.text) for n in notes) if notes else {"questions": [], "proposals": []}
+    asks = {kind: [{**item, "cite": cite(numbers.get(item["note"]))} for item in items]
+            for kind, items in asks.items()}
     data = {
-        "event": {"slug": event.slug, "title": event.title, "date": event.date, "venue": event.venue,
+        "event": {"slug": event.slug, "title": event.title, "date": event.date or found.get("date"),
+                  "venue": event.venue or found.get("venue"),
                   "questions": event.questions, "chatham_house": event.chatham_house},
         "participation": {"tables": len(tables), "notes": len(notes),
                           "contributors": len({n.author.strip().lower() for n in notes
@@ -106,12 +128,12 @@ def build_data(db: Database, event: Event) -> dict:
                           "attributed": sum(1 for n in notes if n.author and n.author.strip())},
         "themes": themes,
         "unassigned": len(result.get("unassigned", [])),
-        "asks": find_asks((n.ref, n.text) for n in notes) if notes else {"questions": [], "proposals": []},
+        "asks": asks,
         "entities": _entities(result),
         "edited": bool(list_edits(db, event)),
     }
     if event.chatham_house:
-        data = _numbered_notes(data, [n.ref for n in notes])
+        data = _numbered_notes(data, numbers)
     return final_pass(redactor_for(db, event, result.get("entities")), data)
 
 
