@@ -74,7 +74,7 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     """
     from web import create_app
     from web.serving import create_server
-    from web.worker import mark_interrupted
+    from web.worker import mark_interrupted, stop_synthesis
 
     db_path = str(Path(ctx.db_path).resolve())
     db = open_db(db_path)
@@ -100,6 +100,8 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
         server.run()
     finally:
         server.close()
+        # Runs still waiting or working are failed with the reason; the workers then finish.
+        stop_synthesis(app)
 
 
 def _check_harvest_db(path: Path) -> None:
