@@ -133,3 +133,22 @@ def test_the_scan_finds_a_leak():
     assert leaks({"x": "keywords: okafor, tender"}, HOSTILE_NAMES) == ["'Okafor' in x"]
     assert leaks({"y": "as \\(SW\\) said"}, HOSTILE_NAMES) == ["'SW' in y"]
     assert leaks({"z": "js and sw are fine in lower case"}, HOSTILE_NAMES) == []
+
+
+def test_sample_minutes_names_found_and_bodies_left_alone(db):
+    """The sample minutes as a network writes them: every attendee and apology is a name; the
+    host line, the hall, the groups in brackets, a bus company and an acronym after a first name
+    are not."""
+    from conftest import TRANSCRIPTS
+
+    from capture.importing import import_file
+    from capture.store import save_event
+
+    import_file(db, TRANSCRIPTS / "older-peoples-network-minutes.txt", event="network")
+    event = save_event(db, "network", chatham_house=True)
+    found = {r["original"] for r in redaction_rows(db, event)}
+    listed = {"Jenny Carver", "Amir Haddad", "Sue Blakeley", "Richard Lowe", "Pat Ingram", "Dev Patel",
+              "Marion Tully", "Fiona Grey", "Bernard Quigley", "Claire Dunstan", "Mike Sayer"}
+    assert listed <= found, sorted(listed - found)
+    for body in ("Host", "Voluntary Norfolk", "Parish Hall", "Good Neighbours", "Sanders Coaches", "ICB"):
+        assert not any(body.lower() in name.lower() for name in found), (body, sorted(found))

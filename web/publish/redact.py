@@ -56,12 +56,21 @@ NOT_PEOPLE = {"ORG", "FAC", "GPE", "LOC", "NORP", "PRODUCT", "EVENT", "LAW", "WO
 PLACE_WORDS = {"house", "building", "centre", "center", "hall", "room", "street", "road", "college",
                "school", "hospital", "library", "court", "tower", "lane", "trust", "foundation",
                "council", "ltd", "limited", "plc", "university", "institute", "museum", "park",
-               "square", "gardens", "theatre", "church", "chapel", "station", "associates", "partners"}
+               "square", "gardens", "theatre", "church", "chapel", "station", "associates", "partners",
+               # bodies: "Holt Good Neighbours", "Sanders Coaches", "Cromer Men's Shed"
+               "coaches", "club", "shed", "network", "partnership", "service", "services", "support",
+               "society", "association", "alliance", "forum", "board", "committee", "neighbours",
+               "friends", "cic", "charity", "company", "bank", "foodbank", "hub", "group", "groups"}
+# Who someone is at the meeting, not their name: "Host: ...", a speaker taken to be "Chair".
+ROLE_WORDS = {"host", "scribe", "chair", "chairs", "facilitator", "note-taker", "notetaker", "minutes",
+              "secretary", "treasurer", "speaker", "panel", "moderator", "attendees", "present",
+              "apologies", "everyone", "all", "group", "table", "participant", "participants"}
 ATTENDANCE = re.compile(
-    r"(?:^|(?<=[.;]\s))(present|attendees|attending|in attendance|attendance|apologies(?: received)?"
-    r"|apologies from|absent|chair(?:ed by)?|host(?:ed by)?|scribe|note[- ]?taker|notes taken by"
+    r"(?:^|(?<=[.;]\s)|(?<=\s\s))(present|attendees|attending|in attendance|attendance"
+    r"|apologies(?: received)?|apologies from|absent|chair(?:ed by)?|host(?:ed by)?|scribe"
+    r"|note[- ]?taker|notes taken by"
     r"|minutes(?: taken by)?|facilitator|facilitated by|speakers?|panel(?:lists)?)\s*[:–—-]\s*"
-    r"([^\n]+?)(?=(?:[.;]\s+[A-Z][A-Za-z -]{1,20}\s*[:–—-])|\n|$)", re.IGNORECASE | re.MULTILINE)
+    r"([^\n]+?)(?=(?:[.;]\s+|\s{2,})[A-Z][A-Za-z -]{1,20}\s*[:–—-]|\n|$)", re.IGNORECASE | re.MULTILINE)
 INITIALS_AFTER = re.compile(r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})\s*\\?\(([A-Z]{2,4})\\?\)")
 MAX_REPLACEMENT = 120
 STATUSES = ("suggested", "confirmed", "not a person")
@@ -140,10 +149,33 @@ def _person_entities(doc, not_people: set[str]) -> list[str]:
         if ent.label_ != "PERSON":
             continue
         after = doc[ent.end].text.lower() if ent.end < len(doc) else ""
-        if ent.text.lower() in not_people or after in PLACE_WORDS or _is_acronym(ent.text.strip()):
+        words = ent.text.lower().split()
+        if ent.text.lower() in not_people or after in PLACE_WORDS or _is_acronym(ent.text.strip()) \
+                or words[-1] in PLACE_WORDS or _inside(ent.text.lower(), not_people):
             continue
         out.append(ent.text)
     return out
+
+
+def _inside(name: str, phrases: set[str]) -> bool:
+    """Whether a name is part of a longer organisation's or place's name ("Good Neighbours" of
+    "Holt Good Neighbours")."""
+    return any(len(p) > len(name) and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", p) for p in phrases)
+
+
+def _bodies_in_brackets(text: str) -> set[str]:
+    """What attendance lines put in brackets after a name: a body or a role, never a person."""
+    out = set()
+    for match in ATTENDANCE.finditer(text):
+        out |= {b.strip().lower() for b in re.findall(r"\(([^)]{2,80})\)", match.group(2))
+                if not re.fullmatch(r"[A-Z]{2,4}", b.strip())}
+    return out
+
+
+def _initials_fit(initials: str, name: str) -> bool:
+    """'JS' after 'Jane Smith', 'GOS' or 'GO' after 'Grace Okonjo-Smith'; not 'ICB' after 'Fiona'."""
+    words = re.split(r"[\s-]+", name)
+    return initials[0] == words[0][:1] and (len(words) == 1 or initials[-1] in {w[:1] for w in words[1:]})
 
 
 def _notes_key(notes, entities) -> str:
@@ -176,7 +208,8 @@ def _detect(notes: list, entities: list[dict]) -> list[dict]:
 
     def add(raw: str, kind: str, context: str) -> None:
         name = clean_name(raw)
-        if not name or _is_acronym(name):
+        if not name or _is_acronym(name) or name.lower() in ROLE_WORDS or name.lower() in not_people \
+                or name.split()[-1].lower() in PLACE_WORDS:
             return
         same = next((k for k in found if k.lower() == name.lower()), None)
         if same is None:
@@ -187,6 +220,8 @@ def _detect(notes: list, entities: list[dict]) -> list[dict]:
 
     docs = list(_nlp().pipe(n.text for n in notes))
     not_people = _not_people(docs, entities)
+    for note in notes:
+        not_people |= _bodies_in_brackets(note.text)
     for note in notes:
         if note.author:
             # In context means what they said, not the attribution alone (often just the name again).
@@ -208,7 +243,7 @@ def _detect(notes: list, entities: list[dict]) -> list[dict]:
     for note in notes:
         for match in INITIALS_AFTER.finditer(note.text):
             name, initials = clean_name(match.group(1)), match.group(2)
-            if name and name.lower() in known and initials not in found:
+            if name and name.lower() in known and initials not in found and _initials_fit(initials, name):
                 found[initials] = {"original": initials, "kind": "initials",
                                    "context": _context(note.text, match.group(0))}
     return list(found.values())
