@@ -262,6 +262,54 @@ def table_by_token(db: Database, token: str) -> tuple[Event, Table]:
     return _event_from_row(event_row), table
 
 
+def _own_table(db: Database, event: Event, table_id: int) -> Table:
+    for table in list_tables(db, event):
+        if table.id == table_id:
+            return table
+    raise NotFound("This event has no such table. Reload the page.")
+
+
+def rename_table(db: Database, event: Event, table_id: int, name: str) -> Table:
+    """Give a table a new name (its notes and attendee link stay); refused if another table has it."""
+    table = _own_table(db, event, table_id)
+    name = " ".join((name or "").split())
+    if not name or len(name) > 100:
+        raise ValidationError("A table needs a name or number of 1 to 100 characters.")
+    other = find_table(db, event, name)
+    if other is not None and other.id != table.id:
+        raise ValidationError(f"There is a table {name!r} already: choose another name.")
+    with atomic(db):
+        update(db, "event_table", table.id, {"name": name})
+    return _own_table(db, event, table_id)
+
+
+def table_note_count(db: Database, table: Table) -> int:
+    """How many notes (any status) a table holds."""
+    return db.execute("SELECT count(*) FROM note WHERE table_id = ?", [table.id]).fetchone()[0]
+
+
+def delete_table(db: Database, event: Event, table_id: int, move_notes: bool = False) -> int:
+    """Delete a table; returns how many notes were moved to 'no table'. A table with notes is
+    deleted only with `move_notes` (its notes stay in the event, without a table)."""
+    table = _own_table(db, event, table_id)
+    count = table_note_count(db, table)
+    if count and not move_notes:
+        raise ValidationError(f"{table.name} has {count} note{'' if count == 1 else 's'}: tick "
+                              "'move its notes to no table' to delete it anyway.")
+    with atomic(db):
+        db.conn.execute("UPDATE note SET table_id = NULL WHERE table_id = ?", [table.id])
+        db.conn.execute("DELETE FROM event_table WHERE id = ?", [table.id])
+    return count
+
+
+def renew_table_link(db: Database, event: Event, table_id: int) -> Table:
+    """A new attendee link for a table: a new token, so the old link stops working."""
+    table = _own_table(db, event, table_id)
+    with atomic(db):
+        update(db, "event_table", table.id, {"token": new_token()})
+    return _own_table(db, event, table_id)
+
+
 # --- notes ------------------------------------------------------------------------------------
 
 NOTE_SELECT = """
@@ -279,8 +327,10 @@ def _note_from_row(row: dict) -> Note:
                 created_at=row["created_at"], number=row.get("number"))
 
 
-def _note_filter(event: Event, status: str | None, table: str | None, since_id: int) -> tuple[str, list]:
-    sql = " WHERE note.event_id = ? AND note.id > ?"
+def list_notes(db: Database, event: Event, status: str | None = None,
+               table: str | None = None, since_id: int = 0) -> list[Note]:
+    """The event's notes in order, optionally only one status, one table, or newer than an id."""
+    sql = NOTE_SELECT + " WHERE note.event_id = ? AND note.id > ?"
     params: list = [event.id, since_id]
     if status:
         sql += " AND note.status = ?"
@@ -288,28 +338,8 @@ def _note_filter(event: Event, status: str | None, table: str | None, since_id: 
     if table:
         sql += " AND event_table.name = ?"
         params.append(table)
-    return sql, params
-
-
-def list_notes(db: Database, event: Event, status: str | None = None,
-               table: str | None = None, since_id: int = 0, limit: int | None = None,
-               offset: int = 0, newest_first: bool = False) -> list[Note]:
-    """The event's notes in order, optionally only one status, one table, or newer than an id;
-    `limit` and `offset` take one page of them (pages bound what a view renders)."""
-    where, params = _note_filter(event, status, table, since_id)
-    sql = NOTE_SELECT + where + (" ORDER BY note.id DESC" if newest_first else " ORDER BY note.id")
-    if limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        params += [int(limit), int(offset)]
+    sql += " ORDER BY note.id"
     return [_note_from_row(r) for r in db.query(sql, params)]
-
-
-def count_notes(db: Database, event: Event, status: str | None = None, table: str | None = None,
-                since_id: int = 0) -> int:
-    """How many notes `list_notes` would give with these filters and no limit."""
-    where, params = _note_filter(event, status, table, since_id)
-    sql = "SELECT count(*) FROM note LEFT JOIN event_table ON event_table.id = note.table_id" + where
-    return db.execute(sql, params).fetchone()[0]
 
 
 def note_counts(db: Database, event: Event) -> dict[str, int]:

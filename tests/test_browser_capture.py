@@ -166,13 +166,13 @@ def test_event_day_in_a_real_browser(server, shots):
             expect(organiser.locator("article.note.status-pending")).to_have_count(2)
             shots(organiser, "moderation-pending")
             organiser.get_by_role("button", name="Approve all pending").click()
-            expect(organiser.get_by_text("2 note(s) set to approved.")).to_be_visible()
+            expect(organiser.get_by_text("2 notes set to approved.")).to_be_visible()
             expect(organiser.locator("article.note.status-approved")).to_have_count(2)
             shots(organiser, "moderation-approved")
 
             # ... starts synthesis, which returns at once and shows progress, then the themes.
             organiser.get_by_role("link", name="Synthesis").click()
-            expect(organiser.get_by_text("2 approved note(s) will be read.")).to_be_visible()
+            expect(organiser.get_by_text("2 approved notes will be read.")).to_be_visible()
             shots(organiser, "synthesis-start")
             organiser.get_by_role("button", name="Run synthesis").click()
             expect(organiser.get_by_role("heading", name=re.compile(r"Run \d+: "))).to_be_visible()

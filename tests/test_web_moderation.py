@@ -86,7 +86,7 @@ def test_bulk_approve_selected_and_all_pending(app, client, db_path):
     response = _moderate(client, {"action": "approve:selected", "ids": [str(ids[0]), str(ids[2])]})
     assert response.status_code == 302
     assert [_status(db_path, i) for i in ids] == ["approved", "pending", "approved", "pending"]
-    assert "2 note(s) set to approved." in text(client.get(response.location))
+    assert "2 notes set to approved." in text(client.get(response.location))
     _moderate(client, {"action": "hide:selected", "ids": [str(ids[1])]})
     _moderate(client, {"action": "approve:all-pending"})
     assert [_status(db_path, i) for i in ids] == ["approved", "hidden", "approved", "approved"]

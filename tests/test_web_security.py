@@ -11,7 +11,7 @@ from tests.web_helpers import csrf, csrf_from, login, seed_event, text
 
 # Routes anyone may use. Adding a public route means adding it here, on purpose.
 PUBLIC = {
-    "static", "index", "auth.login", "auth.logout",
+    "static", "index", "favicon", "auth.login", "auth.logout",
     "capture.form", "capture.thanks",
     # The published digests (issue 5): public by design.
     "digests.index", "digests.feed", "digests.show", "digests.download", "digests.chart",

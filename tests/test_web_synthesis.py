@@ -64,7 +64,7 @@ def test_page_before_any_run(app, client, db_path):
     page = client.get("/events/round-2026/synthesis")
     assert page.status_code == 200
     body = text(page)
-    assert "No synthesis yet." in body and "6 approved note(s) will be read." in body
+    assert "No synthesis yet." in body and "6 approved notes will be read." in body
     assert "Run synthesis" in body and 'http-equiv="refresh"' not in body
 
 

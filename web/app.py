@@ -105,6 +105,9 @@ def create_app(test_config: dict | None = None, database: str | None = None) -> 
         app.register_blueprint(module.bp)
 
     app.add_url_rule("/", endpoint="index", view_func=_index)
+    # Browsers ask for /favicon.ico whatever the page says: answer it instead of logging a 404.
+    app.add_url_rule("/favicon.ico", endpoint="favicon",
+                     view_func=lambda: app.send_static_file("favicon.ico"))
     # Templates link to pages of other blueprints only once those pages exist.
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     from web.access import can

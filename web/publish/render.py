@@ -91,7 +91,8 @@ body {{ font: 16px/1.5 Georgia, serif; max-width: 46rem; margin: 2rem auto; padd
 blockquote {{ border-left: 3px solid #888; margin: 1rem 0; padding: .2rem 1rem; color: #333; }}
 img {{ max-width: 100%; height: auto; }}
 @media print {{ @page {{ size: A4; margin: 18mm 16mm; }} body {{ font-size: 11pt; margin: 0; }}
-  blockquote, img {{ break-inside: avoid; }} h1, h2, h3 {{ break-after: avoid; }} }}
+  blockquote, img {{ break-inside: avoid; }} h1, h2, h3 {{ break-after: avoid; }}
+  h3 + p, h3 + p + blockquote {{ break-before: avoid; }} h3 + p {{ break-inside: avoid; }} }}
 </style>
 </head>
 <body>

@@ -44,7 +44,7 @@
       .then(function (data) {
         data.notes.forEach(add);
         since = data.last_id;
-        if (data.notes.length && status) { status.textContent = data.notes.length + " new note(s)."; }
+        if (data.notes.length && status) { status.textContent = data.notes.length + (data.notes.length === 1 ? " new note." : " new notes."); }
       })
       .catch(function () { if (status) { status.textContent = "Could not fetch new notes; retrying."; } })
       .then(function () { window.setTimeout(poll, 4000); });

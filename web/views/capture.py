@@ -16,7 +16,7 @@ from wtforms.validators import Length, Optional
 from capture.errors import HarvestError, NotFound
 from capture.importers.base import plain_spaces
 from capture.models import Event, Note, Table
-from capture.store import add_notes, find_note_by_source, table_by_token
+from capture.store import MAX_NOTE_CHARS, add_notes, find_note_by_source, table_by_token
 from web.db import get_db
 from web.extensions import limiter
 
@@ -30,7 +30,8 @@ class NoteForm(FlaskForm):
     """An attendee's note, with an optional name and role."""
 
     # No length validator here: the store's limit gives the message, so form and CLI agree.
-    text = TextAreaField("Your note")
+    # maxlength shows the limit before sending; the store still checks it (and names it) after.
+    text = TextAreaField("Your note", render_kw={"maxlength": MAX_NOTE_CHARS, "rows": 8})
     author = StringField("Your name (optional)", validators=[Optional(), Length(max=200)])
     role = SelectField("You are (optional)", choices=ROLE_CHOICES, default="", validate_choice=True)
     # A random key per rendered form: a POST sent again (the answer was lost, the phone retried,

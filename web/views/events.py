@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import segno
 from flask import (
@@ -25,7 +26,18 @@ from wtforms.validators import DataRequired, Length, Optional
 from capture.errors import HarvestError
 from capture.models import Event, Table
 from capture.names import clean_name
-from capture.store import add_table, atomic, find_event, list_tables, note_counts, save_event
+from capture.store import (
+    add_table,
+    atomic,
+    delete_table,
+    find_event,
+    list_tables,
+    note_counts,
+    rename_table,
+    renew_table_link,
+    save_event,
+    table_note_count,
+)
 from web.access import (
     ROLE_HELP,
     ROLES,
@@ -79,10 +91,23 @@ class ShareForm(FlaskForm):
                        choices=[SelectChoice(r, f"{r.capitalize()}: {ROLE_HELP[r]}") for r in ROLES])
 
 
-def slugify(text: str) -> str:
+SLUG_LENGTH = 40
+_TRAILING_DATE = re.compile(r"-(\d{4}-\d{2}-\d{2})$")
+
+
+def slugify(text: str, limit: int = SLUG_LENGTH) -> str:
     """A slug from a title: letters kept without their accents ('Café Réunion' -> 'cafe-reunion'),
-    other scripts transliterated (python-slugify), lower case, hyphens, at most 80 characters."""
-    return to_slug(text or "", max_length=80) or "event"
+    other scripts transliterated (python-slugify), lower case, hyphens; at most `limit` characters,
+    cut at a word (a trailing date is kept whole: it tells the events of a series apart)."""
+    slug = to_slug(text or "") or "event"
+    date = _TRAILING_DATE.search(slug)
+    tail = date.group(0) if date else ""
+    head = slug[:len(slug) - len(tail)] if tail else slug
+    room = limit - len(tail)
+    if len(head) > room:
+        cut = head[:room + 1].rsplit("-", 1)[0] if "-" in head[:room + 1] else ""
+        head = cut.strip("-") or head[:room].strip("-")
+    return (head + tail).strip("-") or "event"
 
 
 def event_or_404(slug: str) -> Event:
@@ -244,8 +269,36 @@ def cards(slug: str):
                            links={t.id: attendee_url(t) for t in tables}, local=links_are_local())
 
 
+@bp.route("/<slug>/tables/<int:table_id>/<any('rename', 'delete', 'new-link'):action>", methods=("POST",))
+@event_role("editor")
+def table_action(slug: str, table_id: int, action: str):
+    """Rename a table, delete it (its notes, if any, moved to 'no table' when ticked), or give it a
+    new attendee link (the old one stops working). Refused beside the table, with the reason."""
+    event = event_or_404(slug)
+    db = get_db()
+    table = _table_or_404(event, table_id)
+    try:
+        if action == "rename":
+            renamed = rename_table(db, event, table_id, request.form.get("name", ""))
+            message = f"Table {table.name!r} is now {renamed.name!r}; its link and notes are unchanged."
+        elif action == "delete":
+            moved = delete_table(db, event, table_id, move_notes=request.form.get("move_notes") == "on")
+            message = f"Table {table.name!r} was deleted" + (
+                f"; its {moved} note{'' if moved == 1 else 's'} now have no table." if moved else ".")
+        else:
+            renew_table_link(db, event, table_id)
+            message = f"Table {table.name!r} has a new attendee link; the old link no longer works."
+    except HarvestError as exc:
+        return _render_show(event, 400, table_error=(table_id, action, str(exc),
+                                                     request.form.get("name")))
+    flash(message, "ok")
+    return redirect(url_for("events.show", slug=slug, _anchor=f"table-{table_id}" if action != "delete"
+                            else "tables"))
+
+
 def _render_show(event: Event, code: int = 200, share_form: ShareForm | None = None,
-                 delete_error: str | None = None, table_form: TableForm | None = None):
+                 delete_error: str | None = None, table_form: TableForm | None = None,
+                 table_error: tuple | None = None):
     """The event page, with the owner's sharing and delete forms (and any error beside them)."""
     db = get_db()
     tables = list_tables(db, event)
@@ -253,7 +306,9 @@ def _render_show(event: Event, code: int = 200, share_form: ShareForm | None = N
     return render_template("events/show.html", event=event, tables=tables, counts=counts,
                            links={t.id: attendee_url(t) for t in tables}, form=table_form or TableForm(),
                            local=links_are_local(), members=list_members(db, event),
-                           share_form=share_form or ShareForm(), delete_error=delete_error), code
+                           share_form=share_form or ShareForm(), delete_error=delete_error,
+                           table_error=table_error,
+                           table_notes={t.id: table_note_count(db, t) for t in tables}), code
 
 
 @bp.route("/<slug>/share", methods=("POST",))
