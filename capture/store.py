@@ -327,10 +327,8 @@ def _note_from_row(row: dict) -> Note:
                 created_at=row["created_at"], number=row.get("number"))
 
 
-def list_notes(db: Database, event: Event, status: str | None = None,
-               table: str | None = None, since_id: int = 0) -> list[Note]:
-    """The event's notes in order, optionally only one status, one table, or newer than an id."""
-    sql = NOTE_SELECT + " WHERE note.event_id = ? AND note.id > ?"
+def _note_filter(event: Event, status: str | None, table: str | None, since_id: int) -> tuple[str, list]:
+    sql = " WHERE note.event_id = ? AND note.id > ?"
     params: list = [event.id, since_id]
     if status:
         sql += " AND note.status = ?"
@@ -338,8 +336,28 @@ def list_notes(db: Database, event: Event, status: str | None = None,
     if table:
         sql += " AND event_table.name = ?"
         params.append(table)
-    sql += " ORDER BY note.id"
+    return sql, params
+
+
+def list_notes(db: Database, event: Event, status: str | None = None,
+               table: str | None = None, since_id: int = 0, limit: int | None = None,
+               offset: int = 0, newest_first: bool = False) -> list[Note]:
+    """The event's notes in order, optionally only one status, one table, or newer than an id;
+    `limit` and `offset` take one page of them (pages bound what a view renders)."""
+    where, params = _note_filter(event, status, table, since_id)
+    sql = NOTE_SELECT + where + (" ORDER BY note.id DESC" if newest_first else " ORDER BY note.id")
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [int(limit), int(offset)]
     return [_note_from_row(r) for r in db.query(sql, params)]
+
+
+def count_notes(db: Database, event: Event, status: str | None = None, table: str | None = None,
+                since_id: int = 0) -> int:
+    """How many notes `list_notes` would give with these filters and no limit."""
+    where, params = _note_filter(event, status, table, since_id)
+    sql = "SELECT count(*) FROM note LEFT JOIN event_table ON event_table.id = note.table_id" + where
+    return db.execute(sql, params).fetchone()[0]
 
 
 def note_counts(db: Database, event: Event) -> dict[str, int]:

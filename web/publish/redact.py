@@ -415,8 +415,12 @@ class Redactor:
 
     def _add(self, original: str, replacement: str, kind: str) -> None:
         key = original.lower()
-        if key not in self.lookup or self.lookup[key][2] in ("common", "part") and kind == "full":
+        known = self.lookup.get(key)
+        if known is None or known[2] in ("common", "part") and kind == "full":
             self.lookup[key] = (original, replacement, kind)
+        elif known[1] != replacement and known[2] == kind:
+            # "Smith" of Jane Smith ("the chair") and of Tom Smith: the role of neither.
+            self.lookup[key] = (known[0], DEFAULT_REPLACEMENT, kind)
 
     def _reads_as_name(self, match: re.Match, found: str, original: str, kind: str,
                        standalone: bool) -> bool:

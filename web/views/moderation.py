@@ -10,6 +10,7 @@ from capture.errors import HarvestError, NotFound
 from capture.models import Note
 from capture.store import (
     atomic,
+    count_notes,
     edit_note_text,
     get_note,
     list_notes,
@@ -47,6 +48,31 @@ def since_arg() -> int | None:
     return int(value)
 
 
+# Pages bound what one answer holds: 100,000 notes made the moderation page 65 MB.
+PAGE_SIZE = 200
+LIVE_NOTES = 500
+API_LIMIT, API_MAX_LIMIT = 500, 1000
+LIMIT_ERROR = f"limit must be a whole number from 1 to {API_MAX_LIMIT}."
+
+
+def limit_arg() -> int | None:
+    """The ?limit=N of a JSON list (API_LIMIT when absent), or None when it is out of range."""
+    value = request.args.get("limit", str(API_LIMIT))
+    if not (value.isascii() and value.isdecimal()) or not 1 <= int(value) <= API_MAX_LIMIT:
+        return None
+    return int(value)
+
+
+def notes_page(event, since: int, limit: int, status: str | None = None, table: str | None = None) -> dict:
+    """One page of notes above `since` for the JSON answers: notes, last_id, and whether more follow
+    (ask again with since=last_id)."""
+    found = list_notes(get_db(), event, status=status, table=table, since_id=since, limit=limit + 1)
+    more = len(found) > limit
+    found = found[:limit]
+    return {"notes": [note_json(n) for n in found], "last_id": found[-1].id if found else since,
+            "more": more}
+
+
 def _actor() -> str | None:
     return g.user["email"] if g.get("user") else None
 
@@ -57,12 +83,13 @@ def live(slug: str):
     """Notes arriving, one column per table; static/live.js polls notes.json for new ones."""
     event = event_or_404(slug)
     db = get_db()
-    notes = list_notes(db, event)
+    notes = list_notes(db, event, limit=LIVE_NOTES, newest_first=True)[::-1]  # the latest, in order
     columns: dict[str, list[Note]] = {t.name: [] for t in list_tables(db, event)}
     for note in notes:
         columns.setdefault(note.table or "No table", []).append(note)
     last_id = notes[-1].id if notes else 0
-    return render_template("moderation/live.html", event=event, columns=columns, last_id=last_id)
+    return render_template("moderation/live.html", event=event, columns=columns, last_id=last_id,
+                           shown=len(notes), total=count_notes(db, event))
 
 
 @bp.route("/<slug>/notes.json")
@@ -70,12 +97,10 @@ def live(slug: str):
 def notes_json(slug: str):
     """Notes with an id above ?since=ID, for the live view's polling."""
     event = event_or_404(slug)
-    since = since_arg()
-    if since is None:
-        return {"error": SINCE_ERROR}, 400
-    notes = list_notes(get_db(), event, since_id=since)
-    return {"notes": [note_json(n) for n in notes],
-            "last_id": notes[-1].id if notes else since}
+    since, limit = since_arg(), limit_arg()
+    if since is None or limit is None:
+        return {"error": SINCE_ERROR if since is None else LIMIT_ERROR}, 400
+    return notes_page(event, since, limit)
 
 
 @bp.route("/<slug>/moderate", methods=("GET", "POST"))
@@ -99,9 +124,16 @@ def queue(slug: str):
     if status not in (None, *STATUSES):
         abort(400, description=f"Unknown status {status!r}: use pending, approved or hidden.")
     table = request.args.get("table") or None
-    notes = list_notes(db, event, status=status, table=table)
+    page = request.args.get("page", "1")
+    if not (page.isascii() and page.isdecimal()) or not 1 <= int(page) <= SQLITE_MAX_INT // PAGE_SIZE:
+        abort(400, description="page must be a whole number from 1.")
+    page = int(page)
+    total = count_notes(db, event, status=status, table=table)
+    notes = list_notes(db, event, status=status, table=table, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template("moderation/queue.html", event=event, notes=notes, status=status,
-                           table=table, tables=list_tables(db, event), statuses=STATUSES)
+                           table=table, tables=list_tables(db, event), statuses=STATUSES, page=page,
+                           total=total, first=(page - 1) * PAGE_SIZE + 1,
+                           pages=max(1, -(-total // PAGE_SIZE)))
 
 
 def _apply_moderation(db, event, action: str, ids: list[str]) -> str:
