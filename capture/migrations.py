@@ -392,6 +392,7 @@ def m013_web_withdrawn_digests_audit_log_upload_stash(db: Database) -> None:
     )
 
 
+
 @migrations()
 def m014_web_publication_generation(db: Database) -> None:
     """Web: a counter that moves whenever a published digest version is added, changed (withdrawn)
@@ -403,4 +404,52 @@ def m014_web_publication_generation(db: Database) -> None:
                             ("update", "AFTER UPDATE", "NEW.draft = 0 OR OLD.draft = 0"),
                             ("delete", "AFTER DELETE", "OLD.draft = 0")):
         db.execute(f"CREATE TRIGGER digest_published_{name} {when} ON digest WHEN {row} "
+                   "BEGIN UPDATE publication_generation SET n = n + 1; END")
+
+
+@migrations()
+def m015_network_series(db: Database) -> None:
+    """Networks: a named series of events; network digest edits and published network versions.
+    A network is keyed by its series slug, or 'all' for every published event."""
+    db.execute(
+        """
+        CREATE TABLE series (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )
+        """
+    )
+    db.execute("ALTER TABLE event ADD COLUMN series_id INTEGER REFERENCES series(id) ON DELETE SET NULL")
+    db.execute(
+        """
+        CREATE TABLE network_edit (
+            id INTEGER PRIMARY KEY,
+            network TEXT NOT NULL,
+            op TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}',
+            actor TEXT,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE network_version (
+            id INTEGER PRIMARY KEY,
+            network TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            markdown TEXT NOT NULL,
+            data TEXT NOT NULL,
+            published_at TEXT NOT NULL,
+            actor TEXT,
+            withdrawn_at TEXT,
+            UNIQUE (network, version)
+        )
+        """
+    )
+    # Public pages and the feed are cached per published state (m014): network versions count too.
+    for name, when in (("insert", "AFTER INSERT"), ("update", "AFTER UPDATE"), ("delete", "AFTER DELETE")):
+        db.execute(f"CREATE TRIGGER network_published_{name} {when} ON network_version "
                    "BEGIN UPDATE publication_generation SET n = n + 1; END")

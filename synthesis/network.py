@@ -1,73 +1,164 @@
 """Themes across a network's events: which recur, which are new, which are fading.
 
-Each event's current result (its latest succeeded run) gives themes; a theme's vector is the
-mean of its segments' embeddings (cached, so nothing is re-embedded). Going through events in
-date order, a theme joins the most similar group of earlier themes (cosine similarity at least
-`threshold`, one theme per event per group) or starts a new group. A group is "recurring" when
-it spans two or more events including the latest, "new" when only the latest event raised it,
-and "fading" when the latest event did not.
+The input is what each event *published* (its latest version's themes: labels, segments and
+quotes as published, so edits, hidden quotes and Chatham House redactions hold), passed in as
+plain data by the caller; this module never reads a raw synthesis run.
+
+Matching: going through the events in date order, each event theme (its vector is the mean of
+its published segments' embeddings) joins the most similar earlier group (cosine similarity of
+the group's centre at least `threshold`, one theme per event per group) or starts a new group.
+Groups are built in date order, so adding a later event never regroups earlier ones: a network
+editor's renames, merges and splits keep their place. The threshold was chosen by
+benchmarks/network_scale.py (purity against known motions; see RESULTS.md).
+
+Status, over the latest `window` events (two by default):
+- new: first raised within the window;
+- fading: last raised before the window;
+- recurring: every other theme (raised before the window and again within it).
 """
 
 from __future__ import annotations
 
-import numpy as np
-from sqlite_utils import Database
+import hashlib
+from collections.abc import Callable, Sequence
+from datetime import date
 
-from capture.store import list_events
-from synthesis.embed import Embedder, default_embedder, embed_cached
-from synthesis.runs import latest_result
+import numpy as np
 
 THRESHOLD = 0.6
-MAX_QUOTES = 3
+WINDOW = 2
+STATUSES = ("recurring", "new", "fading")
+
+Vectors = Callable[[list[str]], np.ndarray]
 
 
-def network_themes(db: Database, since: str | None = None, until: str | None = None,
-                   embedder: Embedder | None = None, threshold: float = THRESHOLD) -> dict:
-    """`{"themes": [{"id", "label", "status", "events": [{"slug", "date", "theme"}], "quotes"}]}`
-    over the events (dated within since..until, inclusive) that have a synthesis result."""
-    events = [e for e in list_events(db)
-              if (since is None or (e.date or "") >= since)
-              and (until is None or (e.date or "9999") <= until)]
-    events.sort(key=lambda e: (e.date or "", e.id))
-    embedder = embedder or default_embedder()
+def member_key(slug: str, theme: dict) -> str:
+    """An event theme's identity in a network: its event and a hash of its published segments.
+    Network edits anchor on these, so they survive another event joining the network."""
+    texts = sorted(f"{s.get('note', '')}\x1f{s['text']}" for s in theme.get("segments", []))
+    digest = hashlib.sha256("\x1e".join(texts or [theme.get("label", "")]).encode("utf-8")).hexdigest()
+    return f"{slug}#{digest[:16]}"
+
+
+def status_of(raised_in: Sequence[str], order: Sequence[str], window: int = WINDOW) -> str:
+    """Recurring, new or fading: where the events that raised a theme fall in the date order."""
+    positions = sorted(order.index(slug) for slug in set(raised_in))
+    recent = len(order) - min(window, len(order))
+    if positions[0] >= recent:
+        return "new"
+    if positions[-1] < recent:
+        return "fading"
+    return "recurring"
+
+
+def network_themes(events: Sequence[dict], vectors: Vectors, threshold: float = THRESHOLD,
+                   window: int = WINDOW) -> dict:
+    """Network themes of published events.
+
+    `events`: dicts with slug, title, date and the published `themes` (label, segments, quotes)
+    and `segments` (how many segments the event had in all, for shares), in any order.
+    Returns `{"events": [...], "themes": [...]}` (see docs/network.md).
+    """
+    events = sorted(events, key=lambda e: (e.get("date") or "", e["slug"]))
+    events = [e for e in events if e.get("themes")]
     groups: list[dict] = []
-    seen_events: list[str] = []
     for event in events:
-        result = latest_result(db, event)
-        if not result or not result["themes"]:
-            continue
-        seen_events.append(event.slug)
-        for theme in result["themes"]:
-            vectors = embed_cached(db, embedder, [s["text"] for s in theme["segments"]])
-            centre = vectors.mean(axis=0)
-            centre /= np.linalg.norm(centre) or 1.0
+        themes = event["themes"]
+        centres = _theme_centres(themes, vectors)
+        for theme, centre in zip(themes, centres, strict=True):
             best, best_sim = None, threshold
             for group in groups:
-                if event.slug in group["slugs"]:
+                if event["slug"] in group["slugs"]:
                     continue
                 sim = float(group["centre"] @ centre)
                 if sim >= best_sim:
                     best, best_sim = group, sim
             if best is None:
-                best = {"slugs": [], "events": [], "quotes": [], "sum": np.zeros_like(centre)}
+                best = {"slugs": [], "members": [], "sum": np.zeros_like(centre)}
                 groups.append(best)
-            best["slugs"].append(event.slug)
-            best["events"].append({"slug": event.slug, "date": event.date, "theme": theme["id"]})
-            best["label"] = theme["label"]  # the most recent wording
-            best["quotes"] = [{**q, "event": event.slug} for q in theme["quotes"]] + best["quotes"]
+            best["slugs"].append(event["slug"])
+            best["members"].append(_member(event, theme))
             best["sum"] = best["sum"] + centre
             best["centre"] = best["sum"] / (np.linalg.norm(best["sum"]) or 1.0)
-    latest = seen_events[-1] if seen_events else None
-    out = []
-    for group in groups:
-        if latest not in group["slugs"]:
-            status = "fading"
-        elif len(group["slugs"]) > 1:
-            status = "recurring"
-        else:
-            status = "new"
-        out.append({"label": group["label"], "status": status, "events": group["events"],
-                    "quotes": group["quotes"][:MAX_QUOTES]})
-    order = {"recurring": 0, "new": 1, "fading": 2}
-    out.sort(key=lambda t: (order[t["status"]], -len(t["events"]), t["label"].lower()))
-    return {"themes": [{"id": f"n{i}", **t} for i, t in enumerate(out, 1)]}
+    summary = [{"slug": e["slug"], "title": e["title"], "date": e.get("date"),
+                "segments": _total_segments(e)} for e in events]
+    themes = [theme_from_members(group["members"], summary, window) for group in groups]
+    return {"events": summary, "themes": sort_themes(themes)}
+
+
+def theme_from_members(members: list[dict], events: Sequence[dict], window: int = WINDOW,
+                       label: str | None = None) -> dict:
+    """A network theme from its event themes: label (the latest wording unless given), status,
+    where it was raised with its share of each event's segments, and one quote per event."""
+    order = [e["slug"] for e in events]
+    members = sorted(members, key=lambda m: order.index(m["slug"]))
+    totals = {e["slug"]: e["segments"] or 1 for e in events}
+    by_event: dict[str, dict] = {}
+    for m in members:
+        entry = by_event.setdefault(m["slug"], {"slug": m["slug"], "title": m["title"], "date": m["date"],
+                                                "themes": [], "size": 0, "quote": None})
+        entry["themes"].append(m["label"])
+        entry["size"] += m["size"]
+        entry["quote"] = entry["quote"] or m["quote"]
+    raised = list(by_event.values())
+    for entry in raised:
+        entry["share"] = round(entry["size"] / totals[entry["slug"]], 4)
+    first = members[0]["key"] if members else ""
+    return {
+        "id": "n" + hashlib.sha256(first.encode("utf-8")).hexdigest()[:10],
+        "label": label or members[-1]["label"],
+        "status": status_of([m["slug"] for m in members], order, window),
+        "events": [{k: e[k] for k in ("slug", "title", "date", "themes", "size", "share")} for e in raised],
+        "quotes": [e["quote"] for e in raised if e["quote"]],
+        "shares": [{"slug": e["slug"], "date": e["date"],
+                    "share": by_event[e["slug"]]["share"] if e["slug"] in by_event else 0.0} for e in events],
+        "members": members,
+        "edited": False,
+    }
+
+
+def sort_themes(themes: list[dict]) -> list[dict]:
+    """Recurring first, then new, then fading; within each, the most widely raised first."""
+    rank = {status: i for i, status in enumerate(STATUSES)}
+    return sorted(themes, key=lambda t: (rank[t["status"]], -len(t["events"]), t["label"].lower(), t["id"]))
+
+
+def _member(event: dict, theme: dict) -> dict:
+    quote = next(iter(theme.get("quotes") or []), None)
+    cited = None
+    if quote:
+        where = ", ".join(x for x in (event["title"], _long_date(event.get("date"))) if x)
+        own = quote.get("cite")
+        cited = {"text": quote["text"], "event": event["slug"], "cite": f"{where}, {own}" if own else where}
+    return {"key": member_key(event["slug"], theme), "slug": event["slug"], "title": event["title"],
+            "date": event.get("date"), "label": theme["label"],
+            "size": int(theme.get("size") or len(theme.get("segments", []))), "quote": cited}
+
+
+def _long_date(day: str | None) -> str | None:
+    """'2026-03-01' as '1 March 2026', as readers see dates (returned as given if not a date)."""
+    try:
+        when = date.fromisoformat(day or "")
+    except ValueError:
+        return day
+    return f"{when.day} {when:%B %Y}"
+
+
+def _total_segments(event: dict) -> int:
+    if event.get("segments"):
+        return int(event["segments"])
+    return sum(int(t.get("size") or len(t.get("segments", []))) for t in event["themes"]) or 1
+
+
+def _theme_centres(themes: Sequence[dict], vectors: Vectors) -> list[np.ndarray]:
+    """Each theme's normalised mean segment vector (its label and quotes where it has no segments)."""
+    texts_per_theme = [[s["text"] for s in t.get("segments", [])] or
+                       [t["label"], *(q["text"] for q in t.get("quotes", []))] for t in themes]
+    flat = [text for texts in texts_per_theme for text in texts]
+    matrix = vectors(flat) if flat else np.zeros((0, 1))
+    centres, at = [], 0
+    for texts in texts_per_theme:
+        centre = np.asarray(matrix[at:at + len(texts)]).mean(axis=0)
+        at += len(texts)
+        centres.append(centre / (np.linalg.norm(centre) or 1.0))
+    return centres

@@ -45,7 +45,7 @@ def test_network_options_are_checked(runner, db_path):
     result = invoke(runner, db_path, "synthesise", "--network", "--since", "last week")
     assert result.exit_code == 1 and "Invalid --since date 'last week'" in result.output
     result = invoke(runner, db_path, "synthesise", "--network")
-    assert result.exit_code == 0 and "No synthesised events" in result.stdout
+    assert result.exit_code == 0 and "No published event digests" in result.stdout
 
 
 @pytest.mark.models

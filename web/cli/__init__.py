@@ -68,4 +68,4 @@ def main() -> None:
 
 
 # Register the commands (imported for their side effect on `cli`).
-from web.cli import capture_cmds, demo_cmd, publish_cmds, synthesis_cmds, web_cmds  # noqa: E402,F401
+from web.cli import capture_cmds, demo_cmd, network_cmds, publish_cmds, synthesis_cmds, web_cmds  # noqa: E402,F401

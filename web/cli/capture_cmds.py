@@ -130,12 +130,14 @@ def import_(ctx, paths, slug, title, table, text_column, id_column, table_column
               show_default=True, help="The role --share gives: moderators moderate notes; editors also "
                                       "edit, synthesise and publish; owners also share and delete.")
 @click.option("--unshare", metavar="EMAIL", help="Take the event away from this organiser account.")
+@click.option("--series", "series_slug", metavar="SERIES",
+              help="Put the event in this series (made with `harvest series`); '' takes it out.")
 @click.option("--delete", is_flag=True,
               help="Delete the event with all its notes, themes and digests (logged; asks to confirm).")
 @click.option("--yes", is_flag=True, help="With --delete: do not ask for confirmation.")
 @pass_ctx
 def event(ctx, slug, title, date, venue, questions, chatham_house, owner, share, role, unshare,
-          delete, yes) -> None:
+          series_slug, delete, yes) -> None:
     """Create an event, or update the fields given; set its owner and who it is shared with."""
     from web.access import list_members
     from web.access import share as share_event
@@ -155,6 +157,10 @@ def event(ctx, slug, title, date, venue, questions, chatham_house, owner, share,
             share_event(ctx.db, record, share, role)
         if unshare:
             unshare_event(ctx.db, record, unshare)
+        if series_slug is not None:
+            from capture.series import get_series, set_event_series
+
+            set_event_series(ctx.db, record, get_series(ctx.db, series_slug) if series_slug else None)
     click.echo(f"{'Updated' if existed else 'Created'} event {record.slug}: {record.title}"
                f"{' (' + record.date + ')' if record.date else ''}"
                f"{', Chatham House Rule' if record.chatham_house else ''}")
@@ -255,16 +261,34 @@ def notes(ctx, slug, status, table) -> None:
 
 @cli.command()
 @click.argument("slug")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.argument("directory", required=False, metavar="[DIR]")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "bertopic"]), default="csv",
+              show_default=True, help="csv or json: the raw notes; bertopic: the latest themes as a "
+                                      "BERTopic model saved in DIR (a new or empty folder).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write to this file instead of standard output.")
 @pass_ctx
-def export(ctx, slug, fmt, output) -> None:
-    """Export an event's raw notes (all statuses) as CSV or JSON.
+def export(ctx, slug, directory, fmt, output) -> None:
+    """Export an event's raw notes (all statuses) as CSV or JSON, or its themes as a BERTopic model.
 
     In CSV, text starting with = + - or @ gets a leading ' so spreadsheets show it instead of running it.
+    `--format bertopic DIR` saves a model that `BERTopic.load(DIR)` opens (offline), with Harvest's
+    labels as its topic labels and the documents, with their notes' times, in DIR/harvest_documents.json.
     """
     record = get_event(ctx.db, slug)
+    if fmt == "bertopic":
+        if not directory or output:
+            raise click.UsageError("--format bertopic writes a folder: give it as DIR "
+                                   f"(`harvest export {slug} --format bertopic DIR`), not --output.")
+        from synthesis.bertopic_export import export_bertopic
+
+        summary = export_bertopic(ctx.db, record, directory)
+        click.echo(f"Wrote a BERTopic model of {summary['themes']} themes ({summary['documents']} "
+                   f"segments) to {summary['path']}; open it with BERTopic.load({summary['path']!r}).")
+        return
+    if directory:
+        raise click.UsageError("DIR goes with --format bertopic; csv and json go to standard output "
+                               "or to --output FILE.")
     rows = [{f: getattr(n, f) for f in EXPORT_FIELDS} for n in list_notes(ctx.db, record)]
     try:
         out = open(output, "w", newline="", encoding="utf-8") if output else sys.stdout  # noqa: SIM115

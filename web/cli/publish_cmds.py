@@ -17,23 +17,37 @@ FORMATS = ("markdown", "html", "json", "csv")
 
 
 @cli.command()
-@click.argument("slug")
+@click.argument("slug", required=False)
+@click.option("--series", default=None,
+              help="The network digest of this series (`all`: every published event) instead of an event's.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="markdown", show_default=True,
               help="markdown, html (a standalone page), json (the themes) or csv (one row per theme).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to this file instead of standard output.")
 @pass_ctx
-def digest(ctx, slug: str, fmt: str, output: str | None) -> None:
+def digest(ctx, slug: str | None, series: str | None, fmt: str, output: str | None) -> None:
     """Print an event's digest: the latest published version, else the current draft.
 
     Under the Chatham House Rule every format is redacted (the draft with the suggested
-    replacements, confirmed or not).
+    replacements, confirmed or not). With --series, the network digest: its latest published
+    version, else a preview built from the events' published digests.
     """
-    event = get_event(ctx.db, slug)
-    from web.publish.publishing import digest_output
+    if bool(slug) == bool(series):
+        raise click.UsageError("Give an event's SLUG, or --series SERIES for a network digest.")
+    if series:
+        from capture.series import ALL, get_series
+        from web.publish.network import network_output
 
-    # $HARVEST_URL, as `harvest serve` reads it for PUBLIC_URL: the Markdown then links absolute URLs.
-    text, which = digest_output(ctx.db, event, fmt, base_url=os.environ.get("HARVEST_URL") or None)
+        if series != ALL:
+            get_series(ctx.db, series)
+        text, which = network_output(ctx.db, series, fmt)
+        slug = series
+    else:
+        event = get_event(ctx.db, slug)
+        from web.publish.publishing import digest_output
+
+        # $HARVEST_URL, as `harvest serve` reads it for PUBLIC_URL: the Markdown links absolute URLs.
+        text, which = digest_output(ctx.db, event, fmt, base_url=os.environ.get("HARVEST_URL") or None)
     if output:
         try:
             Path(output).write_text(text, encoding="utf-8")
@@ -46,15 +60,29 @@ def digest(ctx, slug: str, fmt: str, output: str | None) -> None:
 
 
 @cli.command("publish")
-@click.argument("slug")
+@click.argument("slug", required=False)
+@click.option("--series", default=None,
+              help="Publish the network digest of this series (`all`: every published event) instead.")
 @click.option("--accept-redactions", is_flag=True,
               help="Confirm the suggested Chatham House replacements as they stand, then publish.")
 @click.option("--keep-open/--close", "keep_open", default=None,
               help="Keep the attendee form open after publishing, or close it. Asked for when the "
                    "event is open and neither is given at a terminal; otherwise --close.")
 @pass_ctx
-def publish_cmd(ctx, slug: str, accept_redactions: bool, keep_open: bool | None) -> None:
+def publish_cmd(ctx, slug: str | None, series: str | None, accept_redactions: bool,
+                keep_open: bool | None) -> None:
     """Publish a new version of an event's digest (refused while redactions are unconfirmed)."""
+    if bool(slug) == bool(series):
+        raise click.UsageError("Give an event's SLUG, or --series SERIES for a network digest.")
+    if series:
+        from capture.series import ALL, get_series
+        from web.publish.network import publish_network
+
+        if series != ALL:
+            get_series(ctx.db, series)
+        version = publish_network(ctx.db, series, actor="cli")
+        click.echo(f"Published the network digest of {series} version {version}: /series/{series}/v{version}")
+        return
     event = get_event(ctx.db, slug)
     from web.publish.publishing import publish
 

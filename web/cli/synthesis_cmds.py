@@ -76,18 +76,21 @@ def format_summary(result: dict, run_id: int) -> str:
     return "\n".join(lines)
 
 
-def _network(ctx, since: str | None, until: str | None, as_json: bool) -> None:
-    from synthesis.network import network_themes
+def _network(ctx, series: str | None, since: str | None, until: str | None, as_json: bool) -> None:
+    from capture.series import ALL, get_series
+    from web.publish.network import network_data, public_data
 
     for name, value in (("--since", since), ("--until", until)):
         if value and not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
             raise HarvestError(f"Invalid {name} date {value!r}: use YYYY-MM-DD.")
-    result = network_themes(ctx.db, since=since, until=until)
+    if series and series != ALL:
+        get_series(ctx.db, series)
+    result, _ = network_data(ctx.db, series or ALL, since=since, until=until)
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(public_data(result), ensure_ascii=False, indent=2))
         return
     if not result["themes"]:
-        click.echo("No synthesised events in that range: run `harvest synthesise SLUG` first.")
+        click.echo("No published event digests in that range: publish some first (`harvest publish SLUG`).")
         return
     for theme in result["themes"]:
         where = ", ".join(e["slug"] + (f" ({e['date']})" if e["date"] else "") for e in theme["events"])
@@ -101,21 +104,22 @@ def _network(ctx, since: str | None, until: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True,
               help="Print the result as JSON (the contract of docs/result.md).")
 @click.option("--network", is_flag=True,
-              help="Themes across events (recurring, new, fading), from each event's latest result.")
+              help="Themes across events (recurring, new, fading), from each event's published digest.")
+@click.option("--series", default=None, help="With --network: only this series' events.")
 @click.option("--since", default=None, help="With --network: events on or after this date.")
 @click.option("--until", default=None, help="With --network: events on or before this date.")
 @click.option("--cancel", is_flag=True, help="Cancel the event's running synthesis (in any process) instead.")
 @pass_ctx
 def synthesise(ctx, slug: str | None, themes: str | None, as_json: bool, network: bool,
-               since: str | None, until: str | None, cancel: bool) -> None:
+               series: str | None, since: str | None, until: str | None, cancel: bool) -> None:
     """Find the themes in an event's approved notes, store the run and print them."""
     if network:
         if slug:
             raise click.UsageError("--network covers every event: give no SLUG (use --since/--until).")
-        _network(ctx, since, until, as_json)
+        _network(ctx, series, since, until, as_json)
         return
-    if since or until:
-        raise click.UsageError("--since and --until go with --network.")
+    if since or until or series:
+        raise click.UsageError("--since, --until and --series go with --network.")
     if not slug:
         raise click.UsageError("Give the event's SLUG (see `harvest events`).")
     event = get_event(ctx.db, slug)
