@@ -9,7 +9,13 @@ Sentences are returned verbatim with their note.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from capture.models import Event, Note
 
 WH_WORDS = {"how", "what", "why", "when", "where", "who", "whom", "which", "whether"}
 
@@ -96,28 +102,59 @@ def is_proposal(sent) -> bool:
             and not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in root.children))
 
 
-def find_asks(notes: Iterable[tuple[str, str]], nlp=None) -> dict[str, list[dict]]:
-    """Questions and proposals in notes given as (ref, text): {"questions": [...], "proposals": [...]}.
+def note_asks(doc) -> list[tuple[str, int, int]]:
+    """The asking and proposing sentences of one parsed note: (kind, start, end) offsets in its text,
+    kind "questions" or "proposals". Kept per note in the segmentation cache, so the digest parses
+    nothing the synthesis run parsed already."""
+    out = []
+    for sent in doc.sents:
+        text = sent.text.strip()
+        if not MIN_CHARS <= len(text) <= MAX_CHARS:
+            continue
+        kind = "questions" if is_question(sent) else "proposals" if is_proposal(sent) else None
+        if kind:
+            start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+            out.append((kind, start, start + len(text)))
+    return out
 
-    Each item is {"text", "note", "start", "end"}, the text verbatim from the note.
-    """
+
+def collect_asks(notes: Iterable[tuple[str, str, list[tuple[str, int, int]]]]) -> dict[str, list[dict]]:
+    """{"questions": [...], "proposals": [...]} from notes given as (ref, text, note_asks), each item
+    {"text", "note", "start", "end"} verbatim from its note; a sentence said twice is listed once."""
+    out: dict[str, list[dict]] = {"questions": [], "proposals": []}
+    seen: set[str] = set()
+    for ref, text, found in notes:
+        for kind, start, end in found:
+            sentence = text[start:end]
+            if sentence not in seen:
+                seen.add(sentence)
+                out[kind].append({"text": sentence, "note": ref, "start": start, "end": end})
+    return out
+
+
+def find_asks(notes: Iterable[tuple[str, str]], nlp=None) -> dict[str, list[dict]]:
+    """Questions and proposals in notes given as (ref, text), parsed now: see collect_asks."""
     from capture.models import Note
     from synthesis.segment import load_nlp, spacy_docs  # spaCy's pipeline, shared with segmentation
 
     notes = list(notes)
     nlp = nlp or load_nlp()
-    out: dict[str, list[dict]] = {"questions": [], "proposals": []}
-    seen: set[str] = set()
     # spacy_docs parses a very long note in pieces (spaCy refuses texts over its max_length).
     docs = spacy_docs(nlp, [Note(text=text) for _, text in notes])
-    for (ref, _text), doc in zip(notes, docs, strict=True):
-        for sent in doc.sents:
-            text = sent.text.strip()
-            if not MIN_CHARS <= len(text) <= MAX_CHARS or text in seen:
-                continue
-            kind = "questions" if is_question(sent) else "proposals" if is_proposal(sent) else None
-            if kind:
-                seen.add(text)
-                start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-                out[kind].append({"text": text, "note": ref, "start": start, "end": start + len(text)})
-    return out
+    return collect_asks((ref, text, note_asks(doc)) for (ref, text), doc in zip(notes, docs, strict=True))
+
+
+def event_asks(db: Database, event: Event, notes: Sequence[Note], nlp=None) -> dict[str, list[dict]]:
+    """The questions and proposals of the event's notes, from the segmentation cache the synthesis
+    run filled (under the settings of its latest succeeded run); a note it lacks is parsed now,
+    and nothing is written: the digest is read, never stored, by the pages that show it."""
+    from synthesis.runs import latest_succeeded_run
+    from synthesis.segment_cache import SEGMENT_SETTINGS, segmentation_entries
+    from synthesis.settings import resolve
+
+    if not notes:
+        return {"questions": [], "proposals": []}
+    stored = (latest_succeeded_run(db, event) or {}).get("settings") or {}
+    settings = resolve({name: stored[name] for name in SEGMENT_SETTINGS if name in stored})
+    entries, _model = segmentation_entries(db, notes, settings, nlp, store=False)
+    return collect_asks((n.ref, n.text, entry.asks) for n, entry in zip(notes, entries, strict=True))

@@ -3,8 +3,9 @@
 Parsing is the only use of spaCy, and it gives five things per note: the segment spans
 (start, end offsets; the texts are note.text[start:end]), the candidate label phrases of each
 segment, its content words (offsets and lemma, for the event's own vocabulary; see
-synthesis/vocabulary.py), the named-entity mentions, and the note's whole sentences (what
-quotes and summaries are made of). They are stored in
+synthesis/vocabulary.py), the named-entity mentions, the note's whole sentences (what
+quotes and summaries are made of), and its questions and proposals (synthesis/asks.py, for the
+digest). They are stored in
 `segmentation_cache` (migration m005) under a hash of the note text, the spaCy pipeline (name,
 version, components, spaCy's version) and the segmentation settings, so a changed note, model or
 setting misses the cache. When every note hits, the spaCy model is not even loaded. One batched
@@ -22,6 +23,7 @@ from types import SimpleNamespace
 from sqlite_utils import Database
 
 from capture.models import Note
+from synthesis import asks as asks_stage
 from synthesis import context as context_stage
 from synthesis import entities as entity_stage
 from synthesis import label as labelling
@@ -29,7 +31,8 @@ from synthesis import vocabulary
 from synthesis.segment import SPACY_MODELS, load_nlp, model_name, segment_notes, sentence_spans, spacy_docs
 
 # Bump when the segmentation, phrase or entity code changes its output: old entries then miss.
-CACHE_FORMAT = 7  # 6: each note's whole sentences (quotes and summaries are made of them); 7: context
+CACHE_FORMAT = 8  # 6: each note's whole sentences (quotes and summaries are made of them); 7: context;
+# 8: questions and proposals
 # The settings that change segmentation (the others act on segments, not on parsing).
 SEGMENT_SETTINGS = ("min_segment_words", "max_segment_chars")
 _CHUNK = 500  # SQLite host parameters per IN (...) query
@@ -46,6 +49,8 @@ class SegmentationEntry:
     sentences: list[tuple[int, int]]  # the note's whole sentences (segment.sentence_spans)
     # Lines that describe the event, not report it: (start, end, kind) (synthesis/context.py).
     context: list[tuple[int, int, str]] = field(default_factory=list)
+    # Its asking and proposing sentences: (kind, start, end) (synthesis/asks.py, for the digest).
+    asks: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def pipeline_identity(nlp) -> str:
@@ -97,7 +102,8 @@ def read_cache(db: Database, keys: Sequence[str]) -> dict[str, SegmentationEntry
                                     mentions=[tuple(m) for m in item["mentions"]],
                                     terms=[[tuple(t) for t in seg] for seg in item["terms"]],
                                     sentences=[tuple(s) for s in item["sentences"]],
-                                    context=[tuple(c) for c in item.get("context", [])])
+                                    context=[tuple(c) for c in item.get("context", [])],
+                                    asks=[tuple(a) for a in item.get("asks", [])])
     return found
 
 
@@ -107,7 +113,7 @@ def write_cache(db: Database, entries: dict[str, SegmentationEntry]) -> None:
         return
     rows = [(key, json.dumps({"spans": p.spans, "phrases": p.phrases, "mentions": p.mentions,
                               "terms": p.terms, "sentences": p.sentences,
-                              "context": p.context}))
+                              "context": p.context, "asks": p.asks}))
             for key, p in entries.items()]
     db.conn.executemany("INSERT OR REPLACE INTO segmentation_cache (key, data) VALUES (?, ?)", rows)
     db.conn.commit()
@@ -120,7 +126,8 @@ def compute_entries(nlp, notes: Sequence[Note], settings: dict) -> list[Segmenta
     phrases = labelling.candidate_phrases(docs, segments)
     out = [SegmentationEntry(spans=[], phrases=[], mentions=entity_stage.note_mentions(doc), terms=[],
                              sentences=sentence_spans(doc, note.text),
-                             context=context_stage.note_context(doc, note.text))
+                             context=context_stage.note_context(doc, note.text),
+                             asks=asks_stage.note_asks(doc))
            for note, doc in zip(notes, docs, strict=True)]
     for seg, found in zip(segments, phrases, strict=True):
         out[seg.note_index].spans.append((seg.start, seg.end))
@@ -130,10 +137,11 @@ def compute_entries(nlp, notes: Sequence[Note], settings: dict) -> list[Segmenta
 
 
 def segmentation_entries(db: Database, notes: Sequence[Note], settings: dict,
-                 nlp=None) -> tuple[list[SegmentationEntry], str]:
+                         nlp=None, store: bool = True) -> tuple[list[SegmentationEntry], str]:
     """Every note's SegmentationEntry (cached, or parsed now and cached) and the spaCy model's name.
 
-    `nlp` is an injected pipeline, else load_nlp()'s, loaded only when some note misses."""
+    `nlp` is an injected pipeline, else load_nlp()'s, loaded only when some note misses.
+    With store=False the notes parsed now are not written (readers such as the digest)."""
     if nlp is not None:
         identity, shown = pipeline_identity(nlp), model_name(nlp)
     else:
@@ -152,6 +160,7 @@ def segmentation_entries(db: Database, notes: Sequence[Note], settings: dict,
     if missing:
         nlp = nlp if nlp is not None else load_nlp()
         fresh = dict(zip(missing, compute_entries(nlp, list(missing.values()), settings), strict=True))
-        write_cache(db, fresh)
+        if store:
+            write_cache(db, fresh)
         found.update(fresh)
     return [found[key] for key in keys], shown

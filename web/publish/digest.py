@@ -106,7 +106,7 @@ def chart_data(db: Database, event: Event) -> dict:
 
 def build_data(db: Database, event: Event) -> dict:
     """The digest as plain data, redacted under the Chatham House Rule."""
-    from synthesis.asks import find_asks
+    from synthesis.asks import event_asks
 
     result, _unkept = edited_result_with_report(db, event)
     result = result or {"themes": [], "unassigned": [], "entities": []}
@@ -115,7 +115,7 @@ def build_data(db: Database, event: Event) -> dict:
     numbers = note_numbers(db, event)
     themes = _themes(result, numbers)
     found = result.get("event") or {}  # what the notes' context lines said, where the event is blank
-    asks = find_asks((n.ref, n.text) for n in notes) if notes else {"questions": [], "proposals": []}
+    asks = event_asks(db, event, notes)  # from the segmentation cache of the synthesis run
     asks = {kind: [{**item, "cite": cite(numbers.get(item["note"]))} for item in items]
             for kind, items in asks.items()}
     data = {
