@@ -424,6 +424,18 @@ def note_hash(note: Note) -> str:
     return text_hash(f"{note.attribution or ''}\x00{note.text}")
 
 
+def _present(db: Database, event: Event, column: str, values: set[str]) -> set[str]:
+    """Which of `values` the event's notes already hold in `column` ('ref' or 'content_hash')."""
+    found: set[str] = set()
+    wanted = sorted(values)
+    for start in range(0, len(wanted), 500):  # well under SQLite's limit of bound parameters
+        chunk = wanted[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        found.update(r[0] for r in db.execute(
+            f"SELECT {column} FROM note WHERE event_id = ? AND {column} IN ({marks})", [event.id, *chunk]))
+    return found
+
+
 def add_notes(db: Database, event: Event, notes: Iterable[Note], *,
               skip_existing: bool = True, max_chars: int | None = None) -> tuple[list[Note], int]:
     """Store notes in one transaction; returns (added, skipped).
@@ -439,10 +451,11 @@ def add_notes(db: Database, event: Event, notes: Iterable[Note], *,
         note.author = clean_name(note.author) or None
         note.attribution = clean_name(note.attribution) or None
         validate_note(note, max_chars)
-    existing_refs = {r["ref"] for r in db.query("SELECT ref FROM note WHERE event_id = ?",
-                                                [event.id])}
-    existing_hashes = {r["content_hash"] for r in db.query(
-        "SELECT content_hash FROM note WHERE event_id = ?", [event.id])}
+    # Only the refs and hashes of these notes are looked up (indexed): reading all of the event's
+    # made each attendee's note cost time in proportion to the notes already stored.
+    existing_refs = _present(db, event, "ref", {n.ref for n in notes if n.ref})
+    existing_hashes = (_present(db, event, "content_hash", {note_hash(n) for n in notes if not n.ref})
+                       if skip_existing else set())
     tables = {t.name: t for t in list_tables(db, event)}
     added: list[Note] = []
     skipped = 0
