@@ -244,7 +244,7 @@ def _detect(notes: list, entities: list[dict]) -> list[dict]:
         for match in INITIALS_AFTER.finditer(note.text):
             name, initials = clean_name(match.group(1)), match.group(2)
             if name and name.lower() in known and initials not in found and _initials_fit(initials, name):
-                found[initials] = {"original": initials, "kind": "initials",
+                found[initials] = {"original": initials, "kind": "initials", "of": name,
                                    "context": _context(note.text, match.group(0))}
     return list(found.values())
 
@@ -283,6 +283,11 @@ def redaction_rows(db: Database, event: Event, entities: list[dict] | None = Non
         rows.append({**name, "replacement": row["replacement"] if row else DEFAULT_REPLACEMENT,
                      "status": _status(row), "key": row_key(name["original"]),
                      "id": row["id"] if row else None})
+    # Undecided initials say what their name says ("JS" of Jane Smith, "the chair").
+    by_name = {r["original"].lower(): r for r in rows}
+    for row in rows:
+        if row.get("of") and row["status"] == "suggested" and row["of"].lower() in by_name:
+            row["replacement"] = by_name[row["of"].lower()]["replacement"]
     # Decisions about names no longer found (a note hidden since) still count.
     for row in stored.values():
         rows.append({"original": row["original"], "kind": row["kind"], "context": row["context"] or "",
@@ -351,9 +356,17 @@ def keep_as_written(db: Database, event: Event, which: int | str) -> None:
 def confirm_all(db: Database, event: Event, typed: dict[str, str] | None = None) -> int:
     """Confirm every undecided name with the replacement typed for it (by key), else the suggested
     one; all or nothing (a bad replacement stops them all). Returns how many were confirmed."""
-    typed = typed or {}
+    typed = dict(typed or {})
+    rows = unconfirmed(db, event)
+    keys = {r["original"].lower(): r["key"] for r in redaction_rows(db, event)}
+    for row in rows:
+        # Initials left as suggested take the role typed for their name in the same form.
+        name_key = keys.get((row.get("of") or "").lower())
+        as_suggested = typed.get(row["key"], row["replacement"]) == row["replacement"]
+        if name_key and typed.get(name_key) and as_suggested:
+            typed[row["key"]] = typed[name_key]
     pending = [(row, *_checked(row["original"], typed.get(row["key"]) or row["replacement"]))
-               for row in unconfirmed(db, event)]
+               for row in rows]
     with atomic(db):
         for row, replacement, person in pending:
             _store(db, event, row, replacement, person)
