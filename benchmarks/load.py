@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import subprocess
 import sys
 import tempfile
 import threading
@@ -178,6 +179,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (serve --threads).")
     parser.add_argument("--no-synthesis", action="store_true", help="Skip the form-during-synthesis phase.")
     parser.add_argument("--synthesis-limit", type=float, default=90.0, help="Most seconds of that phase.")
+    parser.add_argument("--baseline", help="Serve this checkout instead (e.g. a git worktree of an older "
+                        "commit), to compare in the same session.")
     parser.add_argument("--save", help="Also write the report to this JSON file.")
     args = parser.parse_args()
     info = describe_machine()
@@ -187,7 +190,10 @@ def main() -> None:
         db = Path(tmp) / "load.db"
         tokens = seed(db)
         slug = publish_digest(db)
-        server = Server(db, threads=args.threads)
+        server = Server(db, threads=args.threads, repo=Path(args.baseline) if args.baseline else None)
+        if args.baseline:
+            report["served"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=args.baseline,
+                                              capture_output=True, text=True).stdout.strip()
         try:
             burst(server.port, tokens, 5, 0.5, 20, "warm-up")
             for clients in (int(c) for c in args.levels.split(",")):

@@ -44,10 +44,11 @@ def harvest(db: Path, *args: str, timeout: float = 600, check: bool = True) -> s
 class Server:
     """`harvest serve` on a free port of 127.0.0.1, started and stopped by the benchmark."""
 
-    def __init__(self, db: Path, threads: int = 8) -> None:
+    def __init__(self, db: Path, threads: int = 8, repo: Path | None = None) -> None:
+        # `repo`: serve the code of another checkout (a baseline commit), run from its folder.
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
         self.proc = subprocess.Popen([*HARVEST, "--db", str(db), "serve", "--port", "0", "--threads",
-                                      str(threads)], cwd=REPO, stdout=subprocess.PIPE,
+                                      str(threads)], cwd=repo or REPO, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, text=True, env=env)
         deadline = time.monotonic() + 60
         self.port = None
