@@ -15,6 +15,8 @@ PUBLIC = {
     "capture.form", "capture.thanks",
     # The published digests (issue 5): public by design.
     "digests.index", "digests.feed", "digests.show", "digests.download", "digests.chart",
+    # Published network digests (issue 14): public like event digests.
+    "series.show", "series.theme", "series.download", "series.chart",
 }
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"

@@ -99,9 +99,9 @@ def create_app(test_config: dict | None = None, database: str | None = None) -> 
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from web.views import api, capture, digests, events, moderation, review, synthesis, upload
+    from web.views import api, capture, digests, events, moderation, review, series, synthesis, upload
 
-    for module in (events, capture, moderation, synthesis, api, upload, review, digests):
+    for module in (events, capture, moderation, synthesis, api, upload, review, digests, series):
         app.register_blueprint(module.bp)
 
     app.add_url_rule("/", endpoint="index", view_func=_index)

@@ -29,7 +29,8 @@ def atom_feed(versions: list[dict], base_url: str, title: str = "Harvest digests
         "2000-01-01T00:00:00+00:00"))
     # feedgen puts the last added entry first: add oldest first so the newest leads.
     for v in reversed(versions[:FEED_SIZE]):
-        url = f"{base}/digests/{v['slug']}/v{v['version']}"
+        # A network version carries its own path (/series/...); an event's is under /digests/.
+        url = base + (v.get("path") or f"/digests/{v['slug']}/v{v['version']}")
         entry = fg.add_entry()
         entry.id(url)
         entry.title(xml_safe(f"{v['title']} (version {v['version']})"))
@@ -37,6 +38,7 @@ def atom_feed(versions: list[dict], base_url: str, title: str = "Harvest digests
         entry.updated(_when(v["published_at"]))
         entry.published(_when(v["published_at"]))
         # Chart links in the Markdown are site-relative; a feed reader needs them absolute.
-        html = markdown_to_html(v["markdown"]).replace('src="/digests/', f'src="{base}/digests/')
+        html = markdown_to_html(v["markdown"]).replace('src="/digests/', f'src="{base}/digests/').replace(
+            'src="/series/', f'src="{base}/series/')
         entry.content(html, type="html")
     return fg.atom_str(pretty=True)

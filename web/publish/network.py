@@ -66,20 +66,24 @@ def published_events(db: Database, network: str, since: str | None = None,
     return out
 
 
-def _vectors(db: Database):
+def _vectors(db: Database, embedder=None):
+    """Sentence vectors from the embedding cache (the real model unless one is given)."""
     from synthesis.embed import default_embedder, embed_cached
 
-    embedder = default_embedder()
+    embedder = embedder or default_embedder()
     return lambda texts: embed_cached(db, embedder, texts)
 
 
 def network_data(db: Database, network: str, vectors=None, since: str | None = None,
-                 until: str | None = None) -> tuple[dict, list[str]]:
-    """The network digest as plain data (edits applied), and the edits that could not be kept."""
+                 until: str | None = None, embedder=None) -> tuple[dict, list[str]]:
+    """The network digest as plain data (edits applied), and the edits that could not be kept.
+    `vectors` (texts -> unit vectors) or `embedder` replace the real model (tests)."""
     from synthesis.network import network_themes
 
     events = published_events(db, network, since, until)
-    result = network_themes(events, vectors or _vectors(db)) if events else {"events": [], "themes": []}
+    result = {"events": [], "themes": []}
+    if events:
+        result = network_themes(events, vectors or _vectors(db, embedder))
     result, unkept = apply_network_edits(result, list_network_edits(db, network))
     result["network"] = {"slug": network, "title": network_title(db, network)}
     return result, unkept
@@ -106,11 +110,11 @@ def _theme_by_id(result: dict, theme_id: str) -> dict:
 
 def record_network_edit(db: Database, network: str, op: str, *, theme: str, actor: str | None = None,
                         label: str | None = None, other: str | None = None,
-                        members: list[str] | None = None) -> int:
+                        members: list[str] | None = None, embedder=None) -> int:
     """Store one edit of a network theme (given by its current id), anchored on its event themes."""
     if op not in OPS:
         raise ValidationError(f"Unknown edit {op!r}: use one of {', '.join(OPS)}.")
-    result, _ = network_data(db, network)
+    result, _ = network_data(db, network, embedder=embedder)
     target = _theme_by_id(result, theme)
     payload: dict = {"theme": _keys(target), "theme_label": target["label"]}
     label = " ".join((label or "").split())
@@ -211,9 +215,9 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def publish_network(db: Database, network: str, *, actor: str | None = None) -> int:
+def publish_network(db: Database, network: str, *, actor: str | None = None, embedder=None) -> int:
     """Publish a new version of the network digest; returns its number."""
-    data, _ = network_data(db, network)
+    data, _ = network_data(db, network, embedder=embedder)
     if not data["themes"]:
         raise ValidationError(f"The network {network!r} has no published event digests to build on: "
                               "publish the events' digests first.")

@@ -107,6 +107,12 @@ def chart(slug: str, name: str, version: int | None = None):
 @cached_public
 def feed():
     """The Atom feed of published digests."""
+    from web.publish.network import list_published_networks
+
     base = current_app.config.get("PUBLIC_URL") or request.url_root
-    return Response(atom_feed(list_published(get_db(), limit=50), base),
-                    mimetype="application/atom+xml")
+    # Event digests and network digests in one feed, newest first.
+    networks = [{**n, "path": f"/series/{n['network']}/v{n['version']}",
+                 "title": f"{n['title']}: network digest"} for n in list_published_networks(get_db())]
+    entries = sorted(list_published(get_db(), limit=50) + networks, key=lambda v: v["published_at"],
+                     reverse=True)[:50]
+    return Response(atom_feed(entries, base), mimetype="application/atom+xml")

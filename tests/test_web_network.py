@@ -1,0 +1,126 @@
+"""Network digests on the web: the editor's page (preview, edit, publish, withdraw), the public
+pages, downloads, charts and the feed, and who may edit a network."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from capture.models import Note
+from capture.series import get_series, save_series, set_event_series
+from capture.store import add_notes, open_db, save_event
+from synthesis.embed import FakeEmbedder
+from synthesis.pipeline import synthesise
+from tests.test_network import FUNDING, TENDERS, VOLUNTEERS
+from tests.web_helpers import csrf, login, text
+from web.publish.publishing import publish
+
+
+@pytest.fixture
+def network_app(app, db_path):
+    """The app with a fake embedder, and a series of two published events."""
+    app.config["SYNTHESIS_COMPONENTS"] = {"embedder": FakeEmbedder()}
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    db = open_db(db_path)
+    save_series(db, "north", "North network")
+    for slug, date, topics in (("jan", "2026-01-10", (FUNDING, VOLUNTEERS)),
+                               ("jul", "2026-07-10", (FUNDING, TENDERS))):
+        event = save_event(db, slug, title=f"{slug.title()} round table", date=date)
+        add_notes(db, event, [Note(text=t) for topic in topics for t in topic])
+        set_event_series(db, event, get_series(db, "north"))
+        synthesise(db, event, embedder=FakeEmbedder(), nlp=nlp, settings={"min_theme_size": 2})
+        publish(db, event)
+    db.conn.close()
+    return app
+
+
+def _theme_ids(page: str) -> list[str]:
+    import re
+
+    return re.findall(r'id="theme-(n[0-9a-f-s]+)"', page)
+
+
+def test_editor_renames_publishes_and_readers_see_it(network_app):
+    client = network_app.test_client()
+    login(client)
+    page = client.get("/network/north")
+    assert page.status_code == 200
+    body = text(page)
+    # Two events, both within the window of the latest two: every theme is new.
+    assert "Jan round table" in body and ">new<" in page.get_data(as_text=True)
+    ids = _theme_ids(page.get_data(as_text=True))
+    assert len(ids) == 3
+    token = csrf(client, "/network/north")
+    answer = client.post("/network/north/edit", data={"csrf_token": token, "op": "rename", "theme": ids[0],
+                                                      "label": "Nobody funds convening"})
+    assert answer.status_code == 302
+    assert "Nobody funds convening" in text(client.get("/network/north"))
+    assert client.post("/network/north/publish", data={"csrf_token": token}).status_code == 302
+
+    reader = network_app.test_client()
+    public = reader.get("/series/north")
+    assert public.status_code == 200 and "Nobody funds convening" in text(public)
+    assert "Jan round table, 10 January 2026" in text(public)
+    for name, kind in (("network.md", "text/markdown"), ("network.html", "text/html"),
+                       ("network.json", "application/json"), ("themes.csv", "text/csv")):
+        download = reader.get(f"/series/north/v1/{name}")
+        assert download.status_code == 200 and download.content_type.startswith(kind), name
+        assert "Nobody funds convening" in download.get_data(as_text=True), name
+    chart = reader.get(f"/series/north/v1/charts/{ids[0]}.svg")
+    assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
+    assert b"<svg" in chart.data and b'style="' not in chart.data  # no inline style for the CSP to block
+    theme = reader.get(f"/series/north/v1/themes/{ids[0]}")
+    assert theme.status_code == 200 and "Where it came up" in text(theme)
+    feed = reader.get("/digests.atom").get_data(as_text=True)
+    assert "North network: network digest" in feed and "/series/north/v1" in feed
+
+    # Withdrawn: gone from the page and the feed.
+    withdrawn = client.post("/network/north/withdraw", data={"csrf_token": token, "version": "1"})
+    assert withdrawn.status_code == 302
+    assert reader.get("/series/north").status_code == 404
+    assert "/series/north/v1" not in reader.get("/digests.atom").get_data(as_text=True)
+
+
+def test_a_bad_edit_is_shown_on_the_page_with_the_input_kept(network_app):
+    client = network_app.test_client()
+    login(client)
+    ids = _theme_ids(client.get("/network/north").get_data(as_text=True))
+    token = csrf(client, "/network/north")
+    answer = client.post("/network/north/edit", data={"csrf_token": token, "op": "merge", "theme": ids[0],
+                                                      "other": ids[0]})
+    assert answer.status_code == 400
+    assert "Choose a different theme to merge" in text(answer)
+    assert "Network digest: North network" in text(answer)  # the same page, not an error page
+
+
+def test_only_editors_of_every_event_may_edit_a_network(network_app, db_path):
+    from web.access import share
+    from web.auth import add_user
+
+    db = open_db(db_path)
+    add_user(db, "bob@example.org", "a long enough password")
+    db.conn.close()
+    anonymous = network_app.test_client()
+    assert anonymous.get("/network/north").status_code == 302
+    assert anonymous.get("/series/north").status_code == 404  # nothing published yet
+    bob = network_app.test_client()
+    token = csrf(bob, "/auth/login")
+    bob.post("/auth/login", data={"email": "bob@example.org", "password": "a long enough password",
+                                  "csrf_token": token})
+    assert bob.get("/network/north").status_code == 404
+    assert bob.get("/network/all").status_code == 404
+    db = open_db(db_path)
+    from capture.store import get_event
+
+    share(db, get_event(db, "jan"), "bob@example.org", "editor")
+    db.conn.close()
+    assert bob.get("/network/north").status_code == 404  # an editor of one event of two is not enough
+    db = open_db(db_path)
+    share(db, get_event(db, "jul"), "bob@example.org", "editor")
+    db.conn.close()
+    assert bob.get("/network/north").status_code == 200
+    assert bob.get("/network/all").status_code == 404  # every event: admins only
+    admin = network_app.test_client()
+    login(admin)
+    assert admin.get("/network/all").status_code == 200
