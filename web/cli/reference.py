@@ -32,9 +32,13 @@ def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
 def reference() -> str:
     """The Markdown reference of every `harvest` command, with its usage, help and options."""
     parts = [INTRO]
+    # Under the `harvest` context, as when the command runs: its `-h` (help_option_names) then shows
+    # here too. click keeps a command's help option once made, so without the parent the page
+    # depended on whether a command had already run in the same process.
+    root = cli.make_context("harvest", [], resilient_parsing=True)
     for path, command in _commands(cli):
         name = " ".join(path)
-        with click.Context(command, info_name=f"harvest {name}", terminal_width=100) as ctx:
+        with click.Context(command, info_name=name, parent=root, terminal_width=100) as ctx:
             text = command.get_help(ctx)
         parts.append(f"## harvest {name}\n\n```\n{text}\n```\n")
     return "\n".join(parts)
