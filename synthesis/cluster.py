@@ -1,15 +1,15 @@
 """Stage 3: cluster segment embeddings into themes, with components sized to the data.
 
 BERTopic's defaults (UMAP + HDBSCAN, min_topic_size=10) put most of a small event in the
-outlier topic. So the components are chosen for the size of the data (and called directly, not
-through BERTopic's class, whose import alone costs seven seconds; see fit_themes):
+outlier topic. So the components are chosen for the size of the data (see fit_themes):
 
 - small events (up to `small_event_segments` segments, e.g. one table's 25 sentences or a few
   hundred survey answers): no dimension reduction; spectral clustering of a nearest-neighbour
   graph built from event-centred embeddings and shared uncommon words, with the number of
-  themes chosen by silhouette up to about sqrt(n);
-- larger events: BERTopic's components, UMAP (seeded, so runs repeat, on exact neighbours, and
-  cached in the database) to 5 dimensions and HDBSCAN with a minimum cluster size scaled to n.
+  themes chosen by silhouette up to about sqrt(n); BERTopic's class is not imported (seconds);
+- larger events: BERTopic itself (synthesis/bertopic_themes.py) with these components: UMAP
+  (seeded, so runs repeat, on exact neighbours, and cached in the database) to 5 dimensions and
+  HDBSCAN with a minimum cluster size scaled to n.
 
 Leftovers are then reassigned to the nearest theme centre where they are similar enough; the
 rest stay unassigned (label -1). Everything here is deterministic.
@@ -243,6 +243,12 @@ class CachedReducer:
         digest.update(repr((self.method, sorted((k, repr(v)) for k, v in self.params.items()))).encode())
         return digest.hexdigest()
 
+    def transform(self, X: np.ndarray) -> np.ndarray:  # noqa: N803 - sklearn API
+        """The reduction of the X given to fit (BERTopic calls fit, then transform)."""
+        if self.embedding_ is None or len(X) != len(self.embedding_):
+            raise ValueError("CachedReducer.transform: call fit on the same vectors first")
+        return self.embedding_
+
     def fit(self, X: np.ndarray, y=None) -> CachedReducer:  # noqa: N803 - sklearn API
         """Reduce X, from the cache when the same input was reduced before."""
         key = self._key(X)
@@ -295,23 +301,24 @@ def large_components(n: int, settings: dict):
 
 
 def fit_themes(texts: Sequence[str], embeddings: np.ndarray, settings: dict, cache=None,
-               lexical: np.ndarray | None = None) -> np.ndarray:
+               lexical: np.ndarray | None = None, large=None) -> np.ndarray:
     """Topic of each text (-1 = outlier), with components chosen for the size of the data.
 
-    Neither path goes through BERTopic's class: its fit_transform runs the components below
-    and then computes topic words by c-TF-IDF, which Harvest does itself (label.py); importing
-    it costs seven seconds, which a cold `harvest synthesise` on one table, or a re-run on
-    cached embeddings, cannot afford. Large events use BERTopic's default components (UMAP,
-    HDBSCAN), sized for them, and get the same themes as through the class.
+    Small events: spectral clustering here (no BERTopic: its import alone costs seconds, which
+    a cold `harvest synthesise` on one table cannot afford). Large events: BERTopic itself,
+    through `large` (a bertopic_themes.LargeEventTopics, made here when not given), with the
+    cached UMAP reduction and HDBSCAN as its components.
     """
     n = len(texts)
     if n <= settings["small_event_segments"]:
         judge = affinity(embeddings, None, 0.0)
         similarity = affinity(embeddings, lexical, settings["lexical_weight"], centred=judge)
         return small_clusterer(settings).fit(similarity, judge=judge).labels_
-    params, clusterer = large_components(n, settings)
-    reduced = CachedReducer(umap_reduce, params, cache, method=UMAP_METHOD).fit(embeddings).embedding_
-    return np.asarray(clusterer.fit(reduced).labels_, dtype=int)
+    if large is None:
+        from synthesis.bertopic_themes import LargeEventTopics
+
+        large = LargeEventTopics(settings, cache)
+    return large.fit(texts, embeddings)
 
 
 def with_context(embeddings: np.ndarray, note_index: Sequence[int], weight: float,
@@ -378,11 +385,14 @@ def reassign(embeddings: np.ndarray, labels: np.ndarray, threshold: float,
 
 
 def cluster(texts: Sequence[str], embeddings: np.ndarray, settings: dict,
-            eligible: np.ndarray | None = None, cache=None, lexical: np.ndarray | None = None) -> np.ndarray:
+            eligible: np.ndarray | None = None, cache=None, lexical: np.ndarray | None = None,
+            large=None) -> np.ndarray:
     """Theme label per segment (0..k-1, or UNASSIGNED). Only `eligible` segments are clustered
     (segments with no words, e.g. only emoji, are not); labels are renumbered by size.
     `cache` is the database, where a large event's UMAP reduction is kept for re-runs;
-    `lexical` holds the segments' TF-IDF rows (vocabulary.py), used for small events."""
+    `lexical` holds the segments' TF-IDF rows (vocabulary.py), used for small events; `large`
+    is the BERTopic component for a large event (bertopic_themes.LargeEventTopics), which the
+    caller keeps to ask it for the themes' keywords."""
     n = len(texts)
     labels = np.full(n, UNASSIGNED, dtype=int)
     if eligible is None:
@@ -395,7 +405,7 @@ def cluster(texts: Sequence[str], embeddings: np.ndarray, settings: dict,
         labels[index] = 0
         return labels
     sub = fit_themes([texts[i] for i in index], embeddings[index], settings, cache,
-                     None if lexical is None else lexical[index])
+                     None if lexical is None else lexical[index], large)
     labels[index] = sub
     labels = dissolve_small(labels, settings["min_theme_size"])
     labels = reassign(embeddings, labels, settings["reassign_threshold"], eligible)

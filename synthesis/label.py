@@ -85,19 +85,24 @@ def has_word_in(text: str, words: set[str] | frozenset[str]) -> bool:
     return any(part in words for token in _tokens(text) for part in re.split(r"[-'’]", token))
 
 
+def keyword_words(text: str, leave_out: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The words of `text` that may be keywords: lower-case, three letters or more, not a stop
+    word (spaCy's English list) or a number, none of `leave_out` (the event's probable typos)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return [w for w in _tokens(text) if w not in STOP_WORDS and len(w) > 2 and not w.isdigit()
+            and not (leave_out and has_word_in(w, leave_out))]
+
+
 def keywords(texts: Sequence[str], labels: np.ndarray, top_n: int,
              leave_out: set[str] | frozenset[str] = frozenset()) -> dict[int, list[tuple[str, float]]]:
     """c-TF-IDF keywords with weights for each label >= 0: {label: [(word, weight), ...]}.
     Words in `leave_out` (lower-case; the event's probable typos) are never keywords."""
-    from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
-
     per_class: dict[int, Counter] = {}
     for text, label in zip(texts, labels.tolist(), strict=True):
         if label < 0:
             continue
-        words = [w for w in _tokens(text) if w not in ENGLISH_STOP_WORDS and len(w) > 2
-                 and not w.isdigit() and not (leave_out and has_word_in(w, leave_out))]
-        per_class.setdefault(label, Counter()).update(words)
+        per_class.setdefault(label, Counter()).update(keyword_words(text, leave_out))
     if not per_class:
         return {}
     total = Counter()

@@ -22,6 +22,7 @@ from synthesis import cluster as clustering
 from synthesis import entities as entity_stage
 from synthesis import label as labelling
 from synthesis import quotes as quoting
+from synthesis.bertopic_themes import LargeEventTopics
 from synthesis.embed import Embedder, default_embedder, embed_cached
 from synthesis.segment import Segment
 from synthesis.settings import DEFAULTS, resolve
@@ -130,7 +131,10 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
         # Only a small event's clustering uses shared words (a dense n x vocabulary matrix).
         lexical = clustering.with_context(vocabulary.lexical_vectors(terms, common), note_index,
                                           config["context_weight"], config["context_window"])
-    found = clustering.cluster(texts, context, config, eligible=free, cache=db, lexical=lexical)
+    # A large event goes through BERTopic itself (its import only then), which also gives the
+    # keywords of its themes (c-TF-IDF); a small one through spectral clustering.
+    large = LargeEventTopics(config, db)
+    found = clustering.cluster(texts, context, config, eligible=free, cache=db, lexical=lexical, large=large)
     kept_seeds = sorted(set(seed_labels[seed_labels >= 0].tolist()))
     offset = len(seed_phrases)
     labels = np.where(seed_labels >= 0, seed_labels, np.where(found >= 0, found + offset, -1))
@@ -149,7 +153,8 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     # gives way to a clean candidate of about the same score.
     lexicon = typos.default_lexicon() if nlp is None else typos.spacy_lexicon(nlp)
     typo_words = typos.probable_typos(texts, lexicon) if (labels >= 0).any() else set()
-    keyword_sets = labelling.keywords(texts, labels, config["keywords"], leave_out=typo_words)
+    keyword_sets = (large.keywords(texts, labels, config["keywords"], leave_out=typo_words) if large.fitted
+                    else labelling.keywords(texts, labels, config["keywords"], leave_out=typo_words))
     centres = clustering.centroids(vectors, labels)
     # Every theme's label candidates are embedded in one batch (one model call, one commit).
     names = labelling.label_themes(phrases, labels, centres, keyword_sets, texts,
@@ -194,10 +199,11 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
         "themes": theme_list,
         "unassigned": [_segment_json(segments[i]) for i in unassigned],
         "entities": [{"text": e.text, "label": e.label, "count": e.count} for e in entities],
-        "run": {"method": "spectral" if small else "umap-hdbscan", "segments": len(segments)},
+        "run": {"method": large.method if large.fitted else "spectral", "segments": len(segments)},
     }
     models = {"spacy": spacy_model, "embedding": f"{embedder.name} ({embedder.version})",
-              "umap": _version("umap-learn"), "hdbscan": _version("hdbscan")}
+              "umap": _version("umap-learn"), "hdbscan": _version("hdbscan"),
+              "clustering": large.describe() if large.fitted else "spectral"}
     return result, timings, models
 
 
