@@ -20,6 +20,7 @@ labels that are nothing but a name.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -65,12 +66,9 @@ PLACE_WORDS = {"house", "building", "centre", "center", "hall", "room", "street"
 ROLE_WORDS = {"host", "scribe", "chair", "chairs", "facilitator", "note-taker", "notetaker", "minutes",
               "secretary", "treasurer", "speaker", "panel", "moderator", "attendees", "present",
               "apologies", "everyone", "all", "group", "table", "participant", "participants"}
-ATTENDANCE = re.compile(
-    r"(?:^|(?<=[.;]\s)|(?<=\s\s))(present|attendees|attending|in attendance|attendance"
-    r"|apologies(?: received)?|apologies from|absent|chair(?:ed by)?|host(?:ed by)?|scribe"
-    r"|note[- ]?taker|notes taken by"
-    r"|minutes(?: taken by)?|facilitator|facilitated by|speakers?|panel(?:lists)?)\s*[:–—-]\s*"
-    r"([^\n]+?)(?=(?:[.;]\s+|\s{2,})[A-Z][A-Za-z -]{1,20}\s*[:–—-]|\n|$)", re.IGNORECASE | re.MULTILINE)
+# An attendance line's label, then its list, up to the next "Label:" on the same line.
+ATTENDANCE_FORM = (r"(?:^|(?<=[.;]\s)|(?<=\s\s))({labels})\s*[:–—-]\s*"
+                   r"([^\n]+?)(?=(?:[.;]\s+|\s{{2,}})[A-Z][A-Za-z -]{{1,20}}\s*[:–—-]|\n|$)")
 INITIALS_AFTER = re.compile(r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})\s*\\?\(([A-Z]{2,4})\\?\)")
 MAX_REPLACEMENT = 120
 STATUSES = ("suggested", "confirmed", "not a person")
@@ -121,10 +119,22 @@ def _attribution_names(attribution: str) -> list[str]:
     return [lead.group(1)] if lead else []
 
 
+@functools.lru_cache(maxsize=1)
+def _attendance() -> re.Pattern:
+    # The labels synthesis reads as attendance and apologies (synthesis/context.py): one list, so a
+    # line shown as the event's details is also a line whose names are redacted. Imported when
+    # first needed: the command line's start does not pay for synthesis.
+    from synthesis.context import LABEL_KINDS
+
+    labels = sorted(LABEL_KINDS["attendance"] | LABEL_KINDS["apologies"], key=len, reverse=True)
+    pattern = "|".join(re.escape(label).replace(r"\ ", r"\s+") for label in labels)
+    return re.compile(ATTENDANCE_FORM.format(labels=pattern), re.IGNORECASE | re.MULTILINE)
+
+
 def attendance_names(text: str) -> list[str]:
     """Names in attendance lines: 'Present: Jane Smith, Tom Brown (Chair) and Priya Shah (PS)'."""
     names = []
-    for match in ATTENDANCE.finditer(text):
+    for match in _attendance().finditer(text):
         listed = re.sub(r"\([^)]*\)", ",", match.group(2))
         for item in re.split(r"\s*(?:[,;/&]|\band\b)\s*", listed):
             words = [w for w in item.strip(" .").split() if w.lower().rstrip(".") not in TITLES]
@@ -166,7 +176,7 @@ def _inside(name: str, phrases: set[str]) -> bool:
 def _bodies_in_brackets(text: str) -> set[str]:
     """What attendance lines put in brackets after a name: a body or a role, never a person."""
     out = set()
-    for match in ATTENDANCE.finditer(text):
+    for match in _attendance().finditer(text):
         out |= {b.strip().lower() for b in re.findall(r"\(([^)]{2,80})\)", match.group(2))
                 if not re.fullmatch(r"[A-Z]{2,4}", b.strip())}
     return out
