@@ -122,6 +122,54 @@ def test_every_organiser_route_of_an_event_is_guarded_by_a_declared_role(app):
         assert getattr(view, "event_role", None) == EXPECTED[rule.endpoint], rule.endpoint
 
 
+# Organiser routes that are about no one event: any organiser may list their events and make one.
+LOGIN_ONLY = {"events.index", "events.new"}
+
+
+def test_every_organiser_route_is_guarded_by_an_event_role_or_the_network_guard_or_is_login_only(app):
+    from tests.test_web_security import PUBLIC
+
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        view = app.view_functions[rule.endpoint]
+        assert getattr(view, "login_required", False), rule.endpoint
+        if "slug" in rule.arguments:
+            assert getattr(view, "event_role", None), rule.endpoint
+        elif "network" in rule.arguments:
+            assert rule.rule.startswith("/network/"), rule.endpoint  # checked by the test below
+        else:
+            assert rule.endpoint in LOGIN_ONLY, f"{rule.endpoint} ({rule.rule}): guard it, or list it"
+
+
+def test_network_routes_answer_404_to_organisers_who_may_not_edit_every_event(app, db_path, seeded):
+    from capture.series import save_series, set_event_series
+    from capture.store import get_event
+
+    db = open_db(db_path)
+    series = save_series(db, "ann-series", "Ann's series")
+    set_event_series(db, get_event(db, SLUG), series)
+    db.conn.close()
+    rules = [r for r in app.url_map.iter_rules()
+             if "network" in r.arguments and r.rule.startswith("/network/")]
+    assert len(rules) >= 5
+    for email, may in ((BOB, False), (MO, False), (EDDIE, True), (ANN, True)):
+        client = _login(app, email)
+        token = csrf(client, "/events/")
+        before = _snapshot(db_path)
+        for rule in rules:
+            for network in ("ann-series", "all"):
+                url = rule.build({"network": network}, append_unknown=False)[1]
+                for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                    if may and network == "ann-series":
+                        if method == "GET":
+                            assert client.get(url).status_code == 200, (email, url)
+                        continue
+                    response = client.open(url, method=method, data={**FORGED, "csrf_token": token})
+                    assert response.status_code == 404, (email, rule.endpoint, network, method)
+        assert _snapshot(db_path) == before, email
+
+
 def test_another_organiser_gets_404_on_every_route_of_the_event_and_changes_nothing(app, db_path, seeded):
     bob = _login(app, BOB)
     token = csrf(bob, "/events/")
