@@ -204,12 +204,14 @@ def test_hsts_when_the_proxy_says_https_and_links_carry_the_public_host(proxied,
     _, tables = seed_event(db_path, "proxied", tables=("T1",))
     plain, _ = Browser(proxied["http"], "127.0.0.5").request("GET", "/auth/login")
     assert plain.status == 200 and plain.getheader("Strict-Transport-Security") is None
+    assert "Secure" not in plain.getheader("Set-Cookie")  # plain http: the cookie must still work
     browser = Browser(proxied["https"], "127.0.0.5", https=True)
     page, text = browser.request("GET", "/auth/login")
     assert page.getheader("Strict-Transport-Security") == "max-age=31536000"
     response, _ = browser.request("POST", "/auth/login", {"csrf_token": _token(text), "email": ORGANISER[0],
                                                           "password": ORGANISER[1]})
     assert response.status == 302
+    assert "Secure" in response.getheader("Set-Cookie")  # over https, though the app speaks http
     assert response.getheader("Location") in ("/events/", f"https://{PUBLIC_HOST}/events/")
     response, event_page = browser.request("GET", "/events/proxied")
     assert response.status == 200

@@ -13,6 +13,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from sqlite_utils import Database
@@ -26,6 +27,17 @@ from web.db import get_db
 from web.extensions import limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """Session cookies marked Secure whenever the request came over https, directly or through the
+    trusted proxy, not only when PUBLIC_URL says https: behind nginx the app itself speaks http."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+bp.record_once(lambda state: setattr(state.app, "session_interface", HttpsAwareSessionInterface()))
 
 MIN_PASSWORD = 8
 # A login lasts at most this long, then the organiser logs in again.
