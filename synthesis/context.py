@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from synthesis.publishable import DATE, PLACEHOLDER, trim
 
@@ -364,47 +365,65 @@ def event_details(lines: Iterable[Mapping]) -> dict:
     return {"date": date, "venue": venue, "present": present if saw_present else None}
 
 
-def separate(entries: list, notes: list) -> tuple[list, list[dict], list[list[str | None]]]:
-    """Take the context out of each note's cached parse (copies of): a segment mostly context goes
-    (with its phrases and terms); one that starts with a heading or label the importer joined to
-    it starts after it; so do the note's sentences.
+# Context that states the event's subject (its title, blurb, headings) still shapes the neighbour
+# graph the themes are cut from, as the paragraphs' own words do: on SEEE, taking the blurb out of
+# the graph cost two of the eight annotated themes (benchmarks/RESULTS.md). It is never in a theme.
+SUBJECT_KINDS = ("title", "blurb", "heading")
 
-    Returns (the entries without context, the context lines as ContextLine dicts in reading order,
-    per note each remaining segment's topic: the text of the heading over it -- in the note, or a
-    note that is only a heading, until the table changes -- else None).
-    `entries` are segment_cache.SegmentationEntry (spans, phrases, terms, sentences, context)."""
+
+@dataclass
+class Separated:
+    """The parse without its context: what `separate` returns."""
+
+    entries: list  # copies of the SegmentationEntry, spans of context left out (but guides)
+    lines: list[dict] = field(default_factory=list)  # ContextLine dicts, reading order
+    topics: list[str | None] = field(default_factory=list)  # per kept span: the heading over it
+    guides: list[bool] = field(default_factory=list)  # per kept span: context kept for the graph
+
+
+def separate(entries: list, notes: list) -> Separated:
+    """Take the context out of each note's cached parse (copies of): a segment mostly context goes
+    (with its phrases and terms), unless it states the subject (SUBJECT_KINDS: then it stays as a
+    guide, for clustering only); one that starts with a heading or label the importer joined to it
+    starts after it; so do the note's sentences. Each remaining segment's topic is the text of the
+    heading over it (in the note, or a note that is only a heading, until the table changes).
+
+    `entries` are segment_cache.SegmentationEntry (spans, phrases, terms, sentences, context);
+    `topics` and `guides` run over the kept spans of all notes in order."""
     # Copies: notes with the same text share one cached entry.
-    entries = [copy.copy(entry) for entry in entries]
-    lines: list[dict] = []
-    topics: list[list[str | None]] = []
+    out = Separated([copy.copy(entry) for entry in entries])
     heading, heading_table = None, None
-    for entry, note in zip(entries, notes, strict=True):
+    for entry, note in zip(out.entries, notes, strict=True):
         text, found = note.text, [tuple(c) for c in getattr(entry, "context", []) or []]
         if note.table != heading_table:
             heading = None
-        kept, note_topics = [], []
+        kept = []
         for index, (start, end) in enumerate(entry.spans):
             kind = covered_kind(found, start, end, text)
             if kind is not None:
-                lines.append(_line(note, start, end, kind))
+                out.lines.append(_line(note, start, end, kind))
                 if kind == "heading":
                     heading, heading_table = text[start:end], note.table
+                if kind in SUBJECT_KINDS:
+                    kept.append((index, start, end))
+                    out.topics.append(None)
+                    out.guides.append(True)
                 continue
             for a, b, prefix_kind in found:
                 if a <= start < b < end:
-                    lines.append(_line(note, start, b, prefix_kind))
+                    out.lines.append(_line(note, start, b, prefix_kind))
                     if prefix_kind == "heading":
                         heading, heading_table = text[a:b], note.table
                     start = trim(text, b, end)[0]
             kept.append((index, start, end))
-            note_topics.append(heading)
+            out.topics.append(heading)
+            out.guides.append(False)
         entry.phrases = [entry.phrases[i] for i, _, _ in kept]
         entry.terms = [[t for t in entry.terms[i] if a <= t[0] and t[1] <= b] for i, a, b in kept]
         entry.spans = [(a, b) for _, a, b in kept]
         if hasattr(entry, "sentences"):
             entry.sentences = _trimmed_sentences(entry.sentences, found, text)
-        topics.append(note_topics)
-    return entries, lines, topics
+    return out
 
 
 def _line(note, start: int, end: int, kind: str) -> dict:

@@ -17,8 +17,9 @@ from sqlite_utils import Database
 from capture.errors import ValidationError
 from capture.models import Event
 from capture.store import approved_notes
-from synthesis import breadth, runs, seeds, segment_cache, typos, vocabulary
+from synthesis import breadth, citation, runs, seeds, segment_cache, typos, vocabulary
 from synthesis import cluster as clustering
+from synthesis import context as context_stage
 from synthesis import entities as entity_stage
 from synthesis import label as labelling
 from synthesis import quotes as quoting
@@ -93,6 +94,10 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     # note, so a re-run on the same notes parses nothing and does not load the spaCy model.
     report("segmenting", 0.05)
     parsed, spacy_model = segment_cache.segmentation_entries(db, notes, config, nlp)
+    # Context (a date, "Present: ...", an agenda heading, the event's blurb) is kept apart: listed
+    # in the result, never in a theme, quote or summary; headings give their paragraphs a topic.
+    separated = context_stage.separate(parsed, notes)
+    parsed, context_lines = separated.entries, separated.lines
     segments = [Segment(note_id=note.id, note_ref=note.ref, table=note.table, start=start, end=end,
                         text=note.text[start:end], note_index=index)
                 for index, (note, item) in enumerate(zip(notes, parsed, strict=True))
@@ -101,6 +106,8 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     texts = [s.text for s in segments]
     order = [(s.note_index, s.start) for s in segments]
     eligible = np.array([bool(_HAS_LETTER.search(t)) for t in texts], dtype=bool)
+    # The event's title, blurb and headings shape the graph the themes are cut from, in none.
+    guides = np.array(separated.guides, dtype=bool)
     lap("segment")
 
     # 2. Embed (cached in the database by text).
@@ -115,13 +122,16 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     terms = [row for item in parsed for row in item.terms]
     note_index = [s.note_index for s in segments]
     common = vocabulary.common_words(terms, note_index, eligible, config["common_word_share"])
-    neutral = vectors if not common else embed_cached(
-        db, embedder, vocabulary.neutral_texts(texts, [s.start for s in segments], terms, common))
+    topics = separated.topics
+    neutral = vectors if not common and not any(topics) else embed_cached(
+        db, embedder, context_stage.under_headings(
+            vocabulary.neutral_texts(texts, [s.start for s in segments], terms, common), topics))
     seed_labels = np.full(len(segments), -1, dtype=int)
     if seed_phrases:
         seed_vectors = embed_cached(db, embedder, seed_phrases)
         seed_labels = seeds.assign_seeds(seed_vectors, vectors, eligible, config,
                                          seeds.word_overlap(seed_phrases, texts))
+    seed_labels = np.where(guides, -1, seed_labels)
     free = eligible & (seed_labels < 0)
     # Segments come in reading order, so neighbours in the list are neighbours in the note.
     context = clustering.with_context(neutral, note_index, config["context_weight"], config["context_window"])
@@ -138,6 +148,7 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     kept_seeds = sorted(set(seed_labels[seed_labels >= 0].tolist()))
     offset = len(seed_phrases)
     labels = np.where(seed_labels >= 0, seed_labels, np.where(found >= 0, found + offset, -1))
+    labels = np.where(guides, -1, labels)
     labels = clustering.renumber(labels)
     # Where the event has many notes, a theme made of one note's segments is folded away.
     labels = breadth.fold_one_note_themes(labels, note_index, vectors,
@@ -193,13 +204,16 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     entities = entity_stage.count_mentions([item.mentions for item in parsed])
     lap("entities")
 
-    unassigned = sorted(np.flatnonzero(labels < 0).tolist(), key=lambda i: order[i])
+    unassigned = sorted(np.flatnonzero((labels < 0) & ~guides).tolist(), key=lambda i: order[i])
     result = {
-        "event": {"slug": event.slug, "title": event.title},
+        "event": context_stage.event_info(event, parsed, notes),
         "themes": theme_list,
         "unassigned": [_segment_json(segments[i]) for i in unassigned],
+        "context": context_lines,
         "entities": [{"text": e.text, "label": e.label, "count": e.count} for e in entities],
-        "run": {"method": large.method if large.fitted else "spectral", "segments": len(segments)},
+        # Segments in themes or unassigned (context lines that guided the clustering are not).
+        "run": {"method": large.method if large.fitted else "spectral",
+                "segments": len(segments) - int(guides.sum())},
     }
     models = {"spacy": spacy_model, "embedding": f"{embedder.name} ({embedder.version})",
               "umap": _version("umap-learn"), "hdbscan": _version("hdbscan"),
@@ -212,9 +226,9 @@ def _segment_json(seg) -> dict:
 
 
 def _quote_json(note, passage) -> dict:
-    """A quote of the contract: whole sentences of one note, verbatim, with the offsets of each part."""
-    return {"text": passage.text, "note": note.ref, "table": note.table,
-            "parts": [{"start": a, "end": b} for a, b in passage.parts]}
+    """A quote of the contract: whole sentences of one note, verbatim, with the offsets of each
+    part, cited by the note's number ("Table 2, note 5")."""
+    return citation.quote(note, passage.parts, passage.text)
 
 
 def _version(package: str) -> str:

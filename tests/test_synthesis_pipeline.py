@@ -54,6 +54,9 @@ def make_event(db, slug="uniforms", notes=None, tables=True):
 
 
 def all_segments(result):
+    """Every segment with its theme: in a theme, unassigned (None), or a context line ("context")."""
+    for line in result.get("context", []):
+        yield "context", line
     for theme in result["themes"]:
         for seg in theme["segments"]:
             yield theme["id"], seg
@@ -91,7 +94,10 @@ def test_json_contract_keys(db, nlp):
     synthesise(db, event, embedder=FakeEmbedder(), nlp=nlp)
     result = runs.latest_result(db, event)
     validate(result)  # the contract of docs/result.md
-    assert result["event"] == {"slug": "uniforms", "title": "School uniform round table"}
+    # The event's details: none stored and none in the notes (no context lines).
+    assert result["event"] == {"slug": "uniforms", "title": "School uniform round table",
+                               "date": None, "venue": None, "present": None}
+    assert result["context"] == []
     assert result["run"] == {"method": "spectral", "segments": sum(
         t["size"] for t in result["themes"]) + len(result["unassigned"])}
     texts = {n.ref: n.text for n in list_notes(db, event)}

@@ -1,0 +1,83 @@
+"""Issue 12, points 4 and 6, with the real models (spaCy en_core_web_sm, MiniLM) on the SEEE
+transcript and the sample minutes written for it: no line that describes the event (the
+hand-marked context lines of benchmarks/context_gold.json) is in a theme, the event's details are
+read from them, and every quote cites the number moderation shows for its note."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import TRANSCRIPTS
+
+from capture.importing import import_file
+from capture.store import get_event, list_notes
+from synthesis import runs
+from synthesis.embed import MiniLMEmbedder
+from synthesis.pipeline import synthesise
+from synthesis.publishable import context_in_themes
+
+pytestmark = pytest.mark.models
+GOLD = json.loads((Path(__file__).resolve().parent.parent / "benchmarks" / "context_gold.json")
+                  .read_text(encoding="utf-8"))["files"]
+SAMPLES = ["seee-partnership-structures.txt", "trustee-board-minutes.docx",
+           "older-peoples-network-minutes.txt", "youth-mental-health-workshop.md"]
+# What each sample's context lines say about the event (read by the rules, checked by hand).
+DETAILS = {
+    "seee-partnership-structures.txt": {"date": None, "venue": "the Future Business Centre in Cambridge"},
+    "trustee-board-minutes.docx": {"date": "2025-10-14", "present": 7},
+    "older-peoples-network-minutes.txt": {"date": "2025-11-05", "present": 15},
+    "youth-mental-health-workshop.md": {"date": "2025-11-27", "venue": "The Junction, Cambridge",
+                                        "present": 31},
+}
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return MiniLMEmbedder()
+
+
+def _synthesised(db, name, embedder):
+    slug = Path(name).stem
+    import_file(db, TRANSCRIPTS / name, event=slug)
+    event = get_event(db, slug)
+    synthesise(db, event, embedder=embedder)
+    return event, runs.latest_result(db, event)
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_no_context_line_is_in_a_theme(db, embedder, name):
+    event, result = _synthesised(db, name, embedder)
+    notes = {n.ref: n.text for n in list_notes(db, event)}
+    # Most of the hand-marked lines (one heading the tagger reads as a sentence may be missed)...
+    missed = context_in_themes(result, notes, GOLD[name])
+    allowed = {"older-peoples-network-minutes.txt": 1}.get(name, 0)
+    assert len(missed) <= allowed, missed
+    # ... and none is quoted or summarised.
+    shown = " ".join(q["text"] for t in result["themes"] for q in t["quotes"] + t.get("summary_quotes", []))
+    assert not [line for line in GOLD[name] if len(line) > 25 and line in shown]
+    assert result["context"], name
+    for line in result["context"]:
+        assert notes[line["note"]][line["start"]:line["end"]] == line["text"]
+    for key, value in DETAILS[name].items():
+        assert result["event"][key] == value, (key, result["event"])
+
+
+@pytest.mark.parametrize("name", ["trustee-board-minutes.docx", "seee-partnership-structures.txt"])
+def test_citations_match_the_moderation_numbers(app, client, db, embedder, name):
+    from web_helpers import login
+
+    event, result = _synthesised(db, name, embedder)
+    notes = {n.ref: n for n in list_notes(db, event)}
+    login(client)
+    page = client.get(f"/events/{event.slug}/moderate").get_data(as_text=True)
+    quotes = [q for t in result["themes"] for q in t["quotes"] + t.get("summary_quotes", [])]
+    assert quotes
+    for quote in quotes:
+        note = notes[quote["note"]]
+        assert quote["number"] == note.number
+        assert quote["cite"] == (f"{note.table}, note {note.number}" if note.table else f"note {note.number}")
+        card = page[page.index(f'id="note-{note.id}"'):]
+        assert re.search(rf"Note {note.number}</strong>", card[:600]), quote["cite"]
