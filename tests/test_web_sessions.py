@@ -89,7 +89,10 @@ def test_old_sessions_expire(app, client, db_path):
 def test_guessing_from_one_address_does_not_lock_out_the_owner_elsewhere(app):
     codes = [_attempt(app, "a wrong guess", address="198.51.100.7").status_code for _ in range(11)]
     assert codes[:10] == [401] * 10 and codes[10] == 429
-    assert _attempt(app, ORGANISER[1], address="198.51.100.7").status_code == 429  # that address waits
+    waits = _attempt(app, ORGANISER[1], address="198.51.100.7")  # that address waits
+    assert waits.status_code == 429
+    assert "Too many failed logins for this account. Wait a minute, then try again." in text(waits)
+    assert 'name="password"' in text(waits)  # on the login page, to try again later
     assert _attempt(app, ORGANISER[1], address="203.0.113.9").status_code == 302  # the owner does not
     # Another account from the guessing address is not held up either.
     from web.auth import add_user

@@ -199,6 +199,13 @@ def login():
     return render_template("auth/login.html", form=form), (400 if request.method == "POST" else 200)
 
 
+@bp.errorhandler(429)
+def too_many_failed_logins(_error):
+    """The login page again, saying why it waits (the limiter's own text is not for people)."""
+    flash("Too many failed logins for this account. Wait a minute, then try again.", "error")
+    return render_template("auth/login.html", form=LoginForm()), 429
+
+
 @bp.route("/logout", methods=("POST",))
 def logout():
     """End the login (its cookie no longer works, even if copied) and go back to the login page."""
