@@ -31,5 +31,3 @@ def test_cancel_button_on_the_synthesis_page(app, client, db_path):
     assert status(db, run_id) == ("failed", "Cancelled by organiser@example.org.")
     page = client.get("/events/round-2026/synthesis").get_data(as_text=True)
     assert "Cancel this run" not in page and "It failed: Cancelled by organiser@example.org." in page
-
-
