@@ -124,3 +124,27 @@ def test_only_editors_of_every_event_may_edit_a_network(network_app, db_path):
     admin = network_app.test_client()
     login(admin)
     assert admin.get("/network/all").status_code == 200
+
+
+def test_the_event_form_puts_an_event_in_a_series(network_app, db_path):
+    from capture.series import event_series
+    from capture.store import get_event
+
+    client = network_app.test_client()
+    login(client)
+    page = client.get("/events/jan/edit")
+    assert 'name="series"' in page.get_data(as_text=True) and "North network" in text(page)
+    token = csrf(client, "/events/jan/edit")
+    saved = client.post("/events/jan/edit", data={"csrf_token": token, "title": "Jan round table",
+                                                  "date": "2026-01-10", "status": "open", "series": ""})
+    assert saved.status_code == 302
+    db = open_db(db_path)
+    assert event_series(db, get_event(db, "jan")) is None
+    refused = client.post("/events/jan/edit", data={"csrf_token": token, "title": "Jan round table",
+                                                    "status": "open", "series": "no-such-series"})
+    assert refused.status_code == 400 and event_series(db, get_event(db, "jan")) is None
+    client.post("/events/jan/edit", data={"csrf_token": token, "title": "Jan round table",
+                                          "status": "open", "series": "north"})
+    assert event_series(db, get_event(db, "jan")).slug == "north"
+    index = client.get("/events/")
+    assert "/network/north" in index.get_data(as_text=True) and "/network/all" in index.get_data(as_text=True)

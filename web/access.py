@@ -165,3 +165,20 @@ def can(minimum: str) -> bool:
     """In a template or view under `event_role`: may the user do what needs `minimum`?"""
     role = g.get("event_role")
     return role is not None and RANK[role] >= RANK[minimum]
+
+
+def may_edit_network(db: Database, user: dict | None, network: str) -> bool:
+    """May this organiser edit and publish a network digest? An admin may; otherwise only an editor
+    (or owner) of every event in the series, since the network quotes all of them. The network of
+    every published event ('all') is for admins."""
+    from capture.series import ALL, series_events
+
+    if user is None:
+        return False
+    if user.get("is_admin"):
+        return True
+    if network == ALL:
+        return False
+    events = series_events(db, network)
+    roles = [role_on(db, user, e) for e in events]
+    return bool(events) and all(r is not None and RANK[r] >= RANK["editor"] for r in roles)

@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from capture.errors import HarvestError
 from capture.models import Event, Table
 from capture.names import clean_name
+from capture.series import ALL, event_series, find_series, list_series, set_event_series
 from capture.store import (
     add_table,
     atomic,
@@ -44,6 +45,7 @@ from web.access import (
     delete_event,
     event_role,
     list_members,
+    may_edit_network,
     share,
     unshare,
     visible_events,
@@ -72,6 +74,13 @@ class EventForm(FlaskForm):
     chatham_house = BooleanField("Under the Chatham House Rule (no names in anything published)")
     status = SelectField("Status", choices=STATUS_CHOICES, default="open")
     approve_by_default = BooleanField("Approve attendee notes without moderation")
+    series = SelectField("Series (for network digests)", default="", validate_choice=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The series to choose from are the database's, read when the form is made.
+        self.series.choices = [SelectChoice("", "None")] + [
+            SelectChoice(s.slug, s.title) for s in list_series(get_db())]
 
 
 class TableForm(FlaskForm):
@@ -144,8 +153,13 @@ def _form_values(form: EventForm) -> dict:
 @bp.route("/")
 @login_required
 def index():
-    """The events this organiser may open (all of them for an admin), newest first."""
-    return render_template("events/index.html", events=visible_events(get_db(), g.user))
+    """The events this organiser may open (all of them for an admin), newest first, and the
+    network digests they may edit."""
+    db = get_db()
+    networks = [(s.slug, s.title) for s in list_series(db) if may_edit_network(db, g.user, s.slug)]
+    if may_edit_network(db, g.user, ALL):
+        networks.append((ALL, "All published events"))
+    return render_template("events/index.html", events=visible_events(db, g.user), networks=networks)
 
 
 @bp.route("/new", methods=("GET", "POST"))
@@ -163,6 +177,8 @@ def new():
             try:
                 with atomic(db):  # the event and its owner, or neither
                     event = save_event(db, slug, **_form_values(form))
+                    chosen = find_series(db, form.series.data) if form.series.data else None
+                    set_event_series(db, event, chosen)
                     share(db, event, g.user["email"], "owner")
             except HarvestError as exc:
                 _error_beside_field(form, exc)
@@ -183,7 +199,10 @@ def edit(slug: str):
         form.status.choices = [*STATUS_CHOICES, SelectChoice("published", "Published")]
     if form.validate_on_submit():
         try:
-            save_event(get_db(), slug, **_form_values(form))
+            with atomic(get_db()):
+                saved = save_event(get_db(), slug, **_form_values(form))
+                chosen = find_series(get_db(), form.series.data) if form.series.data else None
+                set_event_series(get_db(), saved, chosen)
         except HarvestError as exc:
             _error_beside_field(form, exc)
         else:
@@ -211,6 +230,8 @@ class _FormData:
                      "approve_by_default"):
             setattr(self, name, getattr(event, name))
         self.questions = "\n".join(event.questions)
+        series = event_series(get_db(), event)
+        self.series = series.slug if series else ""
 
 
 @bp.route("/<slug>")

@@ -26,8 +26,8 @@ from flask import (
 from markupsafe import Markup
 
 from capture.errors import HarvestError, NotFound
-from capture.series import ALL, find_series, series_events
-from web.access import RANK, role_on
+from capture.series import ALL, find_series
+from web.access import may_edit_network
 from web.db import get_db
 from web.page_cache import cached_public
 from web.publish.network import (
@@ -136,20 +136,6 @@ def _editor_page(network: str, status: int = 200, **extra):
                            versions=list_network_versions(get_db(), network), **extra), status
 
 
-def may_edit(network: str) -> bool:
-    """May the logged-in organiser edit and publish this network? (See the module's docstring.)"""
-    user = g.user
-    if user is None:
-        return False
-    if user.get("is_admin"):
-        return True
-    if network == ALL:
-        return False
-    events = series_events(get_db(), network)
-    roles = [role_on(get_db(), user, e) for e in events]
-    return bool(events) and all(r is not None and RANK[r] >= RANK["editor"] for r in roles)
-
-
 def network_editor(view):
     """Log in first; then 404 for a network that does not exist or that this organiser may not edit
     (the same answer, so a series' name tells nothing)."""
@@ -159,7 +145,7 @@ def network_editor(view):
         if g.user is None:
             return redirect(url_for("auth.login", next=request.full_path))
         network = kwargs["network"]
-        if not _exists(network) or not may_edit(network):
+        if not _exists(network) or not may_edit_network(get_db(), g.user, network):
             abort(404, description=f"There is no network {network!r} you can edit.")
         return view(**kwargs)
 
