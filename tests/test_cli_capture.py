@@ -215,3 +215,12 @@ def test_export_unknown_format_is_a_usage_error(runner, db_path):
 def test_unknown_event(runner, db_path, args):
     output = harvest(runner, db_path, *args, code=1)
     assert "No event 'nope'. List events with `harvest events`." in output
+
+
+def test_docs_data_model_describes_every_table(tmp_path):
+    from capture.store import open_db
+
+    documented = (TRANSCRIPTS.parent / "docs" / "data-model.md").read_text(encoding="utf-8")
+    tables = set(open_db(tmp_path / "schema.db").table_names()) - {"_sqlite_migrations"}
+    missing = sorted(t for t in tables if f"### {t}\n" not in documented)
+    assert not missing, f"docs/data-model.md does not describe: {missing}"
