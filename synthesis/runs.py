@@ -5,8 +5,8 @@ connection (the web page polling) sees it. The current result of an event is the
 *succeeded* run, so a failed or unfinished run never hides the previous result.
 
 A run cannot stick: it is owned by a process (pid and host) that beats a heartbeat while it works
-(`heartbeat`); a run whose owner is gone (its pid is dead on this host, or no beat for
-STALE_AFTER_SECONDS) is marked failed whenever runs are read (`reap_dead_runs`). At most one run
+(`heartbeat`); a run whose owner is gone (its pid is dead on this host; on another host, no beat
+for STALE_AFTER_SECONDS) is marked failed whenever runs are read (`reap_dead_runs`). At most one run
 per event is queued or running, across processes: `create_run` claims it in one BEGIN IMMEDIATE
 transaction and a unique index backs it. `cancel_run` fails the active run at once; its owner
 notices at its next progress report or beat and stops without storing anything.
@@ -112,21 +112,31 @@ def _reap(db: Database, event_id: int | None, stale_after: float = STALE_AFTER_S
     if not rows:
         return 0
     now, host = time.time(), socket.gethostname()
-    dead = [r["id"] for r in rows
-            if r["heartbeat_at"] is None or now - r["heartbeat_at"] > stale_after
-            or (r["owner_host"] == host and r["owner_pid"] is not None and not _pid_alive(r["owner_pid"]))]
+    dead = [r["id"] for r in rows if _owner_gone(r, now, host, stale_after)]
     for run_id in dead:
         db.conn.execute(f"UPDATE synthesis_run SET status = 'failed', error = ?, finished_at = {NOW} "
                         "WHERE id = ? AND status IN ('queued', 'running')", [INTERRUPTED, run_id])
     return len(dead)
 
 
+def _owner_gone(row: dict, now: float, host: str, stale_after: float) -> bool:
+    if row["heartbeat_at"] is None:
+        return True  # never beat: left by a version of Harvest without owners, or never started
+    silent = now - row["heartbeat_at"]
+    if row["owner_host"] == host and row["owner_pid"] is not None:
+        # On this machine the pid says it: a live owner whose beats are late (its thread starved of
+        # CPU by the models) keeps its run; ten times the limit guards against a reused pid.
+        return not _pid_alive(row["owner_pid"]) or silent > 10 * stale_after
+    return silent > stale_after
+
+
 def reap_dead_runs(db: Database, event: Event | None = None, stale_after: float = STALE_AFTER_SECONDS) -> int:
     """Mark failed the active runs (of one event, or all) whose owner died; returns how many.
 
-    Dead means: owned on this host by a pid that no longer exists, or no heartbeat for
-    `stale_after` seconds (the owner on another host, or a pid reused). A live run of another
-    process (a second `harvest serve`, a `harvest synthesise` in a terminal) is left alone.
+    Dead means: owned on this host by a pid that no longer exists (or silent for ten times
+    `stale_after`: a reused pid), or owned on another host and silent for `stale_after` seconds. A
+    live run of another process (a second `harvest serve`, a `harvest synthesise` in a terminal)
+    is left alone, even when its beats are late.
     """
     event_id = event.id if event is not None else None
     rows = list(db.query("SELECT count(*) AS n FROM synthesis_run WHERE status IN ('queued', 'running')"

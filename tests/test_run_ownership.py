@@ -100,6 +100,18 @@ def test_run_without_heartbeat_for_n_seconds_is_failed_when_read(db, room):
     assert status(db, run_id) == ("failed", runs.INTERRUPTED)
 
 
+def test_a_live_owner_on_this_host_whose_beats_are_late_keeps_its_run(db, room):
+    run_id = runs.create_run(db, room)  # owned by this test's own, live, process
+    runs.start_run(db, run_id, {}, {})
+    db.conn.execute("UPDATE synthesis_run SET heartbeat_at = ? WHERE id = ?", [time.time() - 60, run_id])
+    db.conn.commit()
+    assert runs.reap_dead_runs(db, room) == 0 and status(db, run_id) == ("running", None)
+    # Silent for ten times the limit: the pid may have been reused; the run is failed.
+    db.conn.execute("UPDATE synthesis_run SET heartbeat_at = ? WHERE id = ?", [time.time() - 400, run_id])
+    db.conn.commit()
+    assert runs.reap_dead_runs(db, room) == 1 and status(db, run_id) == ("failed", runs.INTERRUPTED)
+
+
 def test_two_processes_claiming_at_once_get_one_run(db, db_path, room):
     script = ("import sys\nfrom capture.store import get_event, open_db\nfrom synthesis import runs\n"
               "from capture.errors import ValidationError\ndb = open_db(sys.argv[1])\n"
