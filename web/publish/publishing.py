@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from capture.errors import NotFound, ValidationError
 from capture.models import Event
-from capture.store import atomic, get_event, insert, update
+from capture.store import atomic, get_event, insert, save_event
 from web.audit import log_action
 from web.publish.digest import build_data, chart_base, markdown_from_data, next_version
 from web.publish.drafts import discard_draft, draft_status, get_draft, save_draft, sources  # noqa: F401
@@ -83,7 +83,7 @@ def publish(db: Database, event: Event, *, accept_redactions: bool = False, acto
                               "run_id": made_from["run_id"], "source_hash": made_from["source_hash"]})
         db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])
         if not keep_open:
-            update(db, "event", event.id, {"status": "published"})
+            save_event(db, event.slug, status="published")
         form = "kept open" if keep_open and event.status == "open" else "closed"
         log_action(db, event, "publish", actor=actor, detail=f"version {version}; attendee form {form}")
     return version
@@ -107,7 +107,7 @@ def withdraw(db: Database, event: Event, version: int, *, actor=None) -> dict:
                            f"(published versions: {published}).")
         remaining = list_versions(db, event)
         if not remaining and event.status == "published":
-            update(db, "event", event.id, {"status": "closed"})
+            save_event(db, event.slug, status="closed")
         log_action(db, event, "withdraw", actor=actor, detail=f"version {version}")
     return remaining[0] if remaining else {}
 
