@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from capture.errors import NotFound, ValidationError
 from capture.models import Event
-from capture.store import atomic, find_event, list_events
+from capture.store import atomic, find_event, list_events, note_counts
 from web.db import get_db
 
 ROLES = ("moderator", "editor", "owner")
@@ -116,7 +116,7 @@ def delete_event(db: Database, event: Event, actor: str | None = None) -> None:
     from web.audit import log_action
 
     with atomic(db):
-        notes = db.execute("SELECT count(*) FROM note WHERE event_id = ?", [event.id]).fetchone()[0]
+        notes = sum(note_counts(db, event).values())
         log_action(db, event, "delete", actor=actor, detail=f"{event.title!r} with {notes} notes")
         db.conn.execute("DELETE FROM event WHERE id = ?", [event.id])
 
