@@ -12,7 +12,7 @@ import os
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -248,18 +248,26 @@ def find_table(db: Database, event: Event, name: str) -> Table | None:
 
 def list_tables(db: Database, event: Event) -> list[Table]:
     """The event's tables in the order they were added."""
-    rows = db.query("SELECT * FROM event_table WHERE event_id = ? ORDER BY id", [event.id])
-    return [_table_from_row(r) for r in rows]
+    return [_table_from_row(r) for r in select_rows(
+        db, "SELECT * FROM event_table WHERE event_id = ? ORDER BY id", [event.id])]
+
+
+def select_rows(db: Database, sql: str, params: Sequence = ()) -> list[dict]:
+    """The rows of one SELECT as dicts, straight from the connection: for the attendee form's path,
+    where sqlite-utils' query() (a savepoint around each) and db[table].get() (schema lookups:
+    sqlite_master twice and table_info) cost more than the query itself."""
+    cur = db.conn.execute(sql, list(params))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def table_by_token(db: Database, token: str) -> tuple[Event, Table]:
     """The event and table behind an attendee link, or NotFound."""
-    rows = list(db.query("SELECT * FROM event_table WHERE token = ?", [token]))
-    if not rows:
+    found = select_rows(db, "SELECT * FROM event_table WHERE token = ?", [token])
+    if not found:
         raise NotFound("This table link is not valid. Ask the organiser for the current one.")
-    table = _table_from_row(rows[0])
-    event_row = db["event"].get(table.event_id)
-    return _event_from_row(event_row), table
+    table = _table_from_row(found[0])
+    return _event_from_row(select_rows(db, "SELECT * FROM event WHERE id = ?", [table.event_id])[0]), table
 
 
 def _own_table(db: Database, event: Event, table_id: int) -> Table:
@@ -395,9 +403,9 @@ def get_note(db: Database, note_id: int) -> Note:
 
 def find_note_by_source(db: Database, event: Event, source: str, source_ref: str) -> Note | None:
     """The event's note with this id in this source (an import's row id, a form's submission key)."""
-    rows = list(db.query(NOTE_SELECT + " WHERE note.event_id = ? AND note.source = ? AND note.source_ref = ?",
-                         [event.id, source, source_ref]))
-    return _note_from_row(rows[0]) if rows else None
+    found = select_rows(db, NOTE_SELECT + " WHERE note.event_id = ? AND note.source = ? "
+                        "AND note.source_ref = ?", [event.id, source, source_ref])
+    return _note_from_row(found[0]) if found else None
 
 
 def validate_note(note: Note, max_chars: int | None = None) -> None:
