@@ -4,6 +4,7 @@ speakers, and a speaker's turn ends where the group speaks again (issue 13, find
 from __future__ import annotations
 
 import pytest
+from conftest import REPO
 
 from capture.importing import import_file, parse_file
 from capture.store import list_notes
@@ -74,3 +75,15 @@ def test_the_minutes_import_into_the_database(db):
     stored = list_notes(db, get_event(db, "partners"))
     assert not [n for n in stored if n.attribution in ("Host", "Scribe", "Present", "Apologies")]
     assert {n.author for n in stored} == {None, "Alison Reid", "Tom Lee", "Priya Shah"}
+
+
+def test_roles_typed_in_columns_on_one_line_are_details():
+    """The sample minutes in transcripts/ put only spaces between "Host: ..." and "Scribe: ..."."""
+    text = "Network meeting\n\nHost: Jenny Carver, Voluntary Norfolk    Scribe: Amir Haddad\n\n" \
+           "Jenny said the buses are the barrier.\n\nChair: Let us begin with transport.\n"
+    notes = _notes("m.txt", text)
+    assert [(n.text, n.author, n.attribution, n.role) for n in notes[:1]] == [
+        ("Host: Jenny Carver, Voluntary Norfolk Scribe: Amir Haddad", None, None, "scribe")]
+    assert (notes[-1].attribution, notes[-1].role) == ("Chair", "speaker")  # a turn is still a turn
+    sample = parse_file((REPO / "transcripts" / "older-peoples-network-minutes.txt").read_bytes(), "m.txt")
+    assert not [n for n in sample.notes if n.attribution in ("Host", "Scribe")]

@@ -69,8 +69,12 @@ ROLE_DETAILS = ("host", "hosts", "scribe", "chair", "chaired by", "facilitator",
 _LABELS = "|".join(re.escape(x) for x in sorted(ALWAYS_DETAILS + ROLE_DETAILS, key=len, reverse=True))
 _DETAIL_PART = re.compile(rf"^(?P<label>{_LABELS})(?:\s*\([^()]{{0,40}}\))?\s*:\s*(?P<value>.*)$",
                           re.IGNORECASE)
-# "Host: Jane Smith. Scribe: Bob Jones.": one line, several labels.
-_NEXT_LABEL = re.compile(r"(?<=[.;])\s+(?=[A-Z][\w -]{0,30}:)")
+# "Host: Jane Smith. Scribe: Bob Jones.": one line, several labels; minutes typed in columns put
+# only spaces before the next known label ("Host: Jenny Carver, Voluntary Norfolk    Scribe: Amir").
+_CAPITALISED_LABELS = "|".join(re.escape(x[0].upper() + x[1:])
+                               for x in sorted(ALWAYS_DETAILS + ROLE_DETAILS, key=len, reverse=True))
+_NEXT_LABEL = re.compile(r"(?<=[.;])\s+(?=[A-Z][\w -]{0,30}:)"
+                         rf"|\s+(?=(?:{_CAPITALISED_LABELS})(?:\s*\([^()]{{0,40}}\))?\s*:)")
 # A name, or a short list of them, as written after "Host:": capitalised words, initials, "and",
 # commas and bracketed roles; no lower-case word that could be what someone said.
 _NAME_WORD = r"(?:[A-Z][\w'’.-]*|and|&|de|van|von|der|la|le|of)"
