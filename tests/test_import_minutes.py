@@ -87,3 +87,16 @@ def test_roles_typed_in_columns_on_one_line_are_details():
     assert (notes[-1].attribution, notes[-1].role) == ("Chair", "speaker")  # a turn is still a turn
     sample = parse_file((REPO / "transcripts" / "older-peoples-network-minutes.txt").read_bytes(), "m.txt")
     assert not [n for n in sample.notes if n.attribution in ("Host", "Scribe")]
+
+
+def test_numbered_agenda_items_are_headings_not_part_of_the_discussion():
+    text = ("Network meeting\n\n1. Welcome and introductions\nJenny welcomed everyone.\n\n"
+            "2. Winter pressures and loneliness\nLunch clubs empty out in November.\n\n"
+            "- Sue suggested pairing champions with lunch clubs\n"
+            "3. Fund convening for at least two years, because partnerships take time\n"
+            "   to build and nobody pays for it.\n")
+    notes = [n.text for n in _notes("m.txt", text)]
+    assert notes == ["Jenny welcomed everyone.", "Lunch clubs empty out in November.",
+                     "Sue suggested pairing champions with lunch clubs",
+                     "Fund convening for at least two years, because partnerships take time to build and "
+                     "nobody pays for it."]

@@ -2,7 +2,7 @@
 
 Paragraphs are separated by blank lines (hard-wrapped lines are joined); a list item is a note
 of its own; a line starting a "Name:" turn starts a new paragraph. A heading is a line underlined
-with === or ---.
+with === or ---, or a short numbered agenda item with the discussion on the next line.
 """
 
 from __future__ import annotations
@@ -13,6 +13,11 @@ from capture.importers.base import ImportedNotes, ImportOptions, clean, decode
 from capture.importers.turns import Block, notes_from_blocks, split_turn_lines
 
 BULLET = re.compile(r"^\s*(?:[-*+•‣◦▪–]|\d{1,3}[.)])\s+(?P<text>.*)$")
+# Minutes number their agenda items: "2. Winter pressures and loneliness", then the discussion on the
+# next line. A short numbered line without closing punctuation, followed by an unindented line, is such
+# a heading, not a list item that goes on (a hard-wrapped item is longer, or its next line indented).
+NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(?P<text>[^.!?:;,]+)$")
+NUMBERED_HEADING_WORDS = 8
 UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
 
 
@@ -47,6 +52,11 @@ def _blocks(text: str) -> list[Block]:
             flush()
             para, para_line, kind = [bullet.group("text")], number, "item"
             continue
+        if kind == "item" and len(para) == 1 and not line[:1].isspace():
+            numbered = NUMBERED.match(lines[para_line - 1])
+            if numbered and len(numbered.group("text").split()) <= NUMBERED_HEADING_WORDS:
+                blocks.append(Block("heading", clean(para[0]), level=3, line=para_line))
+                para, kind = [], "para"
         if not para:
             para_line = number
         para.append(line)
