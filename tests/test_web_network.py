@@ -148,3 +148,21 @@ def test_the_event_form_puts_an_event_in_a_series(network_app, db_path):
     assert event_series(db, get_event(db, "jan")).slug == "north"
     index = client.get("/events/")
     assert "/network/north" in index.get_data(as_text=True) and "/network/all" in index.get_data(as_text=True)
+
+
+def test_the_public_index_lists_the_latest_network_digest(network_app):
+    """A reader finds a network digest from /digests, not only through the feed."""
+    reader = network_app.test_client()
+    assert "/series/north" not in reader.get("/digests").get_data(as_text=True)  # nothing published yet
+    client = network_app.test_client()
+    login(client)
+    token = csrf(client, "/network/north")
+    for _ in range(2):
+        assert client.post("/network/north/publish", data={"csrf_token": token}).status_code == 302
+    index = reader.get("/digests").get_data(as_text=True)
+    assert index.count('href="/series/north"') == 1  # one entry per network: its latest version
+    assert "North network" in index and "2 events · 3 themes · version 2" in index
+    assert 'href="/digests/jan"' in index  # the event digests are still listed
+    client.post("/network/north/withdraw", data={"csrf_token": token, "version": "2"})
+    client.post("/network/north/withdraw", data={"csrf_token": token, "version": "1"})
+    assert "/series/north" not in reader.get("/digests").get_data(as_text=True)

@@ -64,8 +64,14 @@ def published_version(event) -> dict | None:
 @bp.route("/digests")
 @cached_public
 def index():
-    """Every published digest, newest first."""
-    return render_template("digests/index.html", digests=list_published(get_db()))
+    """Every published digest, newest first, and the latest version of each network digest."""
+    from web.publish.network import list_published_networks
+
+    networks: dict[str, dict] = {}
+    for n in list_published_networks(get_db()):  # newest first: the first of each network is its latest
+        networks.setdefault(n["network"], {**n, "data": json.loads(n["data"])})
+    return render_template("digests/index.html", digests=list_published(get_db()),
+                           networks=list(networks.values()))
 
 
 @bp.route("/digests/<slug>")
