@@ -56,12 +56,7 @@ def test_organiser_edits_and_publishes_reader_opens_digest_and_feed(server, shot
         try:
             organiser = browser.new_context(viewport={"width": 1100, "height": 900})
             page = organiser.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(f"{server}/auth/login?next=/review/round-table")
-            page.fill("input[name=email]", "organiser@example.org")
-            page.fill("input[name=password]", "correct horse battery")
-            page.click("form button[type=submit] >> nth=-1")
-            page.wait_for_url(f"{server}/review/round-table")
+            _log_in(page, server, "/review/round-table")
             page.fill("#label-t0", new_label)
             page.locator("#theme-t0 form").filter(has=page.locator("input[value=rename]")).locator(
                 "button").click()

@@ -211,7 +211,10 @@ def test_one_session_flooding_is_refused_429_with_a_friendly_message(app, client
     assert codes == [302] * per_session
     refused = client.post(f"/t/{tables[0].token}", data={"csrf_token": form_token, "text": "one more"})
     assert refused.status_code == 429
-    assert "Too many submissions in a short time. Wait a minute, then send again." in text(refused)
+    # Issue 13: the form again, the note kept, the reason in plain words (it was a bare error page).
+    assert "many notes came from here in the last minute. Wait a minute, then press Send note again" \
+        in text(refused)
+    assert "one more</textarea>" in text(refused)
     assert count_notes(db_path) == per_session
     # Another phone in the same room is not held back by the flood.
     assert _send(app.test_client(), tables[0].token, "a different phone").status_code == 302
