@@ -13,7 +13,10 @@ the pipeline. Each produced label is compared with the gold label by
   cos   cosine similarity of their MiniLM embeddings (synthesis.embed.default_embedder),
   F1    F1 of their content-word lemmas (lower-cased, no stop words, no punctuation),
   words the produced label's length in words (gold labels: ArgKP about 6, SEEE about 7),
-  3-8 w the share of produced labels of 3 to 8 words.
+  3-8 w the share of produced labels of 3 to 8 words,
+  rules the share that keeps the rules of a headline (synthesis.publishable.label_problems: 3-9
+        words, no date, placeholder, bare proper noun or function word at the end).
+Every label is printed beside its gold label (--show N: the first N of an ArgKP set).
 The seconds are each method's labelling time (candidates, embedding with no cache, choice).
 """
 
@@ -128,10 +131,14 @@ def label_clusters(tools: Tools, notes: list, assign) -> dict:
 
 
 def score(tools: Tools, produced: str, gold: str) -> dict:
-    """cos, F1 and length of one produced label against its gold label."""
+    """cos, F1, length and the headline rules it breaks (synthesis.publishable.label_problems)
+    of one produced label against its gold label."""
+    from synthesis.publishable import label_problems
+
     vectors = tools.embed([produced, gold])
     return {"label": produced, "cos": round(float(vectors[0] @ vectors[1]), 4),
-            "f1": round(lemma_f1(tools, produced, gold), 4), "words": len(produced.split())}
+            "f1": round(lemma_f1(tools, produced, gold), 4), "words": len(produced.split()),
+            "problems": label_problems(produced, (), tools.lemmatiser)}
 
 
 def run_argkp(tools: Tools, split: str, limit: int | None, seconds: dict) -> list[dict]:
@@ -221,7 +228,7 @@ def run_seee(tools: Tools, workdir: Path, seconds: dict) -> list[dict]:
         for method in METHODS:
             produced = found["labels"][method].get(t)
             row[method] = score(tools, produced, theme.label) if produced else {
-                "label": None, "cos": 0.0, "f1": 0.0, "words": 0}
+                "label": None, "cos": 0.0, "f1": 0.0, "words": 0, "problems": ["no label"]}
         rows.append(row)
     return rows
 
@@ -236,6 +243,7 @@ def averages(rows: list[dict]) -> dict:
                        "f1": round(sum(c["f1"] for c in cells) / n, 4),
                        "words": round(sum(c["words"] for c in cells) / n, 2),
                        "in_3_8": round(sum(3 <= c["words"] <= 8 for c in cells) / n, 3),
+                       "rules_kept": round(sum(not c.get("problems") for c in cells) / n, 3),
                        "themes": len(cells)}
     return out
 
@@ -248,10 +256,11 @@ def print_report(report: dict) -> None:
         took = ", ".join(f"{m} {block['seconds'][m]:.1f} s" for m in METHODS)
         print(f"\n{name}: {block['average']['old']['themes']} gold themes (labelling, candidates and "
               f"embedding included: {took})")
-        print(f"  {'':<6}{'cos':>7}{'F1':>7}{'words':>7}{'3-8 w':>7}")
+        print(f"  {'':<6}{'cos':>7}{'F1':>7}{'words':>7}{'3-8 w':>7}{'rules':>7}")
         for method in METHODS:
             a = block["average"][method]
-            print(f"  {method:<6}{a['cos']:>7.3f}{a['f1']:>7.3f}{a['words']:>7.1f}{a['in_3_8']:>7.0%}")
+            print(f"  {method:<6}{a['cos']:>7.3f}{a['f1']:>7.3f}{a['words']:>7.1f}{a['in_3_8']:>7.0%}"
+                  f"{a['rules_kept']:>7.0%}")
         shown = block["rows"] if name == "seee" else block["rows"][:report["show"]]
         if shown:
             print("  examples (gold | old | new, cos/F1):" if name != "seee" else "  per theme:")
@@ -259,7 +268,8 @@ def print_report(report: dict) -> None:
             print(f"    gold: {r['gold']}")
             for method in METHODS:
                 c = r[method]
-                print(f"      {method}: {c['label']}  ({c['cos']:.2f}/{c['f1']:.2f})")
+                broken = f"  breaks: {'; '.join(c['problems'])}" if c.get("problems") else ""
+                print(f"      {method}: {c['label']}  ({c['cos']:.2f}/{c['f1']:.2f}){broken}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"argkp split (train: the first {TRAIN_GROUPS} groups, held out)")
     parser.add_argument("--groups", type=int, default=None, help="only the first N groups")
     parser.add_argument("--no-seee", action="store_true", help="skip the SEEE transcript")
-    parser.add_argument("--show", type=int, default=12, help="ArgKP examples to print")
+    parser.add_argument("--show", type=int, default=None,
+                        help="ArgKP labels to print beside their gold label (default: every one)")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     parser.add_argument("--save", metavar="FILE", help="also write the JSON report to FILE")
     args = parser.parse_args(argv)

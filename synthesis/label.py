@@ -10,6 +10,12 @@ how distinct from the other themes, how well they cover the theme's keywords, an
 (3 to 8 words), less a small penalty for a probable typo of the notes (synthesis/typos.py:
 "Commissinoers are focusing on the end point" gives way to a clean candidate of about the same
 score). Capitalised, no trailing punctuation, unique within the event; no text invented.
+
+A candidate keeps the rules of a headline (issue 12, point 3; `breaks_rules`): 1 to 9 words, never
+a date, a redaction placeholder, a bare proper noun or a phrase ending on a function word, never
+cut short ("businesses to compete [against]"), and never without a word that limits or reverses
+it in its source ("rules limit how much the council can talk to providers" gives no "Council can
+talk to providers"; "lack of going out to the market" no "Going out to the market").
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from synthesis import typos
+from synthesis import publishable, typos
 
 PREPOSITIONS = {"of", "for", "between", "with", "in", "on", "around", "to", "from", "about",
                 "against", "across", "within", "among", "through", "without", "into", "over", "by"}
@@ -62,14 +68,16 @@ PRONOUNS = {"i", "we", "you", "they", "he", "she", "it", "this", "that", "these"
             "who", "one", "me", "us", "them", "what", "there"}
 PERSONAL = {"i", "we", "you", "they", "he", "she", "it", "me", "us", "them", "him"}
 ALLOWED_PUNCT = {"-", "/", "'", "’", "&", "'s", "’s"}
-MAX_LABEL_WORDS = 10
+MAX_LABEL_WORDS = 9  # a headline of 3 to 9 words
+# What redaction puts in place of a name (web/publish/redact.py): never a label.
+PARTICIPANT = re.compile(r"\b(?:a|another|the other) participant\b", re.IGNORECASE)
 SHORTLIST = 8  # candidates embedded per theme (16 or 24 changed no label on argkp-dev)
 # Weights of the label score (tuned on argkp-dev, checked on argkp-train and SEEE).
 DISTINCT = 1.0
 MARGIN = 0.0
 COVER = 0.2
 FREQUENT = 0.05
-SHORT = 0.1  # less for a 2-word label, twice that for one word
+SHORT = 0.5  # less for a 2-word label, twice that for one word: a headline has 3 to 9 words
 LONG = 0.05  # less per word beyond 8
 TYPO = 0.05  # less for a phrase with a probable typo ("commissinoers"): breaks near-ties only
 _WORD = re.compile(r"(?u)\b\w[\w'-]*\w\b|\b\w\b")
@@ -149,6 +157,8 @@ def _clean_tokens(tokens: list) -> str | None:
     first, last = tokens[0].i, tokens[-1].i
     if any(child.i > last and child.dep_ in ARGUMENTS for t in tokens for child in t.rights):
         return None  # cut short: "Homeschooling gives kids" (what?), "might not feel" (what?)
+    if tokens[-1].pos_ == "VERB" and any(child.dep_ == "prep" for child in tokens[-1].rights):
+        return None  # cut short: "businesses to compete [against them]"
     if any(t.pos_ in {"VERB", "AUX"} for t in tokens) and any(
             t.dep_ in SUBJECTS and not first <= t.head.i <= last for t in tokens):
         return None  # runs into the next clause: "celibacy is a tradition and traditions [should ...]"
@@ -159,7 +169,53 @@ def _clean_tokens(tokens: list) -> str | None:
         return None
     if all(t.is_stop or t.lower_ in GENERIC or t.is_punct for t in tokens):
         return None
+    if breaks_rules(tokens, text):
+        return None
     return text
+
+
+def _negates(token) -> bool:
+    return token.lower_ in publishable.NEGATORS or token.lemma_.lower() in publishable.NEGATORS \
+        or token.lower_.endswith("n't")
+
+
+def breaks_rules(tokens: list, text: str) -> bool:
+    """Whether a candidate label breaks a rule of a headline (issue 12, point 3): it holds a date,
+    a redaction placeholder ("[redacted]", "a participant"), ends on a function word, is a bare
+    proper noun ("Manchester Systems"), or leaves out a word that limits or reverses it: a
+    negation of its words, a negator within four words before it in its clause ("rules limit how
+    much the council can talk" is not "Council can talk"), or one that governs it ("lack of
+    going out to the market" is not "Going out to the market")."""
+    if publishable.DATE.search(text) or publishable.PLACEHOLDER.search(text) or PARTICIPANT.search(text):
+        return True
+    if tokens[-1].lower_ in publishable.FUNCTION_WORDS or any(t.ent_type_ in ("DATE", "TIME")
+                                                              for t in tokens):
+        return True
+    content = [t for t in tokens if t.is_alpha and t.lower_ not in publishable.FUNCTION_WORDS]
+    if content and all(t.pos_ == "PROPN" for t in content):
+        return True
+    if any(_negates(t) for t in tokens):
+        return False  # it keeps its negation
+    doc, first, last = tokens[0].doc, tokens[0].i, tokens[-1].i
+    start = max(tokens[0].sent.start, first - 4)
+    before = list(doc[start:first])
+    cut = max((k for k, t in enumerate(before) if t.text in ",;:.!?()"), default=-1)
+    before = before[cut + 1:]  # only the words of its own clause
+    if any(_negates(t) for t in before):
+        return True
+    for token in tokens:
+        if any((child.dep_ == "neg" or _negates(child)) and not first <= child.i <= last
+               for child in token.children):
+            return True
+        if first <= token.head.i <= last or token.head is token:
+            continue
+        head = token.head
+        if head.dep_ in {"prep", "agent"} and head.head is not head:
+            head = head.head  # "lack [of] going out", "limits [on] talking"
+        if _negates(head) or any(c.dep_ == "neg" or c.lower_ in publishable.NEGATORS for c in head.children
+                                 if not first <= c.i <= last):
+            return True
+    return False
 
 
 def _noun_chains(doc, chunks: list) -> list[str]:
@@ -278,7 +334,8 @@ def _coverage(phrase: str, weights: dict[str, float], normalise: bool = True) ->
 
 
 def _length_fit(phrase: str) -> float:
-    """Prior on length: people's theme labels run 3 to 8 words."""
+    """Prior on length: people's theme labels run 3 to 8 words; 1 or 2 words only where a theme
+    has no longer candidate."""
     n = len(phrase.split())
     return {1: -2 * SHORT, 2: -SHORT}.get(n, 0.0) if n <= 8 else -LONG * (n - 8)
 
