@@ -166,3 +166,14 @@ def test_the_public_index_lists_the_latest_network_digest(network_app):
     client.post("/network/north/withdraw", data={"csrf_token": token, "version": "2"})
     client.post("/network/north/withdraw", data={"csrf_token": token, "version": "1"})
     assert "/series/north" not in reader.get("/digests").get_data(as_text=True)
+
+
+def test_a_chart_tells_apart_two_events_held_on_the_same_day():
+    from web.publish.network_charts import share_svg
+
+    svg = share_svg({"label": "Transport", "shares": [
+        {"slug": "social-value", "date": "2026-03-12", "share": 0.1},
+        {"slug": "volunteering", "date": "2026-03-12", "share": 0.3},
+        {"slug": "older-people", "date": "2026-12-01", "share": 0.2}]})
+    assert "2026-03-12 social-value" in svg and "2026-03-12 volunteering" in svg
+    assert "2026-12-01" in svg and "2026-12-01 older-people" not in svg  # a date of its own is enough

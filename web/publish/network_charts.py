@@ -17,7 +17,7 @@ def share_svg(theme: dict) -> str:
         from matplotlib.ticker import PercentFormatter
 
         shares = theme["shares"]
-        names = [xml_safe(s["date"] or s["slug"]) for s in shares] or ["(no events)"]
+        names = [xml_safe(name) for name in _tick_labels(shares)] or ["(no events)"]
         values = [s["share"] for s in shares] or [0]
         fig = Figure(figsize=(max(4.0, 0.6 * len(names) + 1.5), 2.8))
         ax = fig.add_subplot()
@@ -30,6 +30,14 @@ def share_svg(theme: dict) -> str:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         return _svg(fig)
+
+
+def _tick_labels(shares: list[dict]) -> list[str]:
+    """Each bar's date, with the event's short name where two events share a date (two bars both
+    labelled "2026-03-12" would not say which is which)."""
+    dates = [s["date"] for s in shares]
+    return [f"{s['date']} {s['slug'][:24]}" if s["date"] and dates.count(s["date"]) > 1
+            else s["date"] or s["slug"] for s in shares]
 
 
 def theme_chart(data: dict, theme_id: str) -> str | None:
