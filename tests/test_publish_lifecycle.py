@@ -170,3 +170,16 @@ def test_deleting_on_the_web_needs_the_slug_typed_and_is_logged(app, client, db,
     assert res.status_code == 302
     entry = audit_entries(db, SLUG)[0]
     assert (entry["action"], entry["actor"]) == ("delete", "organiser@example.org")
+
+
+def test_the_digest_tab_title_is_plain_and_its_history_is_on_the_page(app, client, db, event):
+    """The history list was also rendered inside <title>: the browser's tab showed its HTML."""
+    import re
+
+    publish(db, event)
+    login(client)
+    page = client.get(f"/review/{SLUG}/digest").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "<" not in title and "history" not in title.lower(), title
+    assert page.count('<h2 id="history">History</h2>') == 1
+    assert "publish version 1" in page.split("<body", 1)[1]
