@@ -23,8 +23,8 @@ Usage:
 
 from __future__ import annotations
 
+import logging
 import sys
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -56,13 +56,25 @@ def import_bertopic():
     return BERTopic
 
 
-def _vectorizer(leave_out: set[str] | frozenset[str] = frozenset()):
-    """BERTopic's word counter, counting the words Harvest's keywords may be (label.keyword_words)."""
+# Two words no text holds, counted in every text when the texts hold fewer than two words a
+# keyword may be ("text 1", "text 2"): BERTopic's c-TF-IDF fails on a vocabulary of one word
+# (scipy's diags of a scalar) or none (scikit-learn: "empty vocabulary"). Never a keyword.
+_PADDING = ("\x00pad-a", "\x00pad-b")
+
+
+def _vectorizer(texts: Sequence[str], leave_out: set[str] | frozenset[str] = frozenset()):
+    """BERTopic's word counter over `texts`, counting the words Harvest's keywords may be
+    (label.keyword_words)."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     from synthesis.label import keyword_words
 
-    return CountVectorizer(analyzer=lambda text: keyword_words(text, leave_out))
+    vocabulary: set[str] = set()
+    for text in texts:
+        vocabulary.update(keyword_words(text, leave_out))
+        if len(vocabulary) >= 2:
+            return CountVectorizer(analyzer=lambda text: keyword_words(text, leave_out))
+    return CountVectorizer(analyzer=lambda text: keyword_words(text, leave_out) + list(_PADDING))
 
 
 class LargeEventTopics:
@@ -99,9 +111,9 @@ class LargeEventTopics:
         # language=None: BERTopic's English preprocessing would strip every letter outside
         # A-Z before counting words ("don't" -> "dont", "café" -> "caf").
         bertopic = import_bertopic()
-        self.model = bertopic(umap_model=reducer, hdbscan_model=clusterer, vectorizer_model=_vectorizer(),
-                              top_n_words=self.settings["keywords"], language=None,
-                              calculate_probabilities=False, verbose=False)
+        self.model = bertopic(umap_model=reducer, hdbscan_model=clusterer,
+                              vectorizer_model=_vectorizer(texts), top_n_words=self.settings["keywords"],
+                              language=None, calculate_probabilities=False, verbose=False)
         topics, _ = self.model.fit_transform(list(texts), np.asarray(embeddings, dtype=np.float32))
         return np.asarray(topics, dtype=int)
 
@@ -111,15 +123,21 @@ class LargeEventTopics:
         (after leftovers were reassigned and named themes added): {label: [(word, weight)]}."""
         if not self.fitted:
             raise RuntimeError("LargeEventTopics.keywords before fit")
-        with warnings.catch_warnings():
-            # "Using a custom list of topic assignments ...": these are the final themes.
-            warnings.simplefilter("ignore")
+        # BERTopic logs "Using a custom list of topic assignments may lead to errors ...": these
+        # are the final themes, nothing comes after; not worth a line on the user's terminal.
+        log = logging.getLogger("BERTopic")
+        level = log.level
+        log.setLevel(logging.ERROR)
+        try:
             self.model.update_topics(list(texts), topics=[int(t) for t in labels], top_n_words=top_n,
-                                     vectorizer_model=_vectorizer(leave_out))
+                                     vectorizer_model=_vectorizer(texts, leave_out))
+        finally:
+            log.setLevel(level)
         out = {}
         for label in sorted(set(labels.tolist()) - {-1}):
             words = self.model.get_topic(label) or []
             # Words of zero weight are BERTopic's padding of a theme with fewer words than top_n.
-            ranked = sorted(((w, float(s)) for w, s in words if w and s > 0), key=lambda p: (-p[1], p[0]))
+            ranked = sorted(((w, float(s)) for w, s in words if w and s > 0 and w not in _PADDING),
+                            key=lambda p: (-p[1], p[0]))
             out[label] = ranked[:top_n]
         return out

@@ -278,3 +278,21 @@ def test_export_cli_round_trip_with_real_models(runner, db_path, tmp_path):
     # documents, most of them back in their own theme).
     assigned = [(d["topic"], p) for d, p in zip(docs, loaded["predicted"], strict=True) if d["topic"] != -1]
     assert sum(t == p for t, p in assigned) >= 0.5 * len(assigned)
+
+
+def test_large_event_with_too_few_words_for_keywords(db):
+    """Texts with fewer than two words a keyword may be (numbers, stop words only) still go
+    through BERTopic, whose c-TF-IDF fails on a vocabulary of one word or none: no keywords,
+    and none of the padding that keeps it working."""
+    from synthesis.bertopic_themes import LargeEventTopics
+
+    rng = np.random.default_rng(4)
+    points = np.vstack([rng.normal(loc, 0.05, size=(6, 8)) for loc in (-1.0, 1.0)]).astype(np.float32)
+    halves = np.array([0] * 6 + [1] * 6)
+    for texts, expected in (([f"text {i}" for i in range(12)], {"text"}), (["the and of it"] * 12, set())):
+        topics = LargeEventTopics(resolve({"small_event_segments": 5}), db)
+        labels = topics.fit(texts, points)
+        assert set(labels[:6].tolist()).isdisjoint(set(labels[6:].tolist()) - {-1})
+        words = topics.keywords(texts, halves, 6)
+        assert sorted(words) == [0, 1]
+        assert {w for pairs in words.values() for w, _ in pairs} == expected
