@@ -183,3 +183,24 @@ def test_the_digest_tab_title_is_plain_and_its_history_is_on_the_page(app, clien
     assert "<" not in title and "history" not in title.lower(), title
     assert page.count('<h2 id="history">History</h2>') == 1
     assert "publish version 1" in page.split("<body", 1)[1]
+
+
+def test_the_digest_tab_says_how_many_notes_wait_for_moderation(app, client, db, event):
+    """Publishing with attendees' notes still pending left them out without a word."""
+    from capture.models import Note
+    from capture.store import add_notes
+
+    login(client)
+    assert 'id="waiting"' not in client.get(f"/review/{SLUG}/digest").get_data(as_text=True)
+    add_notes(db, event, [Note(text="The bus stops at five.", status="pending"),
+                          Note(text="Nobody can come in the evening.", status="pending")])
+    page = client.get(f"/review/{SLUG}/digest").get_data(as_text=True)
+    assert "2 notes wait for moderation and are not in this digest" in text_of(page)
+    assert f'href="/events/{SLUG}/moderate?status=pending"' in page
+
+
+def text_of(page: str) -> str:
+    import html
+    import re
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from markupsafe import Markup
 
 from capture.errors import HarvestError, NotFound
+from capture.store import note_counts
 from web.access import event_role
 from web.audit import audit_entries
 from web.db import get_db
@@ -144,6 +145,7 @@ def _render_digest(event, code: int = 200, *, errors: dict[str, str] | None = No
                            markdown=markdown if typed_markdown is None else typed_markdown, data=data,
                            html=Markup(html),  # sanitised by nh3
                            edited=get_draft(db, event) is not None, pending=pending,
+                           waiting=note_counts(db, event)["pending"],
                            draft=draft_status(db, event, data),
                            versions=list_versions(db, event), errors=errors or {}, after=after,
                            history=audit_entries(db, event.slug, limit=20)), code
