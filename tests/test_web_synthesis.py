@@ -147,14 +147,18 @@ def test_real_synthesis_shows_themes_quotes_entities_and_keeps_them_after_a_fail
     result = api.get_json()
     assert set(result) >= {"event", "themes", "unassigned", "entities"}
     assert result["event"]["slug"] == "round-2026" and len(result["themes"]) >= 2
-    # The contract of docs/result.md: verbatim, traceable segments; every segment of every note once.
+    # The contract of docs/result.md: verbatim, traceable segments; every segment of every note once,
+    # in a theme, unassigned, or a context line (the title, blurb, a date: issue 12, point 4).
     notes = {n.ref: n for n in list_notes(db, get_event(db, "round-2026"))}
     seen = []
     for theme in result["themes"]:
         assert set(theme) >= {"id", "label", "keywords", "summary", "size", "tables", "quotes", "segments"}
         for quote in theme["quotes"]:
-            assert quote["text"] in notes[quote["note"]].text
-        for segment in theme["segments"] + (result["unassigned"] if theme is result["themes"][0] else []):
+            # Verbatim at its offsets; a long sentence is shortened with " ... " between its parts.
+            pieces = [notes[quote["note"]].text[p["start"]:p["end"]] for p in quote["parts"]]
+            assert " ... ".join(pieces) == quote["text"]
+        others = result["unassigned"] + result["context"] if theme is result["themes"][0] else []
+        for segment in theme["segments"] + others:
             assert notes[segment["note"]].text[segment["start"]:segment["end"]] == segment["text"]
             seen.append((segment["note"], segment["start"]))
     assert len(seen) == len(set(seen)) and {ref for ref, _ in seen} == set(notes)
