@@ -72,6 +72,8 @@ def test_editor_renames_publishes_and_readers_see_it(network_app):
     assert b"<svg" in chart.data and b'style="' not in chart.data  # no inline style for the CSP to block
     theme = reader.get(f"/series/north/v1/themes/{ids[0]}")
     assert theme.status_code == 200 and "Where it came up" in text(theme)
+    # Each event's digest links to the network digest of its series.
+    assert "/series/north" in reader.get("/digests/jan").get_data(as_text=True)
     feed = reader.get("/digests.atom").get_data(as_text=True)
     assert "North network: network digest" in feed and "/series/north/v1" in feed
 
@@ -175,5 +177,5 @@ def test_a_chart_tells_apart_two_events_held_on_the_same_day():
         {"slug": "social-value", "date": "2026-03-12", "share": 0.1},
         {"slug": "volunteering", "date": "2026-03-12", "share": 0.3},
         {"slug": "older-people", "date": "2026-12-01", "share": 0.2}]})
-    assert "2026-03-12 social-value" in svg and "2026-03-12 volunteering" in svg
-    assert "2026-12-01" in svg and "2026-12-01 older-people" not in svg  # a date of its own is enough
+    assert "12 Mar 2026 social-value" in svg and "12 Mar 2026 volunteering" in svg
+    assert "1 Dec 2026" in svg and "older-people" not in svg  # a date of its own is enough

@@ -36,8 +36,19 @@ def _tick_labels(shares: list[dict]) -> list[str]:
     """Each bar's date, with the event's short name where two events share a date (two bars both
     labelled "2026-03-12" would not say which is which)."""
     dates = [s["date"] for s in shares]
-    return [f"{s['date']} {s['slug'][:24]}" if s["date"] and dates.count(s["date"]) > 1
-            else s["date"] or s["slug"] for s in shares]
+    return [f"{_short_date(s['date'])} {s['slug'][:24]}" if s["date"] and dates.count(s["date"]) > 1
+            else _short_date(s["date"]) or s["slug"] for s in shares]
+
+
+def _short_date(day: str | None) -> str | None:
+    """'2026-03-12' as '12 Mar 2026', as the pages write dates (returned as given if not a date)."""
+    from datetime import date
+
+    try:
+        when = date.fromisoformat(day or "")
+    except ValueError:
+        return day
+    return f"{when.day} {when:%b %Y}"
 
 
 def theme_chart(data: dict, theme_id: str) -> str | None:

@@ -79,11 +79,17 @@ def index():
 @cached_public
 def show(slug: str, version: int | None = None):
     """A published digest: the latest version, or the one asked for."""
+    from capture.series import event_series
+    from web.publish.network import list_network_versions
+
     event, found = _version(slug, version)
+    series = event_series(get_db(), event)
+    # The network digest of the event's series, where one is published: where this event recurs.
+    network = series if series and list_network_versions(get_db(), series.slug) else None
     return render_template("digests/show.html", digest=found, data=found["data"], slug=slug,
                            html=Markup(markdown_to_html(found["markdown"])),  # sanitised by nh3
                            versions=list_versions(get_db(), event), charts=CHARTS,
-                           latest=version is None)
+                           latest=version is None, network=network)
 
 
 @bp.route("/digests/<slug>/<any('digest.md', 'digest.html', 'digest.json', 'themes.csv'):name>")
