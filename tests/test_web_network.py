@@ -11,7 +11,7 @@ from capture.series import get_series, save_series, set_event_series
 from capture.store import add_notes, open_db, save_event
 from synthesis.embed import FakeEmbedder
 from synthesis.pipeline import synthesise
-from tests.test_network import FUNDING, TENDERS, VOLUNTEERS
+from tests.test_network import FUNDING, TENDERS, VOLUNTEERS, assert_clean, publish_closed_room
 from tests.web_helpers import csrf, login, text
 from web.publish.publishing import publish
 
@@ -179,3 +179,32 @@ def test_a_chart_tells_apart_two_events_held_on_the_same_day():
         {"slug": "older-people", "date": "2026-12-01", "share": 0.2}]})
     assert "12 Mar 2026 social-value" in svg and "12 Mar 2026 volunteering" in svg
     assert "1 Dec 2026" in svg and "older-people" not in svg  # a date of its own is enough
+
+
+def test_hidden_quotes_and_names_stay_out_of_the_network_pages_and_feed(app, db_path):
+    import re
+
+    from web.publish.network import publish_network
+
+    app.config["SYNTHESIS_COMPONENTS"] = {"embedder": FakeEmbedder()}
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    db = open_db(db_path)
+    hidden = publish_closed_room(db, nlp)
+    publish_network(db, "all", embedder=FakeEmbedder())
+    db.conn.close()
+    reader = app.test_client()
+    page = reader.get("/series/all")
+    assert page.status_code == 200 and "a participant said" in text(page).lower()
+    pages = [page, reader.get("/series/all/v1"), reader.get("/digests.atom"), reader.get("/digests")]
+    for name in ("network.md", "network.html", "network.json", "themes.csv"):
+        pages.append(reader.get(f"/series/all/v1/{name}"))
+    for theme_id in sorted(set(re.findall(r"/series/all/v1/themes/(n[0-9a-f-s]+)", text(page)))):
+        pages.append(reader.get(f"/series/all/v1/themes/{theme_id}"))
+        pages.append(reader.get(f"/series/all/v1/charts/{theme_id}.svg"))
+    assert len(pages) >= 10 and all(p.status_code == 200 for p in pages)
+    for answer in pages:
+        assert_clean(answer.get_data(as_text=True), hidden)
+    # An editor's preview is built from the same published data.
+    login(reader)
+    assert_clean(reader.get("/network/all").get_data(as_text=True), hidden)
