@@ -104,7 +104,7 @@ class EventInfo(TypedDict):
 class RunInfo(TypedDict):
     """How the themes were found."""
 
-    method: Literal["spectral", "umap-hdbscan", "bertopic"]  # small events: spectral
+    method: Literal["spectral", "bertopic"]  # small events: spectral; large events: BERTopic
     segments: int
 
 
