@@ -36,12 +36,14 @@ def test_seee_themes_with_real_models(db, seee):
     result = runs.latest_result(db, seee)
     notes = {r["ref"]: r["text"] for r in db.query("SELECT ref, text FROM note WHERE event_id = ?",
                                                    [seee.id])}
-    # Every segment once, verbatim; every note covered.
+    # Every segment once, verbatim; every note covered by a theme, unassigned or a context line
+    # (the event's title and blurb are context: issue 12, point 4).
     segs = segments(result)
-    keys = [(s["note"], s["start"], s["end"]) for s in segs]
+    covered = segs + list(result["context"])
+    keys = [(s["note"], s["start"], s["end"]) for s in covered]
     assert len(keys) == len(set(keys))
-    assert {s["note"] for s in segs} == set(notes)
-    for s in segs:
+    assert {s["note"] for s in covered} == set(notes)
+    for s in covered:
         assert notes[s["note"]][s["start"]:s["end"]] == s["text"]
     assert len(result["unassigned"]) <= 0.15 * len(segs)
     assert 3 <= len(result["themes"]) <= 10
@@ -131,7 +133,9 @@ def test_long_note_with_real_models(db):
         # hold a single distinct sentence many times over: one quote, not copies of it).
         quotes = [q["text"] for q in theme["quotes"]]
         assert 1 <= len(quotes) <= 4 and len(set(quotes)) == len(quotes)
-        assert all(q in text for q in quotes)
+        # Verbatim at their offsets; a long sentence is shortened with " ... " between its parts.
+        assert all(" ... ".join(text[p["start"]:p["end"]] for p in q["parts"]) == q["text"]
+                   for q in theme["quotes"])
 
 
 def test_bad_input_with_real_models(db):
