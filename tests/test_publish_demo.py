@@ -31,7 +31,9 @@ def test_demo_publishes_the_seee_digest_and_redacts_the_panel(tmp_path, runner):
     md = digest(SEEE)
     assert md.startswith("# Partnership structures and prime vendors\n")
     assert "**Date:** 23 October 2015" in md and "## Themes" in md and "### 1. " in md
-    assert re.search(r"^> — \*note i[0-9a-f]{10}\*$", md, re.MULTILINE)  # a verbatim quote, referenced
+    # A verbatim quote, cited by the note's number as moderation shows it (issue 12, point 6).
+    assert re.search(r"^> — \*note \d+\*$", md, re.MULTILINE)
+    assert not re.search(r"note i[0-9a-f]{10}", md)
     assert "## How this digest was made" in md and "<cite>" not in md
     data = json.loads(digest(SEEE, "json"))
     assert len(data["themes"]) >= 3 and all(t["quotes"] for t in data["themes"])
