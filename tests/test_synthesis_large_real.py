@@ -121,7 +121,11 @@ def test_quotes_are_verbatim_and_tables_counted(first_run):
         assert all((q["note"], q["text"]) in own for q in theme["quotes"])
         assert theme["size"] == len(theme["segments"])
         assert set(theme["tables"]) == {s["table"] for s in theme["segments"]}
-        assert theme["label"] and theme["summary"]
+        # The summary is its sentences, verbatim, or '' where no sentence states the theme on its
+        # own (issue 12, point 2: say so rather than print a fragment).
+        assert theme["label"]
+        assert theme["summary"] == " ".join(q["text"] for q in theme["summary_quotes"])
+    assert any(theme["summary"] for theme in result["themes"])
 
 
 def test_few_segments_are_left_unassigned(first_run):
