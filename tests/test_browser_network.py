@@ -8,21 +8,14 @@ publishing code, as in tests/test_web_network.py. Screenshots go to test-output/
 
 from __future__ import annotations
 
-import threading
 import xml.etree.ElementTree as ET
 
 import pytest
-import spacy
-from conftest import REPO
+from browser_helpers import served, shots_folder
 
-from capture.models import Note
-from capture.series import get_series, save_series, set_event_series
-from capture.store import add_notes, save_event
 from synthesis.embed import FakeEmbedder
-from synthesis.pipeline import synthesise
 from tests.test_browser_publish import ARGS, CHROMIUM, TIMEOUT_MS, _drawn, _log_in
-from tests.test_network import FUNDING, TENDERS, VOLUNTEERS
-from web.publish.publishing import publish
+from tests.test_network import publish_series
 
 pytestmark = pytest.mark.browser
 
@@ -32,32 +25,15 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 @pytest.fixture
 def server(app, db):
     """A series of two published events, and the app served by waitress on 127.0.0.1 (a free port)."""
-    from waitress import create_server
-
     app.config["SYNTHESIS_COMPONENTS"] = {"embedder": FakeEmbedder()}
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    save_series(db, "north", "North network")
-    for slug, date, topics in (("jan", "2026-01-10", (FUNDING, VOLUNTEERS)),
-                               ("jul", "2026-07-10", (FUNDING, TENDERS))):
-        event = save_event(db, slug, title=f"{slug.title()} round table", date=date)
-        add_notes(db, event, [Note(text=t) for topic in topics for t in topic])
-        set_event_series(db, event, get_series(db, "north"))
-        synthesise(db, event, embedder=FakeEmbedder(), nlp=nlp, settings={"min_theme_size": 2})
-        publish(db, event)
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
-    thread.join(timeout=5)
+    publish_series(db)
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture
 def shots(request):
-    folder = REPO / "test-output" / "browser" / request.node.name
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return shots_folder(request.node.name)
 
 
 def test_editor_publishes_a_network_digest_and_a_reader_opens_it_its_chart_and_the_feed(server, shots):

@@ -6,11 +6,10 @@ Screenshots go to test-output/browser/<test>/.
 
 from __future__ import annotations
 
-import threading
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import REPO
+from browser_helpers import served, shots_folder
 from publishing_data import make_result, seed_event, store_result
 
 pytestmark = pytest.mark.browser
@@ -23,8 +22,6 @@ TIMEOUT_MS = 20_000
 @pytest.fixture
 def server(app, db):
     """The app served by waitress on 127.0.0.1 (a free port), stopped after the test."""
-    from waitress import create_server
-
     from web.publish.digest import build_data
 
     event = seed_event(db)
@@ -32,19 +29,13 @@ def server(app, db):
     # The first digest loads spaCy for the questions and proposals (seconds on a busy machine):
     # loaded here, in this process, so no page waits on it under the browser's timeout.
     build_data(db, event)
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
-    thread.join(timeout=5)
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture
 def shots(request):
-    folder = REPO / "test-output" / "browser" / request.node.name
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return shots_folder(request.node.name)
 
 
 def test_organiser_edits_and_publishes_reader_opens_digest_and_feed(server, shots):

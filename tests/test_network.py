@@ -64,6 +64,17 @@ def published_event(db, nlp, slug, date, *topics, series=None, **fields):
     return event
 
 
+def publish_series(db, nlp=None) -> None:
+    """Series 'north' of two published events: January (funding, volunteers), July (funding, tenders)."""
+    if nlp is None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+    save_series(db, "north", "North network")
+    for slug, date, topics in (("jan", "2026-01-10", (FUNDING, VOLUNTEERS)),
+                               ("jul", "2026-07-10", (FUNDING, TENDERS))):
+        published_event(db, nlp, slug, date, *topics, series="north")
+
+
 def words(theme) -> str:
     return " ".join(q["text"] for q in theme["quotes"]).lower()
 

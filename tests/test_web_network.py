@@ -6,31 +6,18 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from capture.models import Note
-from capture.series import get_series, save_series, set_event_series
-from capture.store import add_notes, open_db, save_event
+from capture.store import open_db
 from synthesis.embed import FakeEmbedder
-from synthesis.pipeline import synthesise
-from tests.test_network import FUNDING, TENDERS, VOLUNTEERS, assert_clean, publish_closed_room
+from tests.test_network import assert_clean, publish_closed_room, publish_series
 from tests.web_helpers import csrf, login, text
-from web.publish.publishing import publish
 
 
 @pytest.fixture
 def network_app(app, db_path):
     """The app with a fake embedder, and a series of two published events."""
     app.config["SYNTHESIS_COMPONENTS"] = {"embedder": FakeEmbedder()}
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
     db = open_db(db_path)
-    save_series(db, "north", "North network")
-    for slug, date, topics in (("jan", "2026-01-10", (FUNDING, VOLUNTEERS)),
-                               ("jul", "2026-07-10", (FUNDING, TENDERS))):
-        event = save_event(db, slug, title=f"{slug.title()} round table", date=date)
-        add_notes(db, event, [Note(text=t) for topic in topics for t in topic])
-        set_event_series(db, event, get_series(db, "north"))
-        synthesise(db, event, embedder=FakeEmbedder(), nlp=nlp, settings={"min_theme_size": 2})
-        publish(db, event)
+    publish_series(db)
     db.conn.close()
     return app
 

@@ -1,0 +1,33 @@
+"""Helpers for the real-browser tests: the app under waitress on a free loopback port, and a
+folder for a test's screenshots."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def served(app) -> Iterator[str]:
+    """Serve the app with waitress on 127.0.0.1 (a free port); yields its base URL, stops after."""
+    from waitress import create_server
+
+    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.effective_port}"
+    finally:
+        srv.close()
+        thread.join(timeout=5)
+
+
+def shots_folder(test_name: str) -> Path:
+    """test-output/browser/<test>/, made if missing."""
+    folder = REPO / "test-output" / "browser" / test_name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
