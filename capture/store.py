@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from capture.errors import HarvestError, NotFound, ValidationError
 from capture.migrations import migrations
 from capture.models import NOTE_ROLES, NOTE_STATUSES, Event, Note, Table
-from capture.names import clean_name
+from capture.names import clean_name, clean_text
 
 DEFAULT_DB = "harvest.db"
 BUSY_TIMEOUT_MS = 10_000
@@ -458,6 +458,8 @@ def add_notes(db: Database, event: Event, notes: Iterable[Note], *,
         note.table = clean_name(note.table) or None
         note.author = clean_name(note.author) or None
         note.attribution = clean_name(note.attribution) or None
+        # Text reaches the quotes of the public digest: no controls that reorder or hide it.
+        note.text = clean_text(note.text) if note.text else note.text
         validate_note(note, max_chars)
     # Only the refs and hashes of these notes are looked up (indexed): reading all of the event's
     # made each attendee's note cost time in proportion to the notes already stored.
@@ -525,6 +527,7 @@ def set_note_status(db: Database, note_id: int, status: str, actor: str | None =
 def edit_note_text(db: Database, note_id: int, text: str, actor: str | None = None) -> Note:
     """Change a note's text, keeping the first original, and log it."""
     note = get_note(db, note_id)
+    text = clean_text(text)
     validate_note(Note(text=text), MAX_NOTE_CHARS)
     with atomic(db):
         update(db, "note", note_id, {"text": text,

@@ -41,6 +41,28 @@ def test_names_are_cleaned_in_the_store_whatever_path_they_come_by(db):
     assert not any(_hidden_in(t.name) for t in list_tables(db, event))
 
 
+def test_note_text_loses_run_reordering_controls_keeps_marks_and_line_breaks(db, tmp_path):
+    from capture.importing import import_file
+    from capture.names import clean_text
+    from capture.store import edit_note_text
+
+    assert clean_text("Pay \u202eeerf\u202c now.\nNext line\ttab") == "Pay eerf now.\nNext line\ttab"
+    hebrew = "\u05e9\u05dc\u05d5\u05dd 3\u200f km"
+    assert clean_text(hebrew) == hebrew  # marks stay
+    assert clean_text("\u2067isolated\u2069\x00\x1b") == "isolated"
+    event = save_event(db, "texts")
+    [added], _ = add_notes(db, event, [Note(text="Grants \u202ede-tnuoc\u202c matter.", source="form")])
+    assert added.text == "Grants de-tnuoc matter."
+    path = tmp_path / "minutes.txt"
+    path.write_text("The funders \u202dsaid\u202c yes.\n", encoding="utf-8")
+    import_file(db, path, event="texts")
+    edited = edit_note_text(db, added.id, "Edited \u202ebackwards\u202c text.")
+    assert edited.text == "Edited backwards text."
+    stored = [r[0] for r in db.execute("SELECT text FROM note ORDER BY id")]
+    assert stored == ["Edited backwards text.", "The funders said yes."]
+    assert not any(_hidden_in(t) for t in stored)
+
+
 def test_a_name_of_only_hidden_characters_is_refused_with_the_reason(db):
     import pytest
 
