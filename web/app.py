@@ -58,7 +58,6 @@ def create_app(test_config: dict | None = None, database: str | None = None) -> 
         # because a whole room often shares the venue's one public address.
         SUBMIT_LIMIT_PER_SESSION="20 per minute",
         SUBMIT_LIMIT_PER_ADDRESS="1000 per minute",
-        RATELIMIT_STORAGE_URI="memory://",
         # Failed logins for one account from one address before a wait: slows password guessing
         # without locking out the owner, who logs in from elsewhere; and a softer limit for the
         # account from everywhere, against guessing from many addresses.
@@ -87,7 +86,7 @@ def create_app(test_config: dict | None = None, database: str | None = None) -> 
         app.config["SECRET_KEY"] = database_key(app.config["DATABASE"])
 
     from web import db
-    from web.extensions import csrf, limiter
+    from web.extensions import csrf
 
     db.init_app(app)
     # Registered before CSRFProtect so the smaller limit applies before the form is parsed.
@@ -97,7 +96,6 @@ def create_app(test_config: dict | None = None, database: str | None = None) -> 
     # Before CSRFProtect too, so a page refusing a form still knows who is logged in.
     app.register_blueprint(auth.bp)
     csrf.init_app(app)
-    limiter.init_app(app)
 
     from web.views import api, capture, digests, events, moderation, review, series, synthesis, upload
 
@@ -185,8 +183,7 @@ def _error_pages(app: Flask) -> None:
 
     def handler(error):
         code = getattr(error, "code", 500) or 500
-        # A view's own reason (abort(404, description=...)) beats the generic text; the rate
-        # limiter's description ("20 per 1 minute") is not for people, so 429 keeps ours.
+        # A view's own reason (abort(404, description=...)) beats the generic text; a 429 keeps ours.
         text = getattr(error, "description", None)
         if code == 429 or text == getattr(type(error), "description", None):
             text = None

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from sqlite_utils import Database
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Length
 from capture.errors import ValidationError
 from capture.store import atomic, insert
 from web.db import get_db
-from web.extensions import limiter
+from web.rate_limits import client_address, rate_limits
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -170,27 +170,32 @@ def _account_key() -> str:
 
 def _account_address_key() -> str:
     """Rate-limit key of a login attempt: the account tried, from this client address."""
-    return _account_key() + "|address:" + get_remote_address()
+    return _account_key() + "|address:" + client_address()
 
 
-def _failed(response) -> bool:
-    return response.status_code == 401
+def _login_limits() -> list[tuple[str, str, str]]:
+    """(limit, scope, key) of the limits on failed logins. Per account and address: guessing from one
+    place soon waits, while the owner logging in from elsewhere does not. Per account, a softer
+    limit: guessing from many addresses."""
+    config = current_app.config
+    return [(config["LOGIN_LIMIT"], "login-account-address", _account_address_key()),
+            (config["LOGIN_LIMIT_PER_ACCOUNT"], "login-account", _account_key())]
 
 
 @bp.route("/login", methods=("GET", "POST"))
-# Failed tries only. Per account and address: guessing from one place soon waits, while the owner
-# logging in from elsewhere does not. Per account, a softer limit: guessing from many addresses.
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], key_func=_account_address_key, methods=["POST"],
-               scope="login-account-address", deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-               methods=["POST"], scope="login-account", deduct_when=_failed)
 def login():
     """The login form; a wrong email or password is refused with 401, and failed tries are rate-limited."""
+    limits = rate_limits(current_app)
+    # Only failed tries count: a refused one is checked here and counted below.
+    if request.method == "POST" and not all(limits.test(*limit) for limit in _login_limits()):
+        raise TooManyRequests()
     form = LoginForm()
     if form.validate_on_submit():
         db = get_db()
         user = check_login(db, form.email.data, form.password.data)
         if user is None:
+            for limit in _login_limits():
+                limits.hit(*limit)
             flash("Wrong email or password.", "error")
             return render_template("auth/login.html", form=form), 401
         session.clear()

@@ -6,8 +6,7 @@ import re
 import secrets
 import sqlite3
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
-from flask_limiter.util import get_remote_address
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
@@ -18,7 +17,8 @@ from capture.importers.base import plain_spaces
 from capture.models import Event, Note, Table
 from capture.store import MAX_NOTE_CHARS, add_notes, find_note_by_source, table_by_token
 from web.db import get_db
-from web.extensions import limiter
+from web.form_cache import form_page, submission_key
+from web.rate_limits import client_address, rate_limits
 
 bp = Blueprint("capture", __name__, url_prefix="/t")
 
@@ -29,6 +29,12 @@ ROLE_CHOICES = [SelectChoice("", "Prefer not to say"), SelectChoice("attendee", 
 class NoteForm(FlaskForm):
     """An attendee's note, with an optional name and role."""
 
+    class Meta:
+        # CSRFProtect checks every POST's token before any view runs; checking it again here (and
+        # signing a token that is never used on each POST) doubled that cost. The template writes
+        # the session's token itself.
+        csrf = False
+
     # No length validator here: the store's limit gives the message, so form and CLI agree.
     # maxlength shows the limit before sending; the store still checks it (and names it) after.
     text = TextAreaField("Your note", render_kw={"maxlength": MAX_NOTE_CHARS, "rows": 8})
@@ -36,7 +42,7 @@ class NoteForm(FlaskForm):
     role = SelectField("You are (optional)", choices=ROLE_CHOICES, default="", validate_choice=True)
     # A random key per rendered form: a POST sent again (the answer was lost, the phone retried,
     # the attendee pressed Send twice) carries the same key and is stored once.
-    submission = HiddenField(default=lambda: secrets.token_urlsafe(16))
+    submission = HiddenField(default=submission_key)
 
 
 _SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -54,11 +60,18 @@ def typed_text(value: str | None) -> str:
 
 def _session_key() -> str:
     """Rate-limit key: the browser session's random id (set when the form is shown)."""
-    return "session:" + (session.get("sid") or get_remote_address())
+    return "session:" + (session.get("sid") or client_address())
 
 
 def _address_key() -> str:
-    return "address:" + get_remote_address()
+    return "address:" + client_address()
+
+
+def _within_limits() -> bool:
+    """Count this note against the per-session limit, then (if within it) the per-address ceiling."""
+    limits, config = rate_limits(current_app), current_app.config
+    return (limits.hit(config["SUBMIT_LIMIT_PER_SESSION"], "submit-session", _session_key())
+            and limits.hit(config["SUBMIT_LIMIT_PER_ADDRESS"], "submit-address", _address_key()))
 
 
 def _ensure_session_id() -> None:
@@ -78,17 +91,20 @@ def _accepting(event: Event) -> bool:
 
 
 @bp.route("/<token>", methods=("GET", "POST"))
-@limiter.limit(lambda: current_app.config["SUBMIT_LIMIT_PER_SESSION"], key_func=_session_key,
-               methods=["POST"], scope="submit-session")
-@limiter.limit(lambda: current_app.config["SUBMIT_LIMIT_PER_ADDRESS"], key_func=_address_key,
-               methods=["POST"], scope="submit-address")
 def form(token: str):
     """Show the note form; on POST store the note and go to the confirmation page."""
+    if request.method == "POST" and not _within_limits():
+        abort(429)
     event, table = _lookup(token)
     _ensure_session_id()
     if not _accepting(event):
         code = 403 if request.method == "POST" else 200
         return render_template("capture/closed.html", event=event, table=table), code
+    if request.method == "GET" and g.get("user") is None and "_flashes" not in session:
+        # An attendee's page: the same for everyone at the table but for the token and key.
+        return form_page(event, table, lambda csrf, key: render_template(
+            "capture/form.html", event=event, table=table, form=NoteForm(data={"submission": key}),
+            csrf_value=csrf))
     note_form = NoteForm()
     if note_form.validate_on_submit():
         key = note_form.submission.data if _SUBMISSION_KEY.match(note_form.submission.data or "") else None
