@@ -453,3 +453,19 @@ def m015_network_series(db: Database) -> None:
     for name, when in (("insert", "AFTER INSERT"), ("update", "AFTER UPDATE"), ("delete", "AFTER DELETE")):
         db.execute(f"CREATE TRIGGER network_published_{name} {when} ON network_version "
                    "BEGIN UPDATE publication_generation SET n = n + 1; END")
+
+
+@migrations()
+def m016_synthesis_bertopic_cache(db: Database) -> None:
+    """Synthesis: a large event's BERTopic topics and keywords, keyed by a hash of what they are
+    made of (the UMAP reduction, the texts, the settings, the final themes), so a re-run on the
+    same notes reads them without importing BERTopic."""
+    db.execute(
+        """
+        CREATE TABLE bertopic_cache (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        )
+        """
+    )

@@ -18,6 +18,7 @@ rest stay unassigned (label -1). Everything here is deterministic.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -235,6 +236,7 @@ class CachedReducer:
         self.method = method
         self.embedding_: np.ndarray | None = None
         self.cache_hit = False
+        self._fitted_key = ""
 
     def _key(self, X: np.ndarray) -> str:  # noqa: N803
         import hashlib
@@ -252,12 +254,15 @@ class CachedReducer:
     def fit(self, X: np.ndarray, y=None) -> CachedReducer:  # noqa: N803 - sklearn API
         """Reduce X, from the cache when the same input was reduced before."""
         key = self._key(X)
+        if key == self._fitted_key:
+            return self  # fit again on the same vectors (BERTopic fits what was fitted before it)
         if self.db is not None:
             row = self.db.conn.execute("SELECT rows, dim, vector FROM reduction_cache WHERE key = ?",
                                        [key]).fetchone()
             if row is not None:
                 self.embedding_ = np.frombuffer(row[2], dtype=np.float32).reshape(row[0], row[1])
                 self.cache_hit = True
+                self._fitted_key = key
                 return self
         self.embedding_ = np.asarray(self.make(X, **self.params), dtype=np.float32)
         if self.db is not None:
@@ -265,7 +270,45 @@ class CachedReducer:
                 "INSERT OR REPLACE INTO reduction_cache (key, rows, dim, vector) VALUES (?, ?, ?, ?)",
                 [key, *self.embedding_.shape, self.embedding_.tobytes()])
             self.db.conn.commit()
+        self._fitted_key = key
         return self
+
+
+_umap_compiles_cached: list[int] = []
+
+
+def cache_umap_compiles() -> int:
+    """Let numba keep UMAP's compiled functions on disk; how many it keeps (done once a process).
+
+    UMAP's numba functions are compiled on first use in every process, about 8 s of a large
+    event's cold run on 2 cores (more than UMAP's own work on 3,000 points), because UMAP does
+    not ask numba to cache them. numba's `enable_caching` stores the machine code beside the
+    source (else in its user cache folder), keyed by the function's bytecode, signature and CPU,
+    so later processes load it instead of compiling; it is the same code, so the same layout.
+    Two dispatchers made from one Python function (the layout's serial and parallel variants)
+    would share one cache entry, so those are left to compile."""
+    if _umap_compiles_cached:
+        return _umap_compiles_cached[0]
+    import sys
+
+    import umap  # noqa: F401 - loads its modules
+    from numba.core.registry import CPUDispatcher
+
+    unique = {id(obj): obj for name, module in list(sys.modules.items())
+              if name == "umap" or name.startswith("umap.")
+              for obj in vars(module).values() if isinstance(obj, CPUDispatcher)}
+    functions = Counter(id(d.py_func) for d in unique.values())
+    kept = 0
+    for dispatcher in unique.values():
+        if functions[id(dispatcher.py_func)] > 1:
+            continue
+        try:
+            dispatcher.enable_caching()
+        except RuntimeError:  # no writable cache folder: it compiles, as before
+            continue
+        kept += 1
+    _umap_compiles_cached.append(kept)
+    return kept
 
 
 def umap_reduce(X: np.ndarray, **params) -> np.ndarray:  # noqa: N803
@@ -274,6 +317,7 @@ def umap_reduce(X: np.ndarray, **params) -> np.ndarray:  # noqa: N803
 
     from umap import UMAP
 
+    cache_umap_compiles()
     knn = exact_neighbours(X, params["n_neighbors"])
     with warnings.catch_warnings():
         # Only transform() needs the search index; and a seed means one thread, as intended.
@@ -283,21 +327,28 @@ def umap_reduce(X: np.ndarray, **params) -> np.ndarray:  # noqa: N803
         return reducer.fit_transform(X)
 
 
-def large_components(n: int, settings: dict):
-    """BERTopic's two components for a large event, sized for it: seeded UMAP to 5 dimensions
-    (as a cached reducer), and HDBSCAN with leaf selection (fine themes rather than a few broad
-    ones; on 3,000 arguments the default 'eom' gave 20 themes for 115 key points) and a minimum
-    cluster size that grows with n (3,000 segments -> 11)."""
-    from hdbscan import HDBSCAN
-
+def large_settings(n: int, settings: dict) -> tuple[dict, dict]:
+    """The settings of a large event's two components, sized for it: seeded UMAP to 5
+    dimensions, and HDBSCAN with leaf selection (fine themes rather than a few broad ones; on
+    3,000 arguments the default 'eom' gave 20 themes for 115 key points) and a minimum cluster
+    size that grows with n (3,000 segments -> 11). Plain dicts: neither library is imported."""
     # UMAP takes its neighbours from us only when there are at least n_neighbors of them (a
     # point counts as its own first); `small_event_segments` may be set low.
-    params = {"n_neighbors": max(2, min(15, n - 1)), "n_components": 5, "min_dist": 0.0,
-              "metric": "cosine", "random_state": settings["random_state"], "low_memory": True}
+    umap_params = {"n_neighbors": max(2, min(15, n - 1)), "n_components": 5, "min_dist": 0.0,
+                   "metric": "cosine", "random_state": settings["random_state"], "low_memory": True}
     min_size = max(5, int(round(math.sqrt(n) / 5)))
-    clusterer = HDBSCAN(min_cluster_size=min_size, min_samples=max(2, min_size // 2),
-                        metric="euclidean", cluster_selection_method="leaf", prediction_data=False)
-    return params, clusterer
+    hdbscan_params = {"min_cluster_size": min_size, "min_samples": max(2, min_size // 2),
+                      "metric": "euclidean", "cluster_selection_method": "leaf", "prediction_data": False}
+    return umap_params, hdbscan_params
+
+
+def large_components(n: int, settings: dict):
+    """BERTopic's two components for a large event (large_settings): the UMAP settings, for a
+    cached reducer, and the HDBSCAN clusterer."""
+    from hdbscan import HDBSCAN
+
+    umap_params, hdbscan_params = large_settings(n, settings)
+    return umap_params, HDBSCAN(**hdbscan_params)
 
 
 def fit_themes(texts: Sequence[str], embeddings: np.ndarray, settings: dict, cache=None,

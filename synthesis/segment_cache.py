@@ -64,19 +64,32 @@ def pipeline_identity(nlp) -> str:
 
 def default_identity() -> tuple[str, str] | None:
     """(identity, model name) of the pipeline load_nlp() would load, read from the installed
-    package's meta.json without loading it; None when that cannot be told (then load it)."""
-    import spacy
-    from spacy import util
+    package's meta.json without loading it; None when that cannot be told (then load it).
+
+    Neither spaCy nor the model package is imported (spaCy's import brings thinc and torch: 2-3 s
+    of a warm run, which parses nothing): the package is found as spaCy finds it (an installed
+    distribution of that name, then its folder) and the versions are the installed ones."""
+    import importlib.util
+    from importlib import metadata
+    from pathlib import Path
 
     for name in SPACY_MODELS:
-        if util.is_package(name):
-            try:
-                meta = util.get_model_meta(util.get_package_path(name))
-            except Exception:  # noqa: BLE001 - unreadable meta: fall back to loading the model
-                return None
-            shown = model_name(SimpleNamespace(meta=meta))
-            # load_nlp's way of loading (what it enables) is part of the identity.
-            return f"{shown} | spacy {spacy.__version__} | load_nlp", shown
+        try:
+            metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+            folder = Path(next(iter(spec.submodule_search_locations)))
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            spacy_version = metadata.version("spacy")
+        except Exception:  # noqa: BLE001 - unreadable meta: fall back to loading the model
+            return None
+        if not all(meta.get(key) for key in ("lang", "name", "version")):
+            return None  # spaCy refuses such a meta.json (E054): let load_nlp say so
+        shown = model_name(SimpleNamespace(meta=meta))
+        # load_nlp's way of loading (what it enables) is part of the identity.
+        return f"{shown} | spacy {spacy_version} | load_nlp", shown
     return None
 
 

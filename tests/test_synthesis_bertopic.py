@@ -129,6 +129,70 @@ def test_only_large_events_import_bertopic(tmp_path):
     assert out == ["spectral", "False", "bertopic", "True", "False", "False"]
 
 
+def test_a_rerun_reads_bertopic_from_its_cache_without_importing_it(tmp_path, nlp):
+    """A re-run on unchanged notes takes BERTopic's topics and keywords from bertopic_cache, in a
+    fresh process that imports neither BERTopic nor HDBSCAN nor UMAP, and still records that the
+    event went through BERTopic; the result is the first run's."""
+    path = tmp_path / "events.db"
+    db = open_db(path)
+    event = make_event(db, slug="large", notes=large_notes())
+    synthesise(db, event, embedder=FakeEmbedder(), nlp=nlp, settings=LARGE)
+    first = runs.latest_result(db, event)
+    assert first["run"]["method"] == "bertopic"
+    assert db.conn.execute("SELECT COUNT(*) FROM bertopic_cache").fetchone()[0] == 2  # topics, keywords
+    db.conn.close()
+    code = (
+        "import json, sys, spacy\n"
+        "from capture.store import get_event, open_db\n"
+        "from synthesis.embed import FakeEmbedder\n"
+        "from synthesis.pipeline import synthesise\n"
+        "from synthesis import runs\n"
+        f"db = open_db({str(path)!r})\n"
+        "nlp = spacy.blank('en'); nlp.add_pipe('sentencizer')\n"
+        "event = get_event(db, 'large')\n"
+        f"run_id = synthesise(db, event, embedder=FakeEmbedder(), nlp=nlp, settings={LARGE!r})\n"
+        "imported = sorted(m for m in ('bertopic', 'hdbscan', 'umap') if m in sys.modules)\n"
+        "print(json.dumps({'result': runs.latest_result(db, event), 'imported': imported,\n"
+        "                  'clustering': runs.get_run(db, run_id)['models']['clustering']}))\n")
+    out = json.loads(subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                                    check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}).stdout)
+    from importlib.metadata import version
+
+    assert out["imported"] == []
+    assert out["clustering"] == f"bertopic {version('bertopic')}"
+    assert out["result"]["run"] == {"method": "bertopic", "segments": 72}
+    assert out["result"]["themes"] == first["themes"]
+    assert out["result"]["unassigned"] == first["unassigned"]
+
+
+def test_cached_topics_with_new_final_themes_fit_bertopic_for_their_keywords(db):
+    """A second component on the same input reads both results and fits nothing; where the
+    topics come from the cache but the final themes are new (other settings of what follows
+    clustering), BERTopic is fitted then for their keywords, which are those of no cache at all."""
+    from synthesis.bertopic_themes import LargeEventTopics
+
+    rng = np.random.default_rng(2)
+    texts = ([f"The budget matters {i} for the treasurer" for i in range(30)]
+             + [f"Volunteers matter {i} for recruitment" for i in range(30)])
+    vectors = np.vstack([rng.normal(1, 0.05, (30, 8)), rng.normal(-1, 0.05, (30, 8))])
+    settings = resolve(LARGE)
+    first = LargeEventTopics(settings, db)
+    labels = first.fit(texts, vectors)
+    final = np.where(labels < 0, 0, labels)
+    words = first.keywords(texts, final, 6)
+    assert first.model is not None and first.cache_hits == 0
+    second = LargeEventTopics(settings, db)
+    assert np.array_equal(second.fit(texts, vectors), labels) and second.fitted
+    assert second.keywords(texts, final, 6) == words
+    assert second.model is None and second.cache_hits == 2
+    other = np.array([0] * 20 + [1] * 40)
+    third, uncached = LargeEventTopics(settings, db), LargeEventTopics(settings)
+    assert np.array_equal(third.fit(texts, vectors), uncached.fit(texts, vectors))
+    assert third.model is None and third.cache_hits == 1
+    assert third.keywords(texts, other, 6) == uncached.keywords(texts, other, 6) != words
+    assert third.model is not None and third.cache_hits == 1
+
+
 # --- harvest export --format bertopic -------------------------------------------------------------
 
 def _load(path: Path):

