@@ -65,6 +65,9 @@ PROCEDURAL = [re.compile(p, re.IGNORECASE) for p in (
     r"^welcome to (?:the|this|our|today's)\b|^(?:thanks|thank you),? (?:everyone|all)\W*$",
     r"^signed\b|\bsigned \((?:chair|secretary)\)",
     r"\bmeeting (?:closed|ended|finished) at\b|\b(?:was|were) quorate\b",
+    # What minutes write under an item with nothing in it: "None.", "Nil", "Nothing to report".
+    r"^(?:none|nil|n/?a|no(?:ne)? (?:raised|received|declared|reported)|nothing (?:to report|further|raised)|"
+    r"no (?:other|further) business|no updates?)\W*$",
 )]
 # Meta-discourse: the text says what the session or the document is, not what was said in it.
 _EVENT = (r"(?:round ?tables?|meetings?|events?|workshops?|sessions?|assembly|forum|conference|webinar|panel|"
@@ -169,7 +172,21 @@ def _mostly_date(text: str) -> bool:
 
 
 def _verbless(tokens) -> bool:
-    return not any(t.pos_ in ("VERB", "AUX") for t in tokens)
+    """No verb, but for a compound noun the tagger read as a noun and a verb: "Network updates",
+    "Member reports" (a plural noun after a noun, at the end, with no determiner or pronoun)."""
+    tokens = list(tokens)
+    verbs = [i for i, t in enumerate(tokens) if t.pos_ in ("VERB", "AUX")]
+    return not verbs or (verbs == [len(tokens) - 1] and _compound_noun_end(tokens))
+
+
+def _compound_noun_end(tokens) -> bool:
+    """Whether the last word is a plural noun the tagger took for a verb ("updates" of "Network
+    updates"): a lower-case -s word straight after a noun that is not a person's name, in a run
+    of at most four words without a determiner, a pronoun or an auxiliary."""
+    last, before = tokens[-1], tokens[-2] if len(tokens) > 1 else None
+    return (before is not None and len(tokens) <= 4 and last.tag_ == "VBZ" and last.text.islower()
+            and last.text.endswith("s") and before.pos_ in ("NOUN", "PROPN") and before.ent_type_ != "PERSON"
+            and not any(t.pos_ in ("DET", "PRON", "AUX") for t in tokens))
 
 
 def heading_prefix(sentence) -> int | None:
@@ -185,10 +202,13 @@ def heading_prefix(sentence) -> int | None:
         first, last = prefix[0], prefix[-1]
         if not (first.is_title or first.is_upper) or first.pos_ in ("ADP", "SCONJ", "CCONJ", "DET", "ADV"):
             return None
+        verb_at_end = prefix[-1].pos_ == "VERB" and _compound_noun_end(prefix)
         if any(t.pos_ in ("VERB", "AUX", "PRON", "ADV", "SCONJ") or (t.is_punct and t.text not in "'’&-")
-               for t in prefix) or all(t.ent_type_ in ("DATE", "TIME") for t in prefix):
+               for t in (prefix[:-1] if verb_at_end else prefix)) or all(
+                t.ent_type_ in ("DATE", "TIME") for t in prefix):
             return None  # ("Last week Richard said": a date, not a heading)
-        if last.pos_ not in ("NOUN", "PROPN", "ADJ", "NUM") or (last.pos_ == "PROPN" and tok.pos_ == "PROPN"):
+        if (last.pos_ not in ("NOUN", "PROPN", "ADJ", "NUM") and not verb_at_end) or (
+                last.pos_ == "PROPN" and tok.pos_ == "PROPN"):
             continue
         if last.whitespace_ != " " or (k == 1 and not first.is_upper and first.pos_ != "NOUN"):
             continue
@@ -227,11 +247,24 @@ def note_context(doc, text: str) -> list[tuple[int, int, str]]:
     units = _units(doc, text)
     out: list[tuple[int, int, str]] = []
     line_kind: dict[int, str] = {}
+    whole_until = -1
     for i, (start, end, line_start, line_end) in enumerate(units):
+        if start < whole_until:
+            continue
         piece = text[start:end]
         kind = text_kind(piece)
+        if start == line_start and end < line_end:
+            line = label_kind(text[line_start:line_end])
+            if line is not None and kind is None:
+                # "Present: Jo, Sam, Lesley, Tariq", which the parser cut after "Present:": one
+                # line, judged whole and listed whole (its count of names needs all of it).
+                out.append((line_start, line_end, line))
+                line_kind[line_start], whole_until = line, line_end
+                continue
         if kind is None and start == line_start and end == line_end:
             kind = _heading_line(doc, text, start, end, tagged, i + 1 < len(units), len(units) == 1)
+            if kind is None and len(units) == 1 and _short_label(doc, text, start, end, tagged):
+                kind = HEADING_ALONE  # a heading if it heads the notes after it (`separate` decides)
         if kind is None and line_start in line_kind and start != line_start and not _has_sentence(piece) and (
                 line_kind[line_start] in ("attendance", "apologies", "date", "venue")
                 or len(_WORDS.findall(piece)) <= 3):
@@ -270,6 +303,24 @@ def _heading_line(doc, text: str, start: int, end: int, tagged: bool, more: bool
     if shaped or (alone and title_case and (tagged or len(words) <= 3)):
         return "heading"
     return None
+
+
+# A note that is only a short line without a verb or closing punctuation, in sentence case
+# ("Network updates"): in a scribe's write-up, the heading of the paragraphs after it; in a form's
+# comments ("More parking"), a comment. `separate` tells which from the notes around it.
+HEADING_ALONE = "heading-alone"
+WRITTEN = (".txt", ".md", ".docx")  # documents a scribe writes (a turn in one is still written up)
+SHORT_LABEL_WORDS = 6
+
+
+def _short_label(doc, text: str, start: int, end: int, tagged: bool) -> bool:
+    piece = text[start:end]
+    words = _WORDS.findall(piece)
+    if not tagged or not 1 <= len(words) <= SHORT_LABEL_WORDS or piece[-1] in ".!?;,)\"'’”" or \
+            not piece[0].isupper():
+        return False
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and _verbless(span) and not any(t.pos_ == "PRON" for t in span)
 
 
 def covered_kind(spans: Iterable[tuple[int, int, str]], start: int, end: int, text: str) -> str | None:
@@ -393,8 +444,10 @@ def separate(entries: list, notes: list) -> Separated:
     # Copies: notes with the same text share one cached entry.
     out = Separated([copy.copy(entry) for entry in entries])
     heading, heading_table = None, None
-    for entry, note in zip(out.entries, notes, strict=True):
-        text, found = note.text, [tuple(c) for c in getattr(entry, "context", []) or []]
+    for position, (entry, note) in enumerate(zip(out.entries, notes, strict=True)):
+        following = notes[position + 1] if position + 1 < len(notes) else None
+        entry.context = found = _resolved(getattr(entry, "context", []) or [], note, following)
+        text = note.text
         if note.table != heading_table:
             heading = None
         kept = []
@@ -426,6 +479,23 @@ def separate(entries: list, notes: list) -> Separated:
     return out
 
 
+def _resolved(found: Iterable, note, following) -> list[tuple[int, int, str]]:
+    """The note's context with a short line alone (HEADING_ALONE) made a heading where it heads
+    what follows in a scribe's write-up (a document, not a form or a spreadsheet; the next note is
+    the same table's), else content."""
+    source = getattr(note, "source", None) or ""
+    heads = (following is not None and following.table == note.table and source != "form"
+             and (getattr(note, "role", None) == "scribe" or source.lower().endswith(WRITTEN)))
+    out = []
+    for start, end, kind in (tuple(c) for c in found):
+        if kind == HEADING_ALONE:
+            if not heads:
+                continue
+            kind = "heading"
+        out.append((start, end, kind))
+    return out
+
+
 def _line(note, start: int, end: int, kind: str) -> dict:
     return {"text": note.text[start:end], "note": note.ref, "table": note.table, "start": start, "end": end,
             "kind": kind}
@@ -450,11 +520,24 @@ def under_headings(texts: list[str], topics: list[str | None]) -> list[str]:
     return [f"{topic}: {text}" if topic else text for text, topic in zip(texts, topics, strict=True)]
 
 
+def slug_title(slug: str) -> str:
+    """The title an event gets when it is created without one (capture.store.save_event's rule):
+    an import with `--event` and no title in the document."""
+    return slug.replace("-", " ").capitalize()
+
+
 def event_info(event, entries: list, notes: list) -> dict:
     """The result's `event`: slug and title, and the date, venue and number present as the event
-    has them stored, else as its context lines say (the stored event is not changed)."""
-    found = event_details({"text": note.text[a:b], "kind": kind}
-                          for note, entry in zip(notes, entries, strict=True)
-                          for a, b, kind in getattr(entry, "context", []) or [])
-    return {"slug": event.slug, "title": event.title, "date": event.date or found["date"],
+    has them stored, else as its context lines say (the stored event is not changed). The title
+    is the notes' own title line where the event only has the one made from its slug."""
+    lines = [{"text": note.text[a:b], "kind": kind}
+             for note, entry in zip(notes, entries, strict=True)
+             for a, b, kind in getattr(entry, "context", []) or []]
+    title = event.title
+    if title == slug_title(event.slug):
+        title = next((line["text"].rstrip(" .") for line in lines if line["kind"] == "title"), title)
+    # A title the importer took from the document ("Minutes of the meeting, 14 January 2026")
+    # is context too: its date and venue count.
+    found = event_details([{"text": title, "kind": "title"}, *lines])
+    return {"slug": event.slug, "title": title, "date": event.date or found["date"],
             "venue": event.venue or found["venue"], "present": found["present"]}

@@ -201,7 +201,8 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
 
     # 6. Entities.
     report("entities", 0.95)
-    entities = entity_stage.count_mentions([item.mentions for item in parsed])
+    # Not what the context lines name ("AOB None", the attendance list): what the notes discuss.
+    entities = entity_stage.count_mentions(entity_stage.event_mentions(parsed, notes))
     lap("entities")
 
     unassigned = sorted(np.flatnonzero((labels < 0) & ~guides).tolist(), key=lambda i: order[i])

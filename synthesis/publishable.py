@@ -51,9 +51,13 @@ NEGATORS = {
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 _WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+# "Wed 4 Feb", "Thurs. 12th": a weekday's short form only with a capital and a day's number after
+# it ("sat" alone is a verb).
+_SHORT_WEEKDAY = r"(?-i:Mon|Tue|Tues|Wed|Weds|Thu|Thur|Thurs|Fri|Sat|Sun)\.?(?=,?\s+\d{1,2}(?!\d))"
 DATE = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTH}\b|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
-    rf"{_MONTH}\s+\d{{4}}\b|\d{{4}}-\d{{2}}-\d{{2}}\b|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b|{_WEEKDAY}\b)",
+    rf"{_MONTH}\s+\d{{4}}\b|\d{{4}}-\d{{2}}-\d{{2}}\b|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b|{_WEEKDAY}\b|"
+    rf"{_SHORT_WEEKDAY})",
     re.IGNORECASE)
 # A redaction placeholder: bracketed or angle-bracketed words, block characters, runs of X or *.
 PLACEHOLDER = re.compile(r"\[[^\]]*\]|<[^>]*>|[█▇■]+|\bX{3,}\b|\*{3,}|\bredacted\b", re.IGNORECASE)

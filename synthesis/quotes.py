@@ -10,10 +10,11 @@ sentence does.
 
 The summary is chosen first: the sentence that best states the theme (central to it, covering
 its keywords) and reads as a sentence on its own (a capital, no leading "because" or "and", no
-dangling end, not too long); a second one where it is nearly as good. Where no sentence of the
-theme reads so, the summary is empty and the outputs say so. Quotes are then picked by maximal
-marginal relevance over the segments, never repeating a sentence of the summary or of another
-quote.
+dangling end, not too long); a second one where it is nearly as good, unless that would leave the
+theme nothing to quote. The most central segments' sentences are tried first, then the others;
+only where no sentence of the theme reads so is the summary empty (the outputs then say so). A
+theme of one readable sentence has it as its summary. Quotes are then picked by maximal marginal
+relevance over the segments, never repeating a sentence of the summary or of another quote.
 
 Usage:
     found = theme_passages([members, ...], [centre, ...], [weights, ...], texts, spans,
@@ -266,7 +267,9 @@ def theme_passages(themes: Sequence[Sequence[int]], centres: Sequence[np.ndarray
     for members, centre in zip(themes, centres, strict=True):
         ranked = [members[j] for j in np.argsort(-centrality(members, embeddings, centre), kind="stable")]
         found: dict[tuple, Passage] = {}
-        for i in ranked[:SUMMARY_CANDIDATES]:
+        for n, i in enumerate(ranked):
+            if n >= SUMMARY_CANDIDATES and found:
+                break  # past the most central, only while none of them reads alone
             passage = notes.passage(i)
             if len(passage.parts) == 1 and reads_alone(passage.text):
                 found.setdefault((passage.note, passage.sentences), passage)
@@ -278,10 +281,13 @@ def theme_passages(themes: Sequence[Sequence[int]], centres: Sequence[np.ndarray
     for members, centre, theme_weights, found in zip(themes, centres, weights, candidates, strict=True):
         summary = _pick_summary(found, centre, theme_weights, set(members), notes, vector_of, summary_max)
         quotes = _pick_quotes(members, centre, notes, embeddings, k, diversity, summary)
-        if not quotes and summary:
-            # A theme of one sentence: it is quoted, and no summary repeats it.
-            summary, quotes = [], _pick_quotes(members, centre, notes, embeddings, k, diversity, [])
-        out.append((summary, quotes))
+        if not quotes and len(summary) > 1:
+            # Two sentences were all the theme had: the better one summarises, the other is quoted
+            # (a theme whose every readable sentence went to its summary would otherwise have none).
+            summary = summary[:1]
+            quotes = _pick_quotes(members, centre, notes, embeddings, k, diversity, summary)
+        # A theme of one readable sentence keeps it as its summary, with no quote repeating it.
+        out.append((sorted(summary, key=lambda p: (p.note, p.parts[0][0])), quotes))
     return out
 
 
@@ -300,7 +306,7 @@ def _pick_summary(found: list[Passage], centre: np.ndarray, weights: dict[str, f
                        or float(vector_of[passage.text] @ vector_of[chosen[0].text]) > NEAR_DUPLICATE):
             break
         chosen.append(passage)
-    return sorted(chosen, key=lambda p: (p.note, p.parts[0][0]))
+    return chosen  # best first (the caller puts them in reading order)
 
 
 def _pick_quotes(members: Sequence[int], centre: np.ndarray, notes: Notes, embeddings: np.ndarray,

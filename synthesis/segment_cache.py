@@ -31,8 +31,8 @@ from synthesis import vocabulary
 from synthesis.segment import SPACY_MODELS, load_nlp, model_name, segment_notes, sentence_spans, spacy_docs
 
 # Bump when the segmentation, phrase or entity code changes its output: old entries then miss.
-CACHE_FORMAT = 8  # 6: each note's whole sentences (quotes and summaries are made of them); 7: context;
-# 8: questions and proposals
+CACHE_FORMAT = 9  # 6: each note's whole sentences (quotes and summaries are made of them); 7: context;
+# 8: questions and proposals; 9: entity mentions with their offsets, junk left out
 # The settings that change segmentation (the others act on segments, not on parsing).
 SEGMENT_SETTINGS = ("min_segment_words", "max_segment_chars")
 _CHUNK = 500  # SQLite host parameters per IN (...) query
@@ -44,7 +44,7 @@ class SegmentationEntry:
 
     spans: list[tuple[int, int]]
     phrases: list[list[str]]  # candidate label phrases, one list per span
-    mentions: list[tuple[str, str]]  # (name, label) entity mentions in reading order
+    mentions: list[tuple[str, str, int, int]]  # (name, label, start, end) entity mentions, reading order
     terms: list[list[tuple[int, int, str]]]  # content words per span: (start, end, lemma)
     sentences: list[tuple[int, int]]  # the note's whole sentences (segment.sentence_spans)
     # Lines that describe the event, not report it: (start, end, kind) (synthesis/context.py).

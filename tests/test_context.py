@@ -7,13 +7,22 @@ from __future__ import annotations
 
 import pytest
 
-from capture.models import Note
+from capture.models import Event, Note
 from capture.store import add_notes, get_event, save_event
 from synthesis import runs
-from synthesis.context import event_details, note_context, text_kind
+from synthesis.context import (
+    HEADING_ALONE,
+    event_details,
+    event_info,
+    note_context,
+    separate,
+    slug_title,
+    text_kind,
+)
 from synthesis.embed import FakeEmbedder
 from synthesis.pipeline import synthesise
 from synthesis.result import validate
+from synthesis.segment_cache import SegmentationEntry
 
 # Sentences of the SEEE transcript and the older samples that report the discussion: never context.
 CONTENT = [
@@ -26,6 +35,8 @@ CONTENT = [
     "The event was the first time the council had listened to us.",
     "Trust-based grants, light reporting, and a conversation instead of a form.",
     "Recognition that volunteers are not free: training, supervision and insurance all cost money.",
+    "None of the small groups could apply for core costs.",
+    "We sat 4 hours waiting for the bus on Saturday.",
 ]
 
 
@@ -53,6 +64,13 @@ CONTENT = [
     ("The meeting was held under the Chatham House Rule.", "blurb"),
     ("Minutes of the Steering Group meeting held on 2 May 2025 at the Guildhall", "title"),
     ("[REDACTED]", "redaction"),
+    # On minutes nobody tuned on: an empty item, a date without a year, a weekday written short.
+    ("None.", "procedural"),
+    ("AOB None", "procedural"),
+    ("Nothing to report", "procedural"),
+    ("Wed 4 Feb, 7pm, Jaywick Martello Tower", "date"),
+    ("Thursday 22 January, 7pm", "date"),
+    ("Date of next meeting: Wed 11 March, 7pm", "procedural"),
 ])
 def test_context_lines_by_their_words(text, kind):
     assert text_kind(text) == kind
@@ -66,6 +84,58 @@ def test_what_was_said_is_not_context(text):
 def test_a_heading_line_above_its_paragraph_without_a_parser():
     text = "1. Transport\nThe bus cuts mean some villages now have one bus a day."
     assert [(text[a:b], kind) for a, b, kind in note_context(None, text)] == [("1. Transport", "heading")]
+
+
+def test_an_attendance_line_the_parser_cut_after_its_label_is_one_line():
+    # spaCy cuts "Present:" from the names; the count of names needs the whole line.
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"punct_chars": [":"]})
+    text = "Present: Jo, Sam, Lesley, Tariq"
+    assert [s.text for s in nlp(text).sents] == ["Present:", "Jo, Sam, Lesley, Tariq"]
+    assert note_context(nlp(text), text) == [(0, len(text), "attendance")]
+    assert event_details([{"text": text, "kind": "attendance"}])["present"] == 4
+
+
+def _entry(context, spans=((0, 1),)):
+    return SegmentationEntry(spans=list(spans), phrases=[[] for _ in spans], mentions=[],
+                             terms=[[] for _ in spans], sentences=list(spans), context=list(context))
+
+
+def test_a_short_line_alone_heads_what_follows_in_a_write_up_not_in_a_form():
+    # "Network updates" (a note of its own, sentence case; spaCy reads "updates" as a verb) is a
+    # heading in a scribe's minutes, and a comment ("More parking") in a spreadsheet of comments.
+    written = [Note(text="Network updates", ref="h", role="scribe", source="minutes.txt"),
+               Note(text="Age UK are recruiting in Cromer.", ref="p", role="scribe", source="minutes.txt")]
+    entries = [_entry([(0, 15, HEADING_ALONE)], [(0, 15)]), _entry([], [(0, 32)])]
+    out = separate(entries, written)
+    assert [(line["text"], line["kind"]) for line in out.lines] == [("Network updates", "heading")]
+    assert out.topics[-1] == "Network updates"
+    assert out.entries[0].context == [(0, 15, "heading")]
+    comments = [Note(text="More parking", ref="c1", source="feedback.csv"),
+                Note(text="Better coffee please", ref="c2", source="feedback.csv")]
+    out = separate([_entry([(0, 12, HEADING_ALONE)], [(0, 12)]), _entry([], [(0, 20)])], comments)
+    assert out.lines == [] and out.entries[0].spans == [(0, 12)] and out.entries[0].context == []
+    # The last line of a write-up heads nothing.
+    out = separate([_entry([(0, 15, HEADING_ALONE)], [(0, 15)])], written[:1])
+    assert out.lines == []
+
+
+def test_the_title_line_titles_an_event_the_import_named_from_its_slug():
+    title = "Minutes of the Coastal Forum meeting held on Wednesday 14 January 2026 at Walton Hall."
+    notes = [Note(text=title, ref="t"), Note(text="Present: Jo Pritchard, Sam Okafor", ref="p")]
+    entries = [_entry([(0, len(title), "title")]), _entry([(0, len(notes[1].text), "attendance")])]
+    unnamed = Event(slug="coastal-jan", title=slug_title("coastal-jan"))
+    assert unnamed.title == "Coastal jan"
+    assert event_info(unnamed, entries, notes) == {
+        "slug": "coastal-jan", "title": title.rstrip("."), "date": "2026-01-14", "venue": "Walton Hall",
+        "present": 2}
+    named = Event(slug="coastal-jan", title="Coastal Forum, January")
+    assert event_info(named, entries, notes)["title"] == "Coastal Forum, January"
+    # A date in the title the importer took from the document is the event's date.
+    imported = Event(slug="coastal-jan", title="Coastal Forum minutes, 14 January 2026")
+    assert event_info(imported, [_entry([])], notes[:1])["date"] == "2026-01-14"
 
 
 def test_event_details_from_context_lines():

@@ -132,10 +132,30 @@ def test_no_summary_where_no_sentence_reads_alone(nlp):
     assert quoted[0].text == NOTES[2]
 
 
-def test_a_theme_of_one_sentence_is_quoted_not_summarised(nlp):
+def test_a_theme_of_one_readable_sentence_is_summarised_by_it(nlp):
+    # Not "no sentence states this theme" beside a quote that states it (issue 12, point 2).
     text = "Bigger contracts squeeze out small local charities every year."
     _notes, _sentences, _segments, summary, quoted = passages_of(nlp, texts=[text])
-    assert summary == [] and [q.text for q in quoted] == [text]
+    assert [p.text for p in summary] == [text] and quoted == []
+
+
+def test_a_theme_of_two_readable_sentences_has_a_summary_and_a_quote(nlp):
+    # Both read alone and would both summarise it; one is kept to quote, not both to the summary.
+    texts = ["Small groups cannot apply for core costs at all; only new projects are funded.",
+             "Residents worry the primary school will lose another class."]
+    _notes, _sentences, _segments, summary, quoted = passages_of(nlp, texts=texts)
+    assert len(summary) == 1 and len(quoted) == 1
+    assert {summary[0].text, quoted[0].text} == set(texts)
+
+
+def test_a_readable_sentence_beyond_the_most_central_still_summarises(nlp, monkeypatch):
+    # Only the most central segment's sentence is tried first: it leans on the one before; the
+    # readable sentence further out is then taken rather than saying none states the theme.
+    monkeypatch.setattr(quotes, "SUMMARY_CANDIDATES", 1)
+    texts = ["and then the contracts, the bigger contracts, the larger contracts",
+             "Bigger contracts squeeze out small local charities every year."]
+    _notes, _sentences, _segments, summary, _quoted = passages_of(nlp, texts=texts)
+    assert [p.text for p in summary] == [texts[1]]
 
 
 def test_quotes_of_a_clause_in_another_theme_still_quote_the_whole_sentence(nlp):

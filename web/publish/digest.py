@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from capture.models import Event
 from capture.store import approved_notes, list_tables, note_numbers
 from synthesis.citation import cite, with_citation
+from synthesis.context import slug_title
 from web.publish.charts import CHARTS
 from web.publish.redact import final_pass, redactor_for
 from web.publish.render import escape_markdown, long_date
@@ -43,6 +44,28 @@ def _entities(result: dict) -> dict[str, list[str]]:
             if ent.get("label") in labels and ent["text"] not in out[group]:
                 out[group].append(ent["text"])
     return out
+
+
+# Files a scribe writes: a speaker turn in them ("Jo said: ...") is the scribe's report of what
+# someone said, not a note that person contributed (a caption file's voices are their own words).
+WRITTEN_SUFFIXES = (".txt", ".md", ".docx")
+
+
+def participation(notes: list, tables: set[str]) -> dict:
+    """Tables, notes and contributors: the people whose own words the notes are (an attendee's
+    note, a form's or spreadsheet's author, a voice in captions), not the people a scribe's
+    minutes report ("Jo said"). Only counts, never names."""
+    counted = [n for n in notes if _author(n) and not _reported(n)]
+    return {"tables": len(tables), "notes": len(notes), "contributors": len({_author(n) for n in counted}),
+            "attributed": len(counted)}
+
+
+def _author(note) -> str:
+    return " ".join((note.author or "").split()).lower()
+
+
+def _reported(note) -> bool:
+    return note.role == "speaker" and (note.source or "").lower().endswith(WRITTEN_SUFFIXES)
 
 
 def _natural(name: str) -> list:
@@ -118,14 +141,16 @@ def build_data(db: Database, event: Event) -> dict:
     asks = event_asks(db, event, notes)  # from the segmentation cache of the synthesis run
     asks = {kind: [{**item, "cite": cite(numbers.get(item["note"]))} for item in items]
             for kind, items in asks.items()}
+    # An event the import made without a title has one from its slug ("Coastal jan"): the notes'
+    # own title line says what it was.
+    title = event.title
+    if title == slug_title(event.slug) and found.get("title"):
+        title = found["title"]
     data = {
-        "event": {"slug": event.slug, "title": event.title, "date": event.date or found.get("date"),
-                  "venue": event.venue or found.get("venue"),
+        "event": {"slug": event.slug, "title": title, "date": event.date or found.get("date"),
+                  "venue": event.venue or found.get("venue"), "present": found.get("present"),
                   "questions": event.questions, "chatham_house": event.chatham_house},
-        "participation": {"tables": len(tables), "notes": len(notes),
-                          "contributors": len({n.author.strip().lower() for n in notes
-                                               if n.author and n.author.strip()}),
-                          "attributed": sum(1 for n in notes if n.author and n.author.strip())},
+        "participation": participation(notes, tables),
         "themes": themes,
         "unassigned": len(result.get("unassigned", [])),
         "asks": asks,

@@ -1,0 +1,79 @@
+"""The event details and participation an editor reads at the top of the digest (issue 12, points
+4 and 6, on minutes nobody tuned on): the document's title rather than one made from the slug, the
+number present where the attendance list gives it, and contributors who are the people whose own
+words the notes are (never a speaker a scribe's minutes report, never a name)."""
+
+from __future__ import annotations
+
+from publishing_data import make_result, store_result
+
+from capture.models import Note
+from capture.store import add_notes, save_event
+from web.publish.digest import build_data, compose_markdown
+
+JO = "Jo Pritchard"
+MINUTES = [("m1", "Present: Jo Pritchard (chair), Sam Okafor, Lesley Dunn, Tariq Hussain", None, "scribe"),
+           ("m2", "Contracts are getting bigger. Small charities cannot bid alone.", JO, "speaker"),
+           ("m3", "Tender timelines are far too tight. Commissioners should allow three months.", JO,
+            "speaker"),
+           ("m4", "Commissioners skip co-design. The Social Value Act is ignored in Hertfordshire.", None,
+            "scribe"),
+           ("m5", "Nobody pays for convening a consortium. Should funders cover the cost?", None, "scribe")]
+TITLE = "Minutes of the Coastal Communities Forum meeting held on Wednesday 14 January 2026"
+
+
+def _event(db, slug="coastal-jan", source="coastal.txt", notes=MINUTES, **fields):
+    event = save_event(db, slug, **fields)
+    add_notes(db, event, [Note(text=text, ref=ref, author=author, role=role, source=source, status="approved")
+                          for ref, text, author, role in notes])
+    result = make_result(db, event)
+    result["event"] = {"slug": slug, "title": TITLE, "date": "2026-01-14", "venue": "Walton Community Centre",
+                       "present": 4}
+    store_result(db, event, result)
+    return event
+
+
+def test_an_event_the_import_named_from_its_slug_takes_the_documents_title(db):
+    event = _event(db)  # as `harvest import FILE --event coastal-jan` leaves it
+    assert event.title == "Coastal jan"
+    md = compose_markdown(db, event)
+    assert md.startswith(f"# {TITLE}\n")
+    assert "Coastal jan" not in md
+
+
+def test_a_title_the_organiser_gave_is_kept(db):
+    event = _event(db, title="Coastal forum, January")
+    assert compose_markdown(db, event).startswith("# Coastal forum, January\n")
+
+
+def test_the_date_venue_and_number_present_are_printed(db):
+    md = compose_markdown(db, _event(db))
+    assert "**Date:** 14 January 2026  \n**Venue:** Walton Community Centre  \n**Present:** 4  \n" in md
+    assert build_data(db, _event(db, slug="coastal-feb"))["event"]["present"] == 4
+
+
+def test_speakers_a_scribes_minutes_report_are_not_contributors(db):
+    md = compose_markdown(db, _event(db))
+    assert "- Notes: 5\n" in md and "Contributors" not in md  # not "Contributors: 1" for "Jo said"
+
+
+def test_the_people_whose_own_words_the_notes_are_count(db):
+    form = [(f"f{i}", text, author, None) for i, (_, text, author, _) in enumerate(MINUTES[1:])]
+    form[2] = ("f2", MINUTES[3][1], "Sam Okafor", "attendee")
+    md = compose_markdown(db, _event(db, slug="forms", source="form", notes=form))
+    assert "- Notes: 4\n- Contributors: 2 (named on 3 of the 4 notes)\n" in md
+    captions = [(f"c{i}", text, author or "Sam Okafor", "speaker") for i, (_, text, author, _)
+                in enumerate(MINUTES[1:])]
+    md = compose_markdown(db, _event(db, slug="panel", source="panel.vtt", notes=captions))
+    assert "- Notes: 4\n- Contributors: 2\n" in md  # a transcript's voices are their own words
+
+
+def test_under_the_chatham_house_rule_contributors_are_a_count_not_names(db):
+    form = [(f"f{i}", text, name, None) for i, ((_, text, _, _), name)
+            in enumerate(zip(MINUTES[1:], ["Jo Pritchard", "Sam Okafor", "Jo Pritchard", "Lesley Dunn"],
+                             strict=True))]
+    event = _event(db, slug="chatham", source="form", notes=form, chatham_house=True)
+    md = compose_markdown(db, event)
+    assert "- Contributors: 3\n" in md
+    for name in ("Jo", "Pritchard", "Sam", "Okafor", "Lesley", "Dunn"):
+        assert name not in md, name
