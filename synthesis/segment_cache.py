@@ -27,7 +27,7 @@ from synthesis import asks as asks_stage
 from synthesis import context as context_stage
 from synthesis import entities as entity_stage
 from synthesis import label as labelling
-from synthesis import vocabulary
+from synthesis import parallel_parse, vocabulary
 from synthesis.segment import SPACY_MODELS, load_nlp, model_name, segment_notes, sentence_spans, spacy_docs
 
 # Bump when the segmentation, phrase or entity code changes its output: old entries then miss.
@@ -172,7 +172,9 @@ def segmentation_entries(db: Database, notes: Sequence[Note], settings: dict,
             missing[key] = note
     if missing:
         nlp = nlp if nlp is not None else load_nlp()
-        fresh = dict(zip(missing, compute_entries(nlp, list(missing.values()), settings), strict=True))
+        # Many notes are parsed on two cores (parallel_parse: half in a forked process).
+        parsed = parallel_parse.compute(compute_entries, nlp, list(missing.values()), settings)
+        fresh = dict(zip(missing, parsed, strict=True))
         if store:
             write_cache(db, fresh)
         found.update(fresh)
