@@ -3,7 +3,8 @@
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/publishability.py [--only NAME ...] [--verbose] [--json]
 
 Every sample in transcripts/ (the SEEE transcript among them) is imported into its own event of
-one temporary SQLite database and synthesised with the real models; the result is checked by
+one temporary SQLite database, with the options transcripts/imports.json gives (a survey's
+questions one column at a time), and synthesised with the real models; the result is checked by
 `synthesis.publishable.check_result` against the notes it read: quotes and summary sentences that
 are not whole sentences of their note, summaries that are not verbatim, labels that break the
 headline rules, and hand-marked context lines (benchmarks/context_gold.json, marked when the
@@ -29,6 +30,7 @@ from benchmarks.machine import describe_machine, emit_report, git_commit  # noqa
 REPO = Path(__file__).resolve().parent.parent
 TRANSCRIPTS = REPO / "transcripts"
 GOLD = Path(__file__).resolve().parent / "context_gold.json"
+IMPORTS = TRANSCRIPTS / "imports.json"  # the options an organiser imports a sample with
 SUFFIXES = {".txt", ".md", ".docx", ".csv", ".xlsx", ".vtt", ".srt"}
 CHECKS = ("quotes_not_whole", "summaries_not_verbatim", "summary_sentences_not_whole",
           "context_in_themes", "labels_breaking_rules")
@@ -45,16 +47,30 @@ def context_gold() -> dict[str, list[str]]:
     return json.loads(GOLD.read_text(encoding="utf-8"))["files"]
 
 
+def import_options(name: str) -> list[dict]:
+    """The imports of one sample as transcripts/imports.json gives them (ImportOptions fields),
+    or one import with no options."""
+    return json.loads(IMPORTS.read_text(encoding="utf-8"))["files"].get(name, [{}])
+
+
+def import_sample(db, path: Path, event: str) -> list[int]:
+    """Import a sample into `event` as an organiser would (`import_options`); the notes each
+    import added."""
+    from capture.importing import ImportOptions, import_file
+
+    return [import_file(db, path, event=event, options=ImportOptions(**options)).added
+            for options in import_options(path.name)]
+
+
 def check_file(db, path: Path, nlp, gold: list[str]) -> dict:
     """Import one sample as an event, synthesise it, and check the result."""
-    from capture.importing import import_file
     from capture.store import approved_notes, get_event
     from synthesis.pipeline import synthesise
     from synthesis.publishable import check_result
     from synthesis.runs import latest_result
 
     slug = path.stem.lower().replace("_", "-")[:60]
-    import_file(db, path, event=slug)
+    import_sample(db, path, slug)
     event = get_event(db, slug)
     started = time.perf_counter()
     synthesise(db, event)

@@ -302,8 +302,12 @@ def context_in_themes(result: Mapping, notes: Mapping[str, str], context_lines: 
             spans.setdefault(seg["note"], []).append((seg["start"], seg["end"]))
     out = []
     for line in context_lines:
-        for ref, text in notes.items():
-            for match in re.finditer(re.escape(line), text):
+        # A short line ("n/a", "No") is looked for as a note of its own where one is, else as
+        # whole words: not inside "Nobody" or another note's sentence.
+        whole = [ref for ref, text in notes.items() if text.strip() == line]
+        pattern = re.compile(rf"(?<!\w){re.escape(line)}(?!\w)")
+        for ref in whole or list(notes):
+            for match in pattern.finditer(notes[ref]):
                 covered = sum(max(0, min(b, match.end()) - max(a, match.start()))
                               for a, b in spans.get(ref, ()))
                 if covered * 2 > len(line):

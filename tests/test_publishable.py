@@ -84,3 +84,20 @@ def test_label_rules():
 def test_note_bounds_without_a_parser_uses_lines():
     bounds = note_bounds({"n1": "First point\nSecond point here"})["n1"]
     assert {0, len("First point\n")} <= bounds.starts
+
+
+def test_a_short_context_line_is_found_as_its_own_note_not_inside_words():
+    from synthesis.publishable import context_in_themes
+
+    notes = {"a": "No", "b": "Nobody pays for the coordination. No council grant covers it.", "c": "n/a"}
+
+    def theme_of(*refs):
+        return {"themes": [{"segments": [{"note": r, "start": 0, "end": len(notes[r])} for r in refs]}]}
+
+    # "No" (an answer that says nothing) is found where it is a note of its own...
+    assert context_in_themes(theme_of("a", "b"), notes, ["No"]) == ["note 'a': 'No'"]
+    assert context_in_themes(theme_of("b"), notes, ["No"]) == []  # ... not in "Nobody" or "No council"
+    assert context_in_themes(theme_of("c"), notes, ["n/a"]) == ["note 'c': 'n/a'"]
+    # Without such a note, as whole words.
+    assert context_in_themes(theme_of("b"), {"b": notes["b"]}, ["No council"]) == ["note 'b': 'No council'"]
+    assert context_in_themes(theme_of("b"), {"b": notes["b"]}, ["Nob"]) == []

@@ -157,8 +157,93 @@ def make_xlsx(path: Path) -> None:
     book.save(path)
 
 
+SURVEY_HEADER = ["Timestamp", "Which best describes your organisation?", "How many paid staff do you have?",
+                 "What is the biggest challenge your organisation faces in the next 12 months?",
+                 "What should the network do more of?", "Is there anything else you would like to tell us?"]
+# A members' survey exported from Google Forms: every question required, so people who had
+# nothing to say wrote "n/a", "-" or "see above".
+SURVEY_ROWS = [
+    ("Charity (registered)", "6-20",
+     "Core funding. Our main grant ends in March and the replacement fund only pays for new projects.",
+     "Funding bulletins that are actually filtered for our area",
+     "Thank you for the safeguarding training last year, it was excellent."),
+    ("Community group (unregistered)", "0",
+     "finding volunteers who will take on the treasurer role",
+     "Help with governance - we dont know what we are supposed to have in place",
+     "n/a"),
+    ("CIC", "1-5",
+     "Rent on our building has gone up 40% and the landlord wants a five year lease we cannot commit to.",
+     "Lobby the district council on community asset transfer, they keep saying no",
+     "-"),
+    ("Charity (registered)", "21-50",
+     "Recruiting and keeping staff. Support workers can earn more stacking shelves and we cant match it on "
+     "contract rates that havent gone up in four years.",
+     "Bring commissioners into the room. Meetings where only the sector talks to itself dont change anything.",
+     "We would pay a higher membership fee if it bought real influence with the ICB."),
+    ("Faith group", "0",
+     "Our volunteers are getting older and nobody is coming through behind them",
+     "More networking events in Wisbech not just Ely and Cambridge",
+     "No"),
+    ("Social enterprise", "1-5",
+     "cash flow!! invoices to the council take 60 days to be paid",
+     "Peer support for small social enterprises",
+     "see above"),
+    ("Charity (registered)", "6-20",
+     "Demand. We have had a 30% rise in referrals for food parcels since the autumn and the same number "
+     "of volunteers.",
+     "Share data on need across the area so we can make the case together",
+     "Our trustees would welcome a session on reserves policies."),
+    ("Community group (unregistered)", "0",
+     "Insurance costs for our village hall events",
+     "A directory of who does what. I only found out about the befriending scheme in the next village "
+     "by accident",
+     "Nothing else, thanks"),
+    ("Charity (registered)", "1-5",
+     "Digital - our website is out of date and no one has the skills to update it",
+     "Training on digital and social media 🙏",
+     "n/a"),
+    ("CIO", "6-20",
+     "The cost of DBS checks and the time they take. New volunteers give up waiting.",
+     "Speak up for the sector in the local plan consultation",
+     "Great to have a network that listens, keep it up."),
+    ("Charity (registered)", "21-50",
+     "Commissioning. The council wants one provider for the whole county and small local groups will "
+     "be pushed out or become subcontractors on bad terms.",
+     "Help us form consortia before the tenders come out, not after",
+     "The last consortium bid fell apart because no one was paid to coordinate it."),
+    ("Community group (unregistered)", "0",
+     "Getting a bank account! Three months and still waiting",
+     "n/a",
+     "-"),
+    ("Faith group", "1-5",
+     "Energy bills for the church hall, which is used by six community groups during the week.",
+     "Funding fairs",
+     "No thank you"),
+    ("Social enterprise", "6-20",
+     "Being taken seriously by the NHS as a provider rather than a volunteer add-on.",
+     "Bring commissioners into the room",
+     "n/a"),
+]
+
+
+def make_survey_xlsx(path: Path) -> None:
+    """The survey sample: a Google Forms export with three free-text questions (one column each)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Form responses 1"
+    sheet.append(SURVEY_HEADER)
+    for i, row in enumerate(SURVEY_ROWS):
+        sheet.append([dt.datetime(2026, 2, 2 + i // 5, 9 + i % 8, 7 * i % 60), *row])
+    book.properties.created = dt.datetime(2026, 2, 20, 12, 0)
+    book.save(path)
+
+
 if __name__ == "__main__":
     make_docx(HERE / "community-anchors.docx")
     make_xlsx(HERE / "funding-questions-slido.xlsx")
     make_board_docx(HERE / "trustee-board-minutes.docx")
-    print("Wrote community-anchors.docx, funding-questions-slido.xlsx and trustee-board-minutes.docx")
+    make_survey_xlsx(HERE / "members-survey-google-forms.xlsx")
+    print("Wrote community-anchors.docx, funding-questions-slido.xlsx, trustee-board-minutes.docx and "
+          "members-survey-google-forms.xlsx")
