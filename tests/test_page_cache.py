@@ -60,3 +60,43 @@ def test_a_logged_in_organiser_is_never_served_a_cached_page(app, client, db_pat
     assert cache.hits == 1, "an organiser's page is rendered for them"
     assert "organiser@example.org" in mine or "Log out" in mine
     assert "Log out" not in anonymous.get("/digests/round-table").get_data(as_text=True)
+
+
+def test_a_reader_holding_the_current_version_gets_304_and_a_new_version_200(app, client, db_path):
+    db, event = _published(db_path)
+    first = client.get("/digests/round-table")
+    etag = first.headers["ETag"]
+    assert etag and first.status_code == 200
+    again = client.get("/digests/round-table", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b"" and again.headers["ETag"] == etag
+    assert "frame-ancestors 'none'" in again.headers["Content-Security-Policy"]
+    assert client.get("/digests.atom", headers={"If-None-Match": etag}).status_code == 200, "another page"
+    publish(db, event)  # a new version: the old ETag no longer matches, the new page is sent
+    fresh = client.get("/digests/round-table", headers={"If-None-Match": etag})
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != etag and b"/v2" in fresh.get_data()
+
+
+def test_readers_arriving_together_at_an_uncached_page_render_it_once(app, db_path, monkeypatch):
+    import threading
+    import time
+
+    import web.views.digests as digests
+
+    _published(db_path)
+    slow = digests.markdown_to_html
+
+    def slower(markdown: str) -> str:  # a render long enough for every reader to arrive during it
+        time.sleep(0.3)
+        return slow(markdown)
+
+    monkeypatch.setattr(digests, "markdown_to_html", slower)
+    bodies: list[bytes] = []
+    readers = [threading.Thread(target=lambda: bodies.append(app.test_client().get("/digests/round-table")
+                                                             .get_data())) for _ in range(6)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(timeout=30)
+    cache = page_cache(app)
+    assert len(bodies) == 6 and len(set(bodies)) == 1 and b"round-table" in bodies[0]
+    assert (cache.misses, cache.hits) == (1, 5)

@@ -68,3 +68,15 @@ def test_a_slow_phone_sending_byte_by_byte_is_answered(served):
         while chunk := conn.recv(65536):
             data += chunk
     assert data.startswith(b"HTTP/1.1 200")
+
+
+def test_waitress_queue_warnings_are_one_per_interval_not_one_per_request(served, caplog):
+    import logging
+
+    queue_log = logging.getLogger("waitress.queue")
+    with caplog.at_level(logging.WARNING, logger="waitress.queue"):
+        for depth in range(50):  # what a burst queued behind busy threads makes waitress write
+            queue_log.warning("Task queue depth is %d", depth)
+    written = [r.getMessage() for r in caplog.records if r.name == "waitress.queue"]
+    assert len(written) <= 1, written
+    assert logging.getLogger("waitress").isEnabledFor(logging.WARNING), "other warnings still written"

@@ -36,6 +36,16 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
+    def get_signing_serializer(self, app):
+        """Flask's serializer for the app's keys, made once per set of keys instead of per request
+        (making one costs more than a cached page's whole answer: itsdangerous serialises a test value)."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cache = app.extensions.setdefault("harvest_session_serializers", {})
+        found = cache.get(keys)
+        if found is None:
+            found = cache[keys] = super().get_signing_serializer(app)
+        return found
+
 
 bp.record_once(lambda state: setattr(state.app, "session_interface", HttpsAwareSessionInterface()))
 

@@ -19,7 +19,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app, request
 from flask_wtf.csrf import generate_csrf
@@ -61,7 +61,7 @@ def submission_key() -> str:
 def form_page(event: Event, table: Table, render: Callable[[str, str], str]) -> str:
     """The table's form page for this request; `render(csrf_token, submission_key)` makes the page."""
     cache = form_cache(current_app)
-    key = (request.script_root, repr(astuple(event)), repr(astuple(table)))
+    key = (request.script_root, repr(event), repr(table))  # a dataclass repr shows every field
     with cache.lock:
         parts = cache.pages.get(key)
         if parts is not None:

@@ -11,11 +11,17 @@ is published, withdrawn or deleted, by any process), read with one small query p
 anonymous GETs that answer 200 are cached, so a logged-in organiser's page (with their menu and
 CSRF token) is never served to anyone else; the response headers added after the view (security
 headers) are added afresh to each answer.
+
+Each cached answer carries an ETag, so a browser or proxy that asks again with If-None-Match gets a
+304 with no body. When many readers ask for a page nobody has cached yet (just published, or the
+server just started), one request renders it and the others wait for that one instead of each
+rendering it too: 100 readers arriving at once made 100 renders, and the slowest waited for all.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -24,7 +30,7 @@ from flask import Flask, Response, current_app, g, make_response, request
 from sqlite_utils import Database
 
 MAX_PAGES = 256
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control")
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag")
 
 
 @dataclass
@@ -32,8 +38,22 @@ class _Cache:
     generation: int = -1
     pages: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # One lock per page being rendered: the requests that want it meanwhile wait on it.
+    rendering: dict = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+
+    def get(self, key: tuple, generation: int) -> tuple | None:
+        """The cached (body, headers, etag) of `key` under `generation` (emptied when that moved)."""
+        with self.lock:
+            if self.generation != generation:
+                self.pages.clear()
+                self.generation = generation
+            hit = self.pages.get(key)
+            if hit is not None:
+                self.pages.move_to_end(key)
+                self.hits += 1
+            return hit
 
 
 def publication_generation(db: Database) -> int:
@@ -57,27 +77,45 @@ def cached_public(view):
 
         generation = publication_generation(get_db())
         cache = page_cache(current_app)
-        key = (request.host_url, request.full_path)
-        with cache.lock:
-            if cache.generation != generation:
-                cache.pages.clear()
-                cache.generation = generation
-            hit = cache.pages.get(key)
-            if hit is not None:
-                cache.pages.move_to_end(key)
-                cache.hits += 1
-        if hit is not None:
-            body, headers = hit
-            return Response(body, status=200, headers=headers)
-        response = make_response(view(**kwargs))
-        if response.status_code == 200 and not response.direct_passthrough:
-            headers = [(k, v) for k, v in response.headers.items() if k in KEPT_HEADERS]
+        # Scheme, host and root: the feed's links are absolute.
+        key = (request.scheme, request.host, request.root_path, request.path, request.query_string)
+        hit = cache.get(key, generation)
+        if hit is None:
             with cache.lock:
-                cache.misses += 1
-                if cache.generation == generation:
-                    cache.pages[key] = (response.get_data(), headers)
-                    while len(cache.pages) > MAX_PAGES:
-                        cache.pages.popitem(last=False)
-        return response
+                rendering = cache.rendering.setdefault(key, threading.Lock())
+            with rendering:
+                hit = cache.get(key, generation)  # rendered by the request this one waited for
+                if hit is None:
+                    try:
+                        return _render_and_keep(view, kwargs, cache, key, generation)
+                    finally:
+                        with cache.lock:
+                            cache.rendering.pop(key, None)
+        return _answer(*hit)
 
     return wrapped
+
+
+def _answer(body: bytes, headers: list, etag: str) -> Response:
+    """The cached page, or 304 (no body) when the client already holds this version of it."""
+    # Only the header's presence is checked per request; werkzeug parses it when there is one.
+    if "HTTP_IF_NONE_MATCH" in request.environ and request.if_none_match.contains_weak(etag):
+        return Response(status=304, headers=[h for h in headers if h[0] in ("ETag", "Cache-Control")])
+    return Response(body, status=200, headers=headers)
+
+
+def _render_and_keep(view, kwargs: dict, cache: _Cache, key: tuple, generation: int) -> Response:
+    response = make_response(view(**kwargs))
+    if response.status_code != 200 or response.direct_passthrough:
+        return response
+    body = response.get_data()
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    response.set_etag(etag)
+    headers = [(k, v) for k, v in response.headers.items() if k in KEPT_HEADERS]
+    with cache.lock:
+        cache.misses += 1
+        if cache.generation == generation:
+            cache.pages[key] = (body, headers, etag)
+            while len(cache.pages) > MAX_PAGES:
+                cache.pages.popitem(last=False)
+    return _answer(body, headers, etag) if "HTTP_IF_NONE_MATCH" in request.environ else response

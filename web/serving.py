@@ -10,7 +10,10 @@ being answered is never closed for idleness.
 
 from __future__ import annotations
 
+import logging
 import resource
+import threading
+import time
 from typing import Any
 
 from flask import Flask
@@ -23,6 +26,35 @@ CHANNEL_TIMEOUT = 30
 CLEANUP_INTERVAL = 5
 # The X-Forwarded-* headers believed from the trusted proxy (one hop).
 PROXY_HEADERS = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port"}
+
+
+# At most one "Task queue depth is N" warning per this many seconds (see _Sparse).
+QUEUE_WARNING_SECONDS = 10.0
+
+
+class _Sparse(logging.Filter):
+    """Let one record through every `seconds`. Waitress warns "Task queue depth is N" for each request
+    queued while its threads are busy: under a room's burst that is a line per request, written by
+    the request's thread, and the server's CPU goes into the log. One line now and then still says
+    the server is behind."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds, self._last, self._lock = seconds, float("-inf"), threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last < self.seconds:
+                return False
+            self._last = now
+            return True
+
+
+def _sparse_queue_warnings() -> None:
+    queue_log = logging.getLogger("waitress.queue")
+    if not any(isinstance(f, _Sparse) for f in queue_log.filters):
+        queue_log.addFilter(_Sparse(QUEUE_WARNING_SECONDS))
 
 
 def _open_files_allowed(wanted: int) -> int:
@@ -64,4 +96,5 @@ def create_server(app: Flask, host: str, port: int, threads: int = 8):
     """A waitress server for the app on host:port (port 0 picks a free one); call `.run()` on it."""
     import waitress
 
+    _sparse_queue_warnings()
     return waitress.create_server(app, host=host, port=port, threads=threads, **server_settings(app))
