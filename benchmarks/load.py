@@ -2,6 +2,8 @@
 
     python benchmarks/load.py                       # 10/50/100/300 attendees, 100 readers, synthesis
     python benchmarks/load.py --levels 10,100 --seconds 2 --no-synthesis --save load.json
+    git worktree add --detach /tmp/base 2c67f00
+    python benchmarks/load.py --against /tmp/base   # the same phases on both, taking turns; ratios
 
 For each level of concurrent attendees (GET the form, POST the note with its CSRF token and
 cookie, as a browser does; see benchmarks/serving.py): notes/s, p50/p95/p99 of the GET+POST pair,
@@ -11,6 +13,11 @@ and the Atom feed; then the form's p99 at 10 attendees while `harvest synthesise
 models) on another event of the same database. Every phase is bounded in time and count and
 stops by itself; the client runs on the same machine, so its CPU counts against the server's.
 
+With --against, a second server runs the code of another checkout (a baseline commit, with this
+checkout's Python and packages) on its own copy of the same data, and each phase is run on both,
+taking turns (which goes first alternates), so both meet the same load from the rest of the
+machine; the report adds the ratios now / baseline.
+
 Targets (issue 15): p99 < 300 ms at 100 attendees, < 1 s at 300, server CPU < 3 ms per note;
 readers p99 < 200 ms; the form's p99 < 1 s during a synthesis.
 """
@@ -19,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import subprocess
 import sys
 import tempfile
@@ -172,6 +180,32 @@ def during_synthesis(server: Server, db: Path, tokens: list[str], clients: int, 
             "p99_ms": _ms(percentile(latencies, 99)), "target_p99_ms": 1000.0}
 
 
+class Setup:
+    """One server under test: its code, its database (seeded alike), its published digest."""
+
+    def __init__(self, tmp: Path, name: str, threads: int, repo: Path | None) -> None:
+        self.name, self.db = name, tmp / f"{name}.db"
+        self.tokens = seed(self.db)
+        self.slug = publish_digest(self.db)
+        self.server = Server(self.db, threads=threads, repo=repo)
+        self.commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo or REPO,
+                                     capture_output=True, text=True).stdout.strip()
+        burst(self.server.port, self.tokens, 5, 0.5, 20, "warm-up")
+
+
+def _ratio(now: float | None, base: float | None) -> float | None:
+    return round(now / base, 2) if now is not None and base else None
+
+
+def ratios(now: dict, base: dict) -> dict:
+    """now / baseline for the figures of one attendee level."""
+    return {k: _ratio(now[k], base[k]) for k in ("notes_per_s", "p50_ms", "p99_ms", "server_cpu_ms_per_note")}
+
+
+def _turns(setups: list[Setup], phase: int) -> list[Setup]:
+    return setups if phase % 2 == 0 else setups[::-1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", default="10,50,100,300", help="Concurrent attendees per level.")
@@ -182,34 +216,56 @@ def main() -> None:
     parser.add_argument("--no-synthesis", action="store_true", help="Skip the form-during-synthesis phase.")
     parser.add_argument("--synthesis-limit", type=float, default=90.0, help="Most seconds of that phase.")
     parser.add_argument("--baseline", help="Serve this checkout instead (e.g. a git worktree of an older "
-                        "commit), to compare in the same session.")
+                        "commit).")
+    parser.add_argument("--against", help="Also serve this checkout (a baseline commit's worktree) and run "
+                        "every phase on both in the same run, taking turns; the report gives ratios.")
     parser.add_argument("--save", help="Also write the report to this JSON file.")
     args = parser.parse_args()
     info = describe_machine()
     report = {"machine": machine_line(info), "commit": git_commit(),
-              "command": "python benchmarks/load.py " + " ".join(sys.argv[1:]), "levels": []}
+              "command": "python benchmarks/load.py " + " ".join(sys.argv[1:]),
+              "load_average_before": list(os.getloadavg())}
     with tempfile.TemporaryDirectory(prefix="harvest-load-") as tmp:
-        db = Path(tmp) / "load.db"
-        tokens = seed(db)
-        slug = publish_digest(db)
-        server = Server(db, threads=args.threads, repo=Path(args.baseline) if args.baseline else None)
-        if args.baseline:
-            report["served"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=args.baseline,
-                                              capture_output=True, text=True).stdout.strip()
+        setups: list[Setup] = []
         try:
-            burst(server.port, tokens, 5, 0.5, 20, "warm-up")
-            for clients in (int(c) for c in args.levels.split(",")):
-                report["levels"].append(attendee_level(server, db, tokens, clients, args.seconds,
-                                                       args.max_notes))
-                print(report["levels"][-1], file=sys.stderr)
+            served = Path(args.baseline) if args.baseline else None
+            setups.append(Setup(Path(tmp), "now", args.threads, served))
+            if args.against:
+                setups.append(Setup(Path(tmp), "baseline", args.threads, Path(args.against)))
+            for s in setups:
+                report[s.name] = {"served": s.commit, "levels": []}
+            for phase, clients in enumerate(int(c) for c in args.levels.split(",")):
+                for s in _turns(setups, phase):
+                    level = attendee_level(s.server, s.db, s.tokens, clients, args.seconds, args.max_notes)
+                    report[s.name]["levels"].append(level)
+                    print(s.name, level, file=sys.stderr)
             if args.readers:
-                report["readers"] = readers(server.port, [f"/digests/{slug}", "/digests.atom"],
-                                            args.readers, args.seconds, 20_000)
-                print(report["readers"], file=sys.stderr)
+                for s in _turns(setups, 1):
+                    paths = [f"/digests/{s.slug}", "/digests.atom"]
+                    report[s.name]["readers"] = readers(s.server.port, paths, args.readers, args.seconds,
+                                                        20_000)
+                    print(s.name, report[s.name]["readers"], file=sys.stderr)
             if not args.no_synthesis:
-                report["during_synthesis"] = during_synthesis(server, db, tokens, 10, args.synthesis_limit)
+                for s in setups:
+                    report[s.name]["during_synthesis"] = during_synthesis(s.server, s.db, s.tokens, 10,
+                                                                          args.synthesis_limit)
+                    print(s.name, report[s.name]["during_synthesis"], file=sys.stderr)
         finally:
-            server.stop()
+            for s in setups:
+                s.server.stop()
+    if args.against:
+        now, base = report["now"], report["baseline"]
+        report["ratios_now_over_baseline"] = {
+            "levels": [{"clients": n["clients"], **ratios(n, b)}
+                       for n, b in zip(now["levels"], base["levels"], strict=True)]}
+        if args.readers:
+            report["ratios_now_over_baseline"]["readers_p99"] = {
+                path: _ratio(now["readers"][path]["p99_ms"], base["readers"][path]["p99_ms"])
+                for path in now["readers"] if path.startswith("/")}
+        if not args.no_synthesis:
+            report["ratios_now_over_baseline"]["during_synthesis_p99"] = _ratio(
+                now["during_synthesis"]["p99_ms"], base["during_synthesis"]["p99_ms"])
+    report["load_average_after"] = list(os.getloadavg())
     dump(report, args.save)
 
 
