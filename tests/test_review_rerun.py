@@ -4,6 +4,8 @@ listed with the reason. Fast with the FakeEmbedder; the same with the real model
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from conftest import SEEE
 
@@ -77,7 +79,7 @@ def applied(edit: dict, result: dict) -> bool:
             for s in t["segments"]))
         return holder["quotes"][0]["text"] == p["text"]
     if op == "reorder":
-        return result["themes"][0] is _locate(result, p["order"][0])[0]
+        return result["themes"][0] is _locate(result, p["order"][0], majority=False)[0]
     raise AssertionError(op)
 
 
@@ -115,9 +117,9 @@ def test_nine_edits_survive_a_rerun_with_one_new_note_fake_embedder(db, nlp):
     assert kept == 9, unkept  # one note more moves no old segment: nothing is lost
 
 
-def test_an_edit_follows_most_of_its_segments_not_half_of_them(db):
-    """A new run scatters a theme of 6 segments: 2 stay together, 1 and 1 go to other themes, 2 to
-    'other'. The rename goes with the 2 (the most in one theme), though they are not half of 6."""
+def _scatter(db, shares: tuple[int, int, int, int]):
+    """A theme of 6 segments renamed "Contracts too big", then a new run that leaves shares[0] of
+    them in it and moves shares[1] and shares[2] to two other themes, shares[3] to 'other'."""
     from publishing_data import NOTES, make_result, seed_event, store_result
 
     event = seed_event(db, notes=NOTES + [("t6", "Table 1", "Lots get bigger every year. A consortium is "
@@ -127,15 +129,60 @@ def test_an_edit_follows_most_of_its_segments_not_half_of_them(db):
     big = result["themes"][0]
     record_edit(db, event, "rename", theme=big["id"], label="Contracts too big")
     segs = big["segments"]
-    assert len(segs) == 6
+    assert len(segs) == 6 and sum(shares) == 6
     rerun = make_result(db, event)
-    rerun["themes"][0]["segments"] = segs[:2]
-    rerun["themes"][1]["segments"] = rerun["themes"][1]["segments"] + segs[2:3]
-    rerun["themes"][2]["segments"] = rerun["themes"][2]["segments"] + segs[3:4]
-    rerun["unassigned"] = rerun["unassigned"] + segs[4:]
+    cut = [0, *itertools.accumulate(shares)]
+    rerun["themes"][0]["segments"] = segs[cut[0]:cut[1]]
+    rerun["themes"][0]["label"] = "Machine label"
+    rerun["themes"][1]["segments"] = rerun["themes"][1]["segments"] + segs[cut[1]:cut[2]]
+    rerun["themes"][2]["segments"] = rerun["themes"][2]["segments"] + segs[cut[2]:cut[3]]
+    rerun["unassigned"] = rerun["unassigned"] + segs[cut[3]:]
+    store_result(db, event, rerun)
+    return edited_result_with_report(db, event)
+
+
+def test_an_edit_follows_more_than_half_of_its_segments(db):
+    edited, unkept = _scatter(db, (4, 1, 1, 0))
+    assert unkept == [] and edited["themes"][0]["label"] == "Contracts too big"
+
+
+def test_an_edit_spread_over_several_themes_is_reported_not_put_on_the_biggest_piece(db):
+    """The walk-through's rents theme: a new run moved its segments to several themes, and the
+    rename went to the one holding the most (a theme about something else, under the editor's
+    heading). Issue 13's trust rule: no theme holds more than half, so the rename is reported
+    with where its passages went, and no theme carries it. (Earlier, this test required the rename
+    to follow the 2 of 6.)"""
+    edited, unkept = _scatter(db, (2, 1, 1, 2))
+    assert [t["label"] for t in edited["themes"]].count("Contracts too big") == 0
+    assert edited["themes"][0]["label"] == "Machine label"
+    [why] = unkept
+    assert why.startswith("Not kept: rename to 'Contracts too big' (the new synthesis spread its 6 "
+                          "passages over several themes (2 in \u2018Machine label\u2019, 1 in ")
+    assert why.endswith("2 in 'other'): make it again on the theme you mean).")
+    # Made again on the theme meant, the new rename holds; the old one is still listed.
+    event = get_event(db, "round-table")
+    record_edit(db, event, "rename", theme=edited["themes"][0]["id"], label="Contracts too big")
+    edited, unkept = edited_result_with_report(db, event)
+    assert edited["themes"][0]["label"] == "Contracts too big" and unkept == [why]
+
+
+def test_a_merge_keeps_the_heading_it_was_merged_into_after_a_rerun(db):
+    """The walk-through's F5: after a merge and a new run, the merged theme took the label of the
+    theme merged away, and the Digest tab called it a rename."""
+    from publishing_data import make_result, seed_event, store_result
+
+    event = seed_event(db)
+    store_result(db, event, make_result(db, event))
+    before = edited_result(db, event)["themes"]
+    into, away = before[0], before[2]
+    record_edit(db, event, "merge", theme=into["id"], other=away["id"])
+    rerun = make_result(db, event)
+    rerun["themes"][0]["segments"] += rerun["themes"][2]["segments"]
+    rerun["themes"][0]["label"] = away["label"]  # the new run's labeller chose the other heading
+    del rerun["themes"][2]
     store_result(db, event, rerun)
     edited, unkept = edited_result_with_report(db, event)
-    assert unkept == [] and edited["themes"][0]["label"] == "Contracts too big"
+    assert unkept == [] and edited["themes"][0]["label"] == into["label"] != away["label"]
 
 
 def test_two_old_themes_joined_by_a_new_run_keep_one_rename_and_list_the_other(db):

@@ -2,8 +2,9 @@
 
 An edit names what it changes by things that survive a new synthesis run: a segment is its note
 ref, offsets and a hash of its text; a theme is the set of its segments, never the run-local
-theme id. On a new run an edit goes to the theme that now holds most of its segments (`_locate`);
-a split moves its segments from wherever they are now; a hidden quote is hidden in every theme
+theme id. On a new run an edit goes to the theme that now holds more than half of its segments
+(`_locate`), and is reported where none does; a split moves its segments from wherever they are
+now; a hidden quote is hidden in every theme
 (by its note and text or offsets); a pinned quote is pinned in the theme its passage is in. Each
 edit is applied in order; one that cannot be is listed with the reason, so the organiser knows
 what was not kept. Every segment stays in exactly one place: a theme or `unassigned`.
@@ -45,18 +46,24 @@ def theme_anchor(theme: dict) -> list[str]:
     return sorted(segment_key(s) for s in theme.get("segments", []))
 
 
-def _locate(result: dict, anchor: list[str]) -> tuple[dict | None, str]:
-    """The theme that now holds most of the anchor's segments, or (None, why there is none).
+def _locate(result: dict, anchor: list[str], *, majority: bool = True) -> tuple[dict | None, str]:
+    """The theme that now holds more than half of the anchor's segments, or (None, why there is none).
 
-    Ties go to the theme the segments make up most of, then to the earlier one. Where more of them
-    are in 'other' than in any one theme, the theme has dissolved: an edit does not follow a stray
-    segment into an unrelated theme (it is reported instead).
+    Of the anchor's segments still in the notes, a theme must hold the majority: a rename, summary,
+    merge or drop goes to a theme only where that is clearly the theme it was made on. Where a new
+    run spread them over several themes, the edit is reported with where they went, not put on the
+    theme that happens to hold the most (a heading on a theme about something else). Where more of
+    them are in 'other' than in any one theme, the theme has dissolved. `majority=False` (the order
+    of themes, where a split's new theme goes) takes the theme holding the most; ties go to the
+    theme the segments make up most of, then to the earlier one.
     """
     wanted = set(anchor)
-    best, best_score = None, (0, 0.0)
+    best, best_score, holders = None, (0, 0.0), []
     for theme in result["themes"]:
         keys = {segment_key(s) for s in theme["segments"]}
         overlap = len(wanted & keys)
+        if overlap:
+            holders.append((overlap, theme["label"]))
         score = (overlap, overlap / len(wanted | keys) if overlap else 0.0)
         if score > best_score:
             best, best_score = theme, score
@@ -65,6 +72,12 @@ def _locate(result: dict, anchor: list[str]) -> tuple[dict | None, str]:
         return None, "its passages are no longer in the notes: a note was hidden, edited or removed"
     if best is None or best_score[0] < in_other:
         return None, "most of its passages are now in 'other' (no theme) after the new synthesis"
+    present = sum(n for n, _ in holders) + in_other
+    if majority and best_score[0] * 2 <= present:
+        where = [f"{n} in \u2018{label}\u2019" for n, label in sorted(holders, key=lambda h: -h[0])[:3]]
+        where += [f"{in_other} in 'other'"] if in_other else []
+        return None, (f"the new synthesis spread its {present} passages over several themes "
+                      f"({', '.join(where)}): make it again on the theme you mean")
     return best, ""
 
 
@@ -182,7 +195,7 @@ class _Replay:
         if op == "reorder":
             placed = []
             for anchor in p["order"]:
-                theme, _ = _locate(result, anchor)
+                theme, _ = _locate(result, anchor, majority=False)
                 if theme is not None and theme not in placed:
                     placed.append(theme)
             if not placed:
@@ -205,6 +218,10 @@ class _Replay:
                 return self.not_kept(edit, why.replace("its passages", "the passages of the other theme"))
             if other is not theme:  # the new run may already have joined them
                 _move(result, {segment_key(s) for s in other["segments"]}, theme)
+            if ("rename", id(theme)) not in self.claims and p.get("theme_label"):
+                # The merged theme keeps the heading the editor merged into: a new run's label
+                # (perhaps the label of the theme merged away) would read as a rename nobody made.
+                theme["label"] = p["theme_label"]
         return None
 
     def split(self, edit: dict) -> None:
@@ -220,7 +237,7 @@ class _Replay:
                 return self.not_kept(edit, why.replace("its passages",
                                                        "the passages of the theme it moved to"))
         else:
-            source, _ = _locate(result, p["theme"])
+            source, _ = _locate(result, p["theme"], majority=False)
             target = {"id": f"edit-{edit['id']}", "label": p.get("label") or "New theme",
                       "keywords": [], "summary": "", "size": 0, "tables": [], "segments": [], "quotes": []}
             at = result["themes"].index(source) + 1 if source is not None else len(result["themes"])
