@@ -15,7 +15,7 @@ from capture.errors import ValidationError
 from capture.store import get_event
 from web.cli import cli
 from web.publish.digest import compose_markdown
-from web.publish.publishing import digest_output, publish, save_draft
+from web.publish.publishing import digest_output, discard_draft, get_draft, publish, save_draft
 from web.review import record_edit
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -83,10 +83,15 @@ def test_publish_uses_the_edited_draft_and_versions(db, event):
     assert publish(db, event) == 1
     first, which = digest_output(db, event, "markdown")
     assert which == "version 1" and "## Who came" in first
-    # The draft is consumed by publishing: the next version comes from the template again.
+    # The edited draft outlives publishing: the next version starts from the organiser's text
+    # (the walk-through's F9: it used to come from the template again, the edits gone).
+    assert get_draft(db, event) is not None
     assert publish(db, event) == 2
     second, which = digest_output(db, event, "markdown")
-    assert which == "version 2" and "## Participation" in second
+    assert which == "version 2" and "## Who came" in second and "## Participation" not in second
+    discard_draft(db, event)
+    assert publish(db, event) == 3
+    assert "## Participation" in digest_output(db, event, "markdown")[0]
     assert get_event(db, event.slug).status == "published"
 
 

@@ -20,10 +20,11 @@ from sqlite_utils import Database
 
 from capture.errors import ValidationError
 from capture.models import Event
-from capture.store import atomic, insert
+from capture.store import approved_notes, atomic, insert
 from synthesis.runs import latest_succeeded_run
 from web.publish.digest import build_data, markdown_from_data, next_version
 from web.publish.redact import redactor_for
+from web.publish.verbatim import describe, unverified_quotes
 from web.review import edited_result, theme_anchor
 
 MAX_DRAFT = 500_000
@@ -60,16 +61,26 @@ def template_markdown(db: Database, event: Event, data: dict | None = None) -> s
     return redactor_for(db, event)(markdown_from_data(data, next_version(db, event)))
 
 
+def check_quotes(db: Database, event: Event, markdown: str) -> None:
+    """Raise ValidationError naming the quoted passages of `markdown` that are not the words of
+    an approved note (as written, or redacted under the Chatham House Rule)."""
+    missing = unverified_quotes(markdown, [n.text for n in approved_notes(db, event)],
+                                redactor_for(db, event))
+    if missing:
+        raise ValidationError(describe(missing))
+
+
 def save_draft(db: Database, event: Event, markdown: str) -> None:
     """Store the organiser's edited Markdown as the draft to publish, with what it was made from.
 
     A stale draft saved again keeps its old sources: editing its text does not make it current
-    (regenerating it does)."""
+    (regenerating it does). A draft whose quotes are not the notes' words is refused."""
     markdown = (markdown or "").replace("\r\n", "\n")
     if not markdown.strip():
         raise ValidationError("The draft is empty. Write the digest, or reset it to the template.")
     if len(markdown) > MAX_DRAFT:
         raise ValidationError(f"The draft is too long (limit {MAX_DRAFT:,} characters).")
+    check_quotes(db, event, markdown)
     old = _row(db, event)
     if old is not None and old["run_id"] is not None and draft_status(db, event)["stale"]:
         keep = {k: old[k] for k in ("run_id", "source_hash", "source_labels", "base_markdown")}
@@ -103,7 +114,8 @@ def _changes(old: list, new: list) -> list[str]:
             continue
         matched.add(best)
         if new[best][0] != label:
-            out.append(f"Renamed: \u201c{label}\u201d is now \u201c{new[best][0]}\u201d")
+            # "Heading changed", not "Renamed": a new run's labeller changes headings too.
+            out.append(f"Heading changed: \u201c{label}\u201d is now \u201c{new[best][0]}\u201d")
     out += [f"Theme added: \u201c{label}\u201d" for i, (label, _) in enumerate(new) if i not in matched]
     return out
 

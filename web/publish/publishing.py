@@ -22,7 +22,14 @@ from capture.models import Event
 from capture.store import atomic, get_event, insert, save_event
 from web.audit import log_action
 from web.publish.digest import build_data, chart_base, markdown_from_data, next_version
-from web.publish.drafts import discard_draft, draft_status, get_draft, save_draft, sources  # noqa: F401
+from web.publish.drafts import (  # noqa: F401
+    check_quotes,
+    discard_draft,
+    draft_status,
+    get_draft,
+    save_draft,
+    sources,
+)
 from web.publish.redact import confirm_all, redactor_for, unconfirmed
 from web.publish.render import standalone_html
 
@@ -68,6 +75,7 @@ def publish(db: Database, event: Event, *, accept_redactions: bool = False, acto
             f"The edited draft of {event.slug!r} was made from an earlier synthesis or earlier edits "
             f"({'; '.join(status['changes'])}). Regenerate it on the Digest tab (your own text edits are "
             f"kept) or reset it to the template, then publish.")
+    check_quotes(db, event, draft_markdown(db, event, data))
     made_from = sources(db, event, data)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     # The number is taken inside the write transaction: two publishers at once (a double click on
@@ -81,7 +89,8 @@ def publish(db: Database, event: Event, *, accept_redactions: bool = False, acto
         insert(db, "digest", {"event_id": event.id, "version": version, "markdown": markdown,
                               "data": json.dumps(data), "draft": 0, "published_at": now,
                               "run_id": made_from["run_id"], "source_hash": made_from["source_hash"]})
-        db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])
+        # An edited draft stays: the next version starts from the text just published (a new
+        # synthesis makes it stale, and regenerating it keeps the organiser's paragraphs).
         if not keep_open:
             save_event(db, event.slug, status="published")
         form = "kept open" if keep_open and event.status == "open" else "closed"
@@ -175,8 +184,15 @@ def _csv_safe(text: str) -> str:
 
 
 def published_json(version: dict) -> str:
-    """The JSON download: the published (and, under the rule, redacted) digest data."""
-    out = {"version": version["version"], "published_at": version["published_at"], **version["data"]}
+    """The JSON download: the published (and, under the rule, redacted) digest data.
+
+    A theme's segments are listed by note and table without their text: the digest publishes
+    its quotes and summaries, not every sentence of every note (a quote the organiser hid would
+    still be there, and attendees are told that short passages may be quoted)."""
+    data = version["data"]
+    themes = [{**t, "segments": [{k: s.get(k) for k in ("note", "table")} for s in t.get("segments", [])]}
+              for t in data.get("themes", [])]
+    out = {"version": version["version"], "published_at": version["published_at"], **data, "themes": themes}
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 
