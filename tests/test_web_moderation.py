@@ -92,6 +92,22 @@ def test_bulk_approve_selected_and_all_pending(app, client, db_path):
     assert [_status(db_path, i) for i in ids] == ["approved", "hidden", "approved", "approved"]
 
 
+def test_approve_all_pending_on_a_page_filtered_to_one_table_approves_only_that_table(app, client, db_path):
+    """The walk-through's F18: filtered to Table 1, "Approve all pending" approved notes at every
+    table, among them notes the moderator had not read."""
+    ids = _seed_notes(db_path, ("a one", "b two", "c three", "d four"))
+    first_table = get_note(open_db(db_path), ids[0]).table
+    login(client)
+    page = text(client.get(f"/events/round-2026/moderate?table={first_table}"))
+    assert f"Approve all 2 pending at {first_table}" in page
+    _moderate(client, {"action": "approve:all-pending"}, query=f"?table={first_table}")
+    assert [_status(db_path, i) for i in ids] == ["approved", "pending", "approved", "pending"]
+    assert "Approve all 2 pending" in text(client.get("/events/round-2026/moderate"))
+    _moderate(client, {"action": "approve:all-pending"})
+    assert {_status(db_path, i) for i in ids} == {"approved"}
+    assert "Approve all" not in text(client.get("/events/round-2026/moderate"))  # none left
+
+
 def test_bulk_with_nothing_selected_changes_nothing(app, client, db_path):
     ids = _seed_notes(db_path)
     login(client)
