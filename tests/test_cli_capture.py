@@ -85,7 +85,7 @@ def test_import_then_notes_shows_alison_reid(runner, db_path):
     shown = harvest(runner, db_path, "notes", "seee-2015")
     assert shown.startswith("Partnership structures (with the commissioning models seeking prime "
                             "vendors) (seee-2015): 10 notes")
-    assert shown.count("[i") == 10
+    assert shown.count("[note ") == 10 and shown.count(" | i") == 10  # number, then the ref
     assert shown.count("| Alison Reid (Alison Reid CEO of Community Dental Services responds)]") == 3
     assert "There seems to be capacity constraints for commissioners." in shown
     assert "Partnership structures (with the commissioning models seeking prime vendors)\n" not in shown
@@ -113,7 +113,7 @@ def test_import_column_options(runner, db_path, tmp_path):
     harvest(runner, db_path, "import", str(path), "--event", "cols", "--text-column", "Thoughts",
             "--id-column", "Ref", "--table-column", "Group", "--author-column", "Person")
     output = harvest(runner, db_path, "notes", "cols")
-    assert "[q1 | approved | B | Jo]" in output and "Less paperwork for small groups" in output
+    assert "[note 1 | q1 | approved | B | Jo]" in output and "Less paperwork for small groups" in output
 
 
 def test_event_create_update_and_events_list(runner, db_path):

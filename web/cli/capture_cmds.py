@@ -246,7 +246,7 @@ def tables(ctx, slug) -> None:
 @click.option("--table", help="Only notes from this table.")
 @pass_ctx
 def notes(ctx, slug, status, table) -> None:
-    """Show an event's notes: ref, status, table, author and attribution, then the text."""
+    """Show an event's notes: number, ref, status, table, author and attribution, then the text."""
     record = get_event(ctx.db, slug)
     rows = list_notes(ctx.db, record, status=status, table=table)
     click.echo(f"{record.title} ({record.slug}): {len(rows)} note{'s' if len(rows) != 1 else ''}")
@@ -254,7 +254,9 @@ def notes(ctx, slug, status, table) -> None:
         who = n.author or ""
         if n.attribution and n.attribution != n.author:
             who = f"{who} ({n.attribution})" if who else n.attribution
-        head = " | ".join(x for x in (n.ref, n.status, n.table or "", who) if x)
+        # The number first: the one moderation shows and quotes cite ("Table 2, note 5").
+        number = f"note {n.number}" if n.number else ""
+        head = " | ".join(x for x in (number, n.ref, n.status, n.table or "", who) if x)
         click.echo(f"\n[{head}]")
         click.echo(textwrap.fill(n.text, width=100, initial_indent="  ", subsequent_indent="  "))
 

@@ -8,7 +8,8 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from markupsafe import Markup
 
 from capture.errors import HarvestError, NotFound
-from capture.store import note_counts
+from capture.store import note_counts, note_numbers
+from synthesis.citation import quote_from_segment
 from web.access import event_role
 from web.audit import audit_entries
 from web.db import get_db
@@ -63,7 +64,10 @@ def _render_themes(event, code: int = 200, error: dict | None = None):
 
     `error` is {"theme", "op", "message", "typed"} (typed: the form's fields as sent)."""
     result, unkept = edited_result_with_report(get_db(), event)
+    numbers = note_numbers(get_db(), event)
     return render_template("review/themes.html", event=event, result=result, unkept=unkept,
+                           # A segment cites its note as quotes and moderation do: "Table 2, note 5".
+                           cite=lambda s: quote_from_segment(s, numbers)["cite"] or f"note {s['note']}",
                            edits=list_edits(get_db(), event), segment_key=segment_key,
                            quote_key=quote_key, error=error,
                            published=_published_labels(event, result)), code
