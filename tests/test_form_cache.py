@@ -24,7 +24,11 @@ def test_cached_form_keeps_the_sessions_csrf_token_and_gives_a_fresh_submission_
     _, tables = seed_event(db_path)
     url = f"/t/{tables[0].token}"
     cache = form_cache(app)
-    first, second = _fields(client.get(url)), _fields(client.get(url))
+    opened = client.get(url)
+    assert opened.headers.getlist("Set-Cookie"), "a new attendee's session starts here"
+    again = client.get(url)
+    assert not again.headers.getlist("Set-Cookie"), "an unchanged session is not signed and sent again"
+    first, second = _fields(opened), _fields(again)
     assert (cache.misses, cache.hits) == (1, 1)
     assert first["csrf_token"] == second["csrf_token"], "one token per session, as before the cache"
     assert first["submission"] != second["submission"] and len(first["submission"]) >= 16
