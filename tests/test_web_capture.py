@@ -87,7 +87,7 @@ def test_approve_by_default_event_stores_approved_notes(app, client, db_path):
 def test_second_note_from_the_same_attendee(app, client, db_path):
     _, tables = seed_event(db_path)
     _send(client, tables[0].token, "First")
-    _send(client, tables[0].token, "First")  # two people may write the same words: both kept
+    _send(app.test_client(), tables[0].token, "First")  # two people may write the same words: both kept
     _send(client, tables[0].token, "Second")
     assert [n.text for n in _notes(db_path)] == ["First", "First", "Second"]
 
@@ -145,6 +145,23 @@ def test_lost_session_keeps_the_words_and_lets_the_attendee_send_again(app, clie
     assert again.status_code == 302 and count_notes(db_path) == 1
 
 
+def test_back_then_send_again_stores_the_note_once(app, client, db_path):
+    """The walk-through's F1: after Back the browser loads the form again (a new submission key)
+    but keeps the words typed; sending them again stored a second note."""
+    _, tables = seed_event(db_path)
+    assert _send(client, tables[0].token, "Grants are too short.").status_code == 302
+    again = _send(client, tables[0].token, "Grants are too short.")  # a fresh page, a fresh key
+    assert again.status_code == 302 and "again=1" in again.location
+    assert "You had already sent these words from this phone" in text(client.get(again.location))
+    assert [n.text for n in _notes(db_path)] == ["Grants are too short."]
+    # Other words, the same words at another table, or another phone: new notes.
+    assert _send(client, tables[0].token, "Grants are far too short.").status_code == 302
+    assert _send(client, tables[1].token, "Grants are too short.").status_code == 302
+    other_phone = app.test_client()
+    assert _send(other_phone, tables[0].token, "Grants are too short.").status_code == 302
+    assert len(_notes(db_path)) == 4
+
+
 def test_closed_event_says_so_and_accepts_nothing(app, client, db_path):
     _, tables = seed_event(db_path)
     token = csrf(client, f"/t/{tables[0].token}")  # the form was open when the page loaded
@@ -156,9 +173,15 @@ def test_closed_event_says_so_and_accepts_nothing(app, client, db_path):
     assert page.status_code == 200
     assert "This event is closed: notes are no longer accepted." in text(page)
     assert "<textarea" not in page.get_data(as_text=True)
-    response = client.post(f"/t/{tables[0].token}", data={"csrf_token": token, "text": "late"})
+    response = client.post(f"/t/{tables[0].token}", data={"csrf_token": token,
+                                                           "text": "Late words <b>kept</b>"})
     assert response.status_code == 403
     assert "no longer accepted" in text(response)
+    # The walk-through's F11: the words typed are given back, and the page says they were not sent.
+    body = response.get_data(as_text=True)
+    assert "Your note was not sent: the organiser closed the form before it arrived." in text(response)
+    assert "Late words &lt;b&gt;kept&lt;/b&gt;</textarea>" in body
+    assert "Thank you for taking part" not in body
     assert count_notes(db_path) == 0
 
 

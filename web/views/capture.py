@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import sqlite3
@@ -58,6 +59,9 @@ def typed_text(value: str | None) -> str:
     return plain_spaces(text.translate(_CONTROL)).strip()
 
 
+SENT_REMEMBERED = 5  # notes per browser session recognised when sent again
+
+
 def _session_key() -> str:
     """Rate-limit key: the browser session's random id (set when the form is shown)."""
     return "session:" + (session.get("sid") or client_address())
@@ -98,8 +102,11 @@ def form(token: str):
     event, table = _lookup(token)
     _ensure_session_id()
     if not _accepting(event):
-        code = 403 if request.method == "POST" else 200
-        return render_template("capture/closed.html", event=event, table=table), code
+        if request.method == "POST":
+            # Sent as the form closed: say it was not stored, and give the words back to keep.
+            return render_template("capture/closed.html", event=event, table=table,
+                                   unsent=typed_text(request.form.get("text"))[:100_000]), 403
+        return render_template("capture/closed.html", event=event, table=table), 200
     if request.method == "GET" and g.get("user") is None and "_flashes" not in session:
         # An attendee's page: the same for everyone at the table but for the token and key.
         return form_page(event, table, lambda csrf, key: render_template(
@@ -111,7 +118,11 @@ def form(token: str):
         db = get_db()
         if key and find_note_by_source(db, event, "form", key) is not None:
             return redirect(url_for("capture.thanks", token=token))  # sent again: stored already
-        note = Note(text=typed_text(note_form.text.data), table=table.name,
+        typed = typed_text(note_form.text.data)
+        if _sent_before(table, typed):
+            # Back, then Send again: the browser gave the page a new key but kept the words.
+            return redirect(url_for("capture.thanks", token=token, again=1))
+        note = Note(text=typed, table=table.name,
                     author=typed_text(note_form.author.data) or None,
                     role=note_form.role.data or None, source="form", source_ref=key,
                     status="approved" if event.approve_by_default else "pending")
@@ -126,9 +137,24 @@ def form(token: str):
                 raise
             return redirect(url_for("capture.thanks", token=token))
         else:
+            _remember_sent(table, typed)
             return redirect(url_for("capture.thanks", token=token))
     code = 400 if request.method == "POST" else 200
     return render_template("capture/form.html", event=event, table=table, form=note_form), code
+
+
+def _sent_digest(table: Table, text: str) -> str:
+    return hashlib.sha256(f"{table.token}\x00{text}".encode()).hexdigest()[:16]
+
+
+def _sent_before(table: Table, text: str) -> bool:
+    """Whether this browser session already sent these very words at this table."""
+    return _sent_digest(table, text) in session.get("sent", [])
+
+
+def _remember_sent(table: Table, text: str) -> None:
+    """Keep a hash (never the words) of the session's last few notes in its signed cookie."""
+    session["sent"] = [*session.get("sent", []), _sent_digest(table, text)][-SENT_REMEMBERED:]
 
 
 @bp.errorhandler(CSRFError)
