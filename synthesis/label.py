@@ -1,15 +1,21 @@
 """Stage 4: a label a person could have written, and keywords, for each theme.
 
 Keywords come from class-based TF-IDF (BERTopic's c-TF-IDF: words frequent in this theme and
-rare in the others). The label is a run of words taken verbatim from the theme's own segments:
-a short clause ("Public sector contracts are getting bigger"), a noun phrase with its
-prepositional phrases ("Lack of going out to the market"), or a whole short segment, each
-trimmed of leading fillers ("I think", "There is", "The group felt that", "a lot of the").
+rare in the others). The label is built from the theme's own segments: a run of their words (a
+short clause, "Public sector contracts are getting bigger"; a noun phrase with its prepositional
+phrases, "Lack of going out to the market"; a whole short segment), or a whole clause compressed
+as an editor would, by leaving out whole adjuncts, demonstratives and intensifiers ("These larger
+contracts by their very nature do need more partnership and consortia working" gives "Larger
+contracts do need more partnership and consortia working"), never by cutting it short; each is
+trimmed of leading fillers ("I think", "There is", "The group felt that", "a lot of the"). Nothing
+comes from a condition that only sets the scene ("If you are operating in health and social
+care, ..."), and a compression keeps every word that limits or hedges its clause.
 Candidates are scored by how central they are to the theme (embedding similarity to its centre),
 how distinct from the other themes, how well they cover the theme's keywords, and a length prior
-(3 to 8 words), less a small penalty for a probable typo of the notes (synthesis/typos.py:
-"Commissinoers are focusing on the end point" gives way to a clean candidate of about the same
-score). Capitalised, no trailing punctuation, unique within the event; no text invented.
+(3 to 8 words), less small penalties for a compressed clause (a run of the notes' words wins
+near-ties) and for a probable typo of the notes (synthesis/typos.py: "Commissinoers are focusing
+on the end point" gives way to a clean candidate of about the same score). Capitalised, no
+trailing punctuation, unique within the event; every word the notes' own, in their order.
 
 A candidate keeps the rules of a headline (issue 12, point 3; `breaks_rules`): 1 to 9 words, never
 a date, a redaction placeholder, a bare proper noun or a phrase ending on a function word, never
@@ -69,6 +75,21 @@ PRONOUNS = {"i", "we", "you", "they", "he", "she", "it", "this", "that", "these"
 PERSONAL = {"i", "we", "you", "they", "he", "she", "it", "me", "us", "them", "him"}
 ALLOWED_PUNCT = {"-", "/", "'", "’", "&", "'s", "’s"}
 MAX_LABEL_WORDS = 9  # a headline of 3 to 9 words
+# What a compression may leave out (`_optional`): adjuncts, demonstratives, vague intensifiers.
+ADJUNCTS = {"advmod", "npadvmod", "advcl", "relcl", "acl", "appos", "parataxis", "intj", "meta"}
+DEMONSTRATIVES = {"this", "that", "these", "those"}
+# Not "just", "only", "normally": "they just want one person" limits what they want.
+VAGUE = {"very", "whole", "really", "actually", "certainly", "basically", "obviously", "clearly", "indeed",
+         "quite", "simply"}
+# Words that say how often or how surely: "Homeschooling is sometimes required" is not "is required".
+HEDGES = {"sometimes", "often", "usually", "always", "mostly", "partly", "largely", "generally", "normally",
+          "occasionally", "seldom", "almost", "nearly", "mainly", "probably", "possibly", "perhaps", "maybe",
+          "just"}
+FINITE = {"VBZ", "VBP", "VBD", "MD"}  # tags of a finite verb
+# Subordinators of a clause that sets the scene rather than makes the point (`_in_condition`).
+CONDITIONS = {"if", "when", "whenever", "unless", "once", "while", "whilst"}
+OPTIONAL_LIMIT = 10  # optional subtrees tried per clause (2^10 subsets at most)
+COMPRESSIONS = 2  # compressed versions kept per clause
 # What redaction puts in place of a name (web/publish/redact.py): never a label.
 PARTICIPANT = re.compile(r"\b(?:a|another|the other) participant\b", re.IGNORECASE)
 SHORTLIST = 8  # candidates embedded per theme (16 or 24 changed no label on argkp-dev)
@@ -79,6 +100,7 @@ COVER = 0.2
 FREQUENT = 0.05
 SHORT = 0.5  # less for a 2-word label, twice that for one word: a headline has 3 to 9 words
 LONG = 0.05  # less per word beyond 8
+COMPRESSED = 0.02  # less for a compressed clause (words left out) than for a run of the notes' words
 TYPO = 0.05  # less for a phrase with a probable typo ("commissinoers"): breaks near-ties only
 _WORD = re.compile(r"(?u)\b\w[\w'-]*\w\b|\b\w\b")
 
@@ -144,9 +166,12 @@ def _strip_leading(tokens: list) -> list:
     return tokens
 
 
-def _clean_tokens(tokens: list) -> str | None:
-    """The tokens as a label text (verbatim, whitespace collapsed), or None if unfit for one."""
-    tokens = _strip_leading(list(tokens))
+def _clean_tokens(tokens: list, dropped: frozenset[int] = frozenset()) -> str | None:
+    """The tokens as a label text (their words in order, whitespace collapsed), or None if unfit
+    for one. `dropped` are the heads of subtrees a compression left out on purpose (an adjunct
+    with its object: "die [with dignity]"); any other word the tokens need and lack is a cut."""
+    # A headline leaves out demonstratives and intensifiers ("no costs around [that whole] convening").
+    tokens = [t for t in _strip_leading(list(tokens)) if not _light(t)]
     while tokens and (tokens[-1].pos_ in TRAILING_POS or tokens[-1].dep_ in SUBJECTS
                       or not tokens[-1].text.strip()):
         tokens = tokens[:-1]
@@ -155,16 +180,28 @@ def _clean_tokens(tokens: list) -> str | None:
     if tokens[0].lower_ in PERSONAL or tokens[0].text[0] in "'’" or tokens[0].pos_ == "AUX":
         return None  # "They just want one person": a label names who, not "they"
     first, last = tokens[0].i, tokens[-1].i
-    if any(child.i > last and child.dep_ in ARGUMENTS for t in tokens for child in t.rights):
+    inside = {t.i for t in tokens}
+    gaps = len(inside) != last - first + 1
+    if any(child.i not in inside and child.dep_ in ARGUMENTS and (gaps or child.i > last)
+           for t in tokens for child in t.rights):
         return None  # cut short: "Homeschooling gives kids" (what?), "might not feel" (what?)
-    if tokens[-1].pos_ == "VERB" and any(child.dep_ == "prep" for child in tokens[-1].rights):
+    if tokens[-1].pos_ == "VERB" and any(child.dep_ == "prep" and child.i not in dropped
+                                         for child in tokens[-1].rights):
         return None  # cut short: "businesses to compete [against them]"
     if any(t.pos_ in {"VERB", "AUX"} for t in tokens) and any(
-            t.dep_ in SUBJECTS and not first <= t.head.i <= last for t in tokens):
+            t.dep_ in SUBJECTS and t.head.i not in inside and (gaps or not first <= t.head.i <= last)
+            for t in tokens):
         return None  # runs into the next clause: "celibacy is a tradition and traditions [should ...]"
-    # The span's own text: doc.text would rebuild the whole note's text for every candidate
-    # (34 s on a 100,000-character note, against 0.24 s).
-    text = re.sub(r"\s+", " ", tokens[0].doc[first:last + 1].text).strip()
+    after = tokens[-1].doc[last + 1] if last + 1 < len(tokens[-1].doc) else None
+    if after is not None and after.tag_ in FINITE and not any(c.dep_ in SUBJECTS for c in after.children):
+        return None  # the same where the parse gave the next verb no subject: "and traditions [are ...]"
+    if gaps:
+        text = "".join(t.text_with_ws if t.i + 1 in inside else t.text + " " for t in tokens)
+        text = re.sub(r"\s+", " ", text).strip()
+    else:
+        # The span's own text: doc.text would rebuild the whole note's text for every candidate
+        # (34 s on a 100,000-character note, against 0.24 s).
+        text = re.sub(r"\s+", " ", tokens[0].doc[first:last + 1].text).strip()
     if not 0 < len(text.split()) <= MAX_LABEL_WORDS or not re.search(r"[^\W\d_]{3}", text):
         return None
     if all(t.is_stop or t.lower_ in GENERIC or t.is_punct for t in tokens):
@@ -196,7 +233,8 @@ def breaks_rules(tokens: list, text: str) -> bool:
         return True
     if any(_negates(t) for t in tokens):
         return False  # it keeps its negation
-    doc, first, last = tokens[0].doc, tokens[0].i, tokens[-1].i
+    doc, first = tokens[0].doc, tokens[0].i
+    inside = {t.i for t in tokens}
     start = max(tokens[0].sent.start, first - 4)
     before = list(doc[start:first])
     cut = max((k for k, t in enumerate(before) if t.text in ",;:.!?()"), default=-1)
@@ -204,16 +242,16 @@ def breaks_rules(tokens: list, text: str) -> bool:
     if any(_negates(t) for t in before):
         return True
     for token in tokens:
-        if any((child.dep_ == "neg" or _negates(child)) and not first <= child.i <= last
+        if any((child.dep_ == "neg" or _negates(child)) and child.i not in inside
                for child in token.children):
             return True
-        if first <= token.head.i <= last or token.head is token:
+        if token.head.i in inside or token.head is token:
             continue
         head = token.head
         if head.dep_ in {"prep", "agent"} and head.head is not head:
             head = head.head  # "lack [of] going out", "limits [on] talking"
         if _negates(head) or any(c.dep_ == "neg" or c.lower_ in publishable.NEGATORS for c in head.children
-                                 if not first <= c.i <= last):
+                                 if c.i not in inside):
             return True
     return False
 
@@ -253,7 +291,7 @@ def _clauses(doc, first: int, last: int) -> list[str]:
     left out (their predicate alone does not say who), except "there is X", which gives X."""
     out: list[str] = []
     for verb in doc[first:last]:
-        if verb.pos_ not in {"VERB", "AUX"} or verb.dep_ in {"aux", "auxpass"}:
+        if verb.pos_ not in {"VERB", "AUX"} or verb.dep_ in {"aux", "auxpass"} or _in_condition(verb):
             continue
         subjects = [c for c in verb.lefts if c.dep_ in SUBJECTS]
         if not subjects:
@@ -277,13 +315,116 @@ def _clauses(doc, first: int, last: int) -> list[str]:
     return out
 
 
+def _light(token) -> bool:
+    """A word a headline always leaves out: a demonstrative ("these larger contracts") or a vague
+    intensifier ("that whole convening", "very tight") with nothing under it."""
+    if token.n_lefts or token.n_rights:
+        return False
+    return (token.dep_ == "det" and token.lower_ in DEMONSTRATIVES) or (
+        token.dep_ in {"amod", "advmod"} and token.lower_ in VAGUE)
+
+
+def _optional(token) -> bool:
+    """Whether a person writing a headline could leave out `token` and the words under it: an
+    adjunct (a prepositional phrase with its object, an adverb, a relative or adverbial clause,
+    an apposition); never one holding a word that limits or reverses the rest ("not", "only",
+    "too") or a question word ("limit [how] much the council can talk")."""
+    if any(_negates(t) or t.dep_ == "neg" or t.lower_ in HEDGES for t in token.subtree):
+        return False
+    if token.tag_ in {"WRB", "WDT", "WP"}:
+        return False
+    if token.dep_ == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+        return False  # "the opportunity [to learn at their own pace]": the noun needs it
+    if token.dep_ == "prep":
+        # Never a stranded "against", nor a preposition right after its verb, which the verb most
+        # often needs ("entering into a partnership", "focus on the end point").
+        # Nor "of", which completes its noun ("a lot [of the contracts]", "lack [of funding]").
+        return any(c.dep_ in {"pobj", "pcomp"} for c in token.children) and token.lower_ != "of" and not (
+            token.head.pos_ in {"VERB", "AUX"} and token.i == token.head.i + 1)
+    if token.dep_ == "conj":
+        # A second prepositional phrase or verb phrase ("with dignity [and without pain]"), never
+        # a conjunct of a noun or adjective ("small [and large] charities" says something else).
+        return token.pos_ in {"ADP", "VERB"} and token.head.pos_ == token.pos_
+    return token.dep_ in ADJUNCTS
+
+
+def _dropped_span(token) -> set[int]:
+    """The token indices a compression leaves out with `token`: its subtree, and for a conjunct
+    the "and"/"or" before it."""
+    span = set(range(token.left_edge.i, token.right_edge.i + 1))
+    if token.dep_ == "conj":
+        span |= {c.i for c in token.head.children if c.dep_ in {"cc", "punct"} and c.i < token.left_edge.i
+                 and c.i > token.head.i}
+    return span
+
+
+def _compressions(doc, first: int, last: int) -> list[str]:
+    """Clauses of tokens [first, last) with a subject, a verb and all their complements, too long
+    or too cluttered for a headline as written, compressed the way an editor would: by leaving
+    out whole adjuncts ("These larger contracts [by their very nature] do need more partnership
+    and consortia working"), never by cutting the clause short. The least compressed versions of
+    3 to MAX_LABEL_WORDS words are kept (COMPRESSIONS per clause), fewest words dropped first."""
+    out: list[str] = []
+    for verb in doc[first:last]:
+        if verb.pos_ not in {"VERB", "AUX"} or verb.dep_ in {"aux", "auxpass"} or _in_condition(verb):
+            continue
+        subjects = [c for c in verb.lefts if c.dep_ in SUBJECTS]
+        if not subjects or (subjects[0].dep_ != "expl" and subjects[0].lower_ in PRONOUNS):
+            continue
+        left = subjects[0].left_edge.i
+        right = verb.i
+        for child in verb.rights:
+            if child.dep_ in {"cc", "conj", "punct"} or child.right_edge.i >= last:
+                break
+            right = child.right_edge.i
+        if left < first or right - left + 1 > 3 * MAX_LABEL_WORDS:
+            continue
+        # Demonstratives and intensifiers always go ("that whole convening" is "convening");
+        # then any set of adjuncts, each with the words under it.
+        clause = [t for t in doc[left:right + 1] if not _light(t)]
+        roots = [t for t in clause if t is not verb and t is not subjects[0] and _optional(t)]
+        roots = roots[:OPTIONAL_LIMIT]
+        spans = [_dropped_span(r) for r in roots]
+        variants: dict[tuple[int, ...], tuple[int, frozenset[int]]] = {}
+        for mask in range(1 << len(roots)):
+            chosen = [k for k in range(len(roots)) if mask >> k & 1]
+            gone = set().union(*(spans[k] for k in chosen))
+            kept = tuple(t.i for t in clause if t.i not in gone)
+            words = sum(1 for i in kept if not doc[i].is_punct)
+            if 3 <= words <= MAX_LABEL_WORDS and kept not in variants:
+                # A subtree inside one that goes is gone with it: the same words, kept once.
+                variants[kept] = (len(gone), frozenset(roots[k].i for k in chosen))
+        found = 0
+        for kept, (_gone, heads) in sorted(variants.items(), key=lambda kv: (kv[1][0], kv[0])):
+            kept = [doc[i] for i in kept]
+            text = _clean_tokens(kept, heads)
+            if text:
+                out.append(text)
+                found += 1
+                if found == COMPRESSIONS:
+                    break
+    return out
+
+
+def _in_condition(token) -> bool:
+    """Whether `token` is inside a condition or a time clause ("If you are operating in health
+    and social care, there is a big group of businesses to compete against"): that clause sets
+    the scene, the rest of the sentence makes the point."""
+    for node in [token, *token.ancestors]:
+        if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONDITIONS for c in node.children):
+            return True
+    return False
+
+
 def _phrases_in(doc, chunks: list, start: int, end: int) -> list[str]:
-    """Every candidate label in the segment doc.text[start:end]."""
+    """Every candidate label in the segment doc.text[start:end], none from inside a condition
+    that sets the scene for the sentence's point (`_in_condition`)."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None or not len(span):
         return []
-    inside = [c for c in chunks if c.start_char >= start and c.end_char <= end]
-    out = _noun_chains(doc, inside) + _clauses(doc, span.start, span.end)
+    inside = [c for c in chunks if c.start_char >= start and c.end_char <= end and not _in_condition(c.root)]
+    out = _noun_chains(doc, inside) + _clauses(doc, span.start, span.end) \
+        + _compressions(doc, span.start, span.end)
     whole = _clean_tokens(list(span))
     if whole:
         out.append(whole)
@@ -318,6 +459,10 @@ def candidate_phrases(docs: Sequence, segments: Sequence) -> list[list[str]]:
                 j += 1
             out[i] = _phrases_in(doc, local, seg.start, seg.end)
     return out
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).lower()
 
 
 def capitalise(text: str) -> str:
@@ -419,11 +564,14 @@ def label_themes(phrases: Sequence[Sequence[str]], labels: np.ndarray, centres: 
     for label, pool in pools.items():
         row = order.index(label)
         weights = dict(keyword_sets.get(label, []))
+        written = [_squash(texts[i]) for i in np.flatnonzero(labels == label)]
         for phrase in pool:
             sims = matrix @ vectors[phrase]
             own = float(sims[row])
             other = float(np.delete(sims, row).max()) if len(order) > 1 else 0.0
             score = _score(own, other, phrase, weights, counts[label][phrase.lower()], typo_words)
+            if not any(_squash(phrase) in text for text in written):
+                score -= COMPRESSED  # a reader finds a label as written in the notes: it wins near-ties
             scored.append((-round(score, 6), label, phrase.lower(), phrase))
     scored.sort()
     for _score_key, label, lower, phrase in scored:
