@@ -94,8 +94,10 @@ def publish_digest(db: Path) -> str:
     return event.slug
 
 
-def readers(port: int, paths: list[str], clients: int, seconds: float, max_requests: int) -> dict:
-    """`clients` concurrent readers fetching `paths` in turn (own address and connection each)."""
+def readers(port: int, paths: list[str], clients: int, seconds: float, max_requests: int,
+            server: Server | None = None) -> dict:
+    """`clients` concurrent readers fetching `paths` in turn (own address and connection each);
+    with `server`, its CPU time per answered request too."""
     latencies: dict[str, list[float]] = {p: [] for p in paths}
     errors: dict[str, int] = {}
     lock = threading.Lock()
@@ -132,13 +134,20 @@ def readers(port: int, paths: list[str], clients: int, seconds: float, max_reque
         conn.close()
 
     threads = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(clients)]
-    started = time.perf_counter()
+    started, client_before = time.perf_counter(), time.process_time()
+    server_before = server.cpu_seconds() if server else 0.0
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=seconds + 60)
     wall = time.perf_counter() - started
-    out = {"clients": clients, "seconds": round(wall, 2), "errors": errors, "target_p99_ms": 200.0}
+    answered = sum(len(v) for v in latencies.values())
+    out = {"clients": clients, "seconds": round(wall, 2), "errors": errors, "target_p99_ms": 200.0,
+           # The readers are threads of this process: what they cost is CPU the server could not use.
+           "client_cpu_ms_per_request": round((time.process_time() - client_before) * 1000 / answered, 2)
+           if answered else None}
+    if server and answered:
+        out["server_cpu_ms_per_request"] = round((server.cpu_seconds() - server_before) * 1000 / answered, 2)
     for path, values in latencies.items():
         out[path] = {"requests": len(values), "per_s": round(len(values) / wall, 1),
                      "p50_ms": _ms(percentile(values, 50)), "p95_ms": _ms(percentile(values, 95)),
@@ -243,7 +252,7 @@ def main() -> None:
                 for s in _turns(setups, 1):
                     paths = [f"/digests/{s.slug}", "/digests.atom"]
                     report[s.name]["readers"] = readers(s.server.port, paths, args.readers, args.seconds,
-                                                        20_000)
+                                                        20_000, server=s.server)
                     print(s.name, report[s.name]["readers"], file=sys.stderr)
             if not args.no_synthesis:
                 for s in setups:
