@@ -159,6 +159,9 @@ def test_publish_keeping_the_form_open_then_withdraw(server, shots, db):
             page.wait_for_url(f"{server}/digests/round-table")
 
             page.goto(f"{server}/review/round-table/digest")
+            # Withdrawing takes two clicks (the walk-through's F13): open, then confirm.
+            assert not page.locator("button[aria-label='Withdraw version 2']").is_visible()
+            page.click("details:has(button[aria-label='Withdraw version 2']) summary")
             page.click("button[aria-label='Withdraw version 2']")
             page.wait_for_load_state()
             assert "Version 2 was withdrawn. Readers now see version 1." in page.inner_text("main")

@@ -148,6 +148,8 @@ def test_undo_and_validation(db, event):
         record_edit(db, event, "rename", theme="t0", label="   ")
     with pytest.raises(ValidationError, match="Unknown edit"):
         record_edit(db, event, "explode", theme="t0")
+    with pytest.raises(ValidationError, match="Choose the theme to merge into this one."):
+        record_edit(db, event, "merge", theme="t0", other="")  # the form's placeholder choice
     record_edit(db, event, "rename", theme="t0", label="X")
     assert undo_last_edit(db, event) is True
     assert edited_result(db, event)["themes"][0]["label"] == "Bigger contracts"

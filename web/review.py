@@ -331,7 +331,9 @@ def record_edit(db: Database, event: Event, op: str, actor: str | None = None, *
             raise ValidationError(f"The summary is too long (limit {MAX_SUMMARY} characters).")
         payload["summary"] = summary
     elif op == "merge":
-        other = _theme_by_id(result, form.get("other", ""))
+        if not form.get("other"):
+            raise ValidationError("Choose the theme to merge into this one.")
+        other = _theme_by_id(result, form["other"])
         if other is theme:
             raise ValidationError("Choose a different theme to merge.")
         payload.update(other=theme_anchor(other), other_label=other["label"])
