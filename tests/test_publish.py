@@ -153,6 +153,8 @@ def test_public_pages_downloads_and_feed(app, client, db, event):
     assert [r["label"] for r in rows] == labels
     md = client.get("/digests/round-table/digest.md").get_data(as_text=True)
     assert md.startswith("# Partnership round table") and "/v2/charts/theme-sizes.svg" in md
+    # Absolute, so a pasted copy keeps its charts (the walk-through's F15).
+    assert "](http://localhost/digests/round-table/v2/charts/theme-sizes.svg)" in md
     html = client.get("/digests/round-table/digest.html")
     assert html.mimetype == "text/html" and b"Second thoughts" in html.data
     for name, content_type in (("digest.md", "text/markdown; charset=utf-8"),

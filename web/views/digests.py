@@ -101,7 +101,9 @@ def download(slug: str, name: str, version: int | None = None):
     _event, found = _version(slug, version)
     fmt, content_type = DOWNLOADS[name]
     filename = f"{slug}-v{found['version']}-{name}"
-    body = render_version(found, fmt, current_app.config.get("PUBLIC_URL"))
+    # Absolute links, as the feed has: a Markdown file pasted into a newsletter or a wiki keeps
+    # its charts (the cache key holds the host, so one host's links never reach another).
+    body = render_version(found, fmt, current_app.config.get("PUBLIC_URL") or request.url_root)
     return Response(body, content_type=content_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
