@@ -114,6 +114,10 @@ def create_app(test_config: dict | None = None, database: str | None = None) -> 
     app.jinja_env.filters["when"] = when
     _security_headers(app)
     _error_pages(app)
+    from web.anonymous_pages import AnonymousPages
+
+    # Inside ProxyFix (applied next), so it sees the scheme and host the client used.
+    app.wsgi_app = AnonymousPages(app, app.wsgi_app)
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -21,15 +21,20 @@ def _local(app: Flask) -> threading.local:
     return app.extensions.setdefault("harvest_db", threading.local())
 
 
+def thread_db(app: Flask) -> Database:
+    """This server thread's connection to the app's database (opened, with migrations, on first use)."""
+    local = _local(app)
+    db = getattr(local, "db", None)
+    if db is None or getattr(local, "path", None) != app.config["DATABASE"]:
+        db = open_db(app.config["DATABASE"])
+        local.db, local.path = db, app.config["DATABASE"]
+    return db
+
+
 def get_db() -> Database:
     """The database for this request (this thread's connection; migrations applied when opened)."""
     if "db" not in g:
-        local = _local(current_app)
-        db = getattr(local, "db", None)
-        if db is None or getattr(local, "path", None) != current_app.config["DATABASE"]:
-            db = open_db(current_app.config["DATABASE"])
-            local.db, local.path = db, current_app.config["DATABASE"]
-        g.db = db
+        g.db = thread_db(current_app)
     return g.db
 
 

@@ -30,6 +30,9 @@ from flask import Flask, Response, current_app, g, make_response, request
 from sqlite_utils import Database
 
 MAX_PAGES = 256
+# Set in the WSGI environ of an answer kept here, to the generation it belongs to: what
+# web/anonymous_pages.py may keep whole for readers without a session.
+GENERATION_KEY = "harvest.public_generation"
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag")
 
 
@@ -91,6 +94,7 @@ def cached_public(view):
                     finally:
                         with cache.lock:
                             cache.rendering.pop(key, None)
+        request.environ[GENERATION_KEY] = generation
         return _answer(*hit)
 
     return wrapped
@@ -118,4 +122,5 @@ def _render_and_keep(view, kwargs: dict, cache: _Cache, key: tuple, generation: 
             cache.pages[key] = (body, headers, etag)
             while len(cache.pages) > MAX_PAGES:
                 cache.pages.popitem(last=False)
+            request.environ[GENERATION_KEY] = generation
     return _answer(body, headers, etag) if "HTTP_IF_NONE_MATCH" in request.environ else response
