@@ -9,9 +9,10 @@ For each level of concurrent attendees (GET the form, POST the note with its CSR
 cookie, as a browser does; see benchmarks/serving.py): notes/s, p50/p95/p99 of the GET+POST pair,
 errors, notes acknowledged (302) against notes stored (must be equal), and the server's CPU time
 per accepted note (from /proc/PID/stat). Then 100 concurrent readers of a published digest page
-and the Atom feed; then the form's p99 at 10 attendees while `harvest synthesise` runs (the real
-models) on another event of the same database. Every phase is bounded in time and count and
-stops by itself; the client runs on the same machine, so its CPU counts against the server's.
+and the Atom feed (after one reader has fetched each once); then the form's p99 at 10 attendees
+while `harvest synthesise` runs (the real models) on another event of the same database. Every
+phase is bounded in time and count and stops by itself; the client runs on the same machine, so
+its CPU counts against the server's.
 
 With --against, a second server runs the code of another checkout (a baseline commit, with this
 checkout's Python and packages) on its own copy of the same data, and each phase is run on both,
@@ -251,6 +252,8 @@ def main() -> None:
             if args.readers:
                 for s in _turns(setups, 1):
                     paths = [f"/digests/{s.slug}", "/digests.atom"]
+                    # One reader first, as the timed ones arrive after someone has read the page.
+                    readers(s.server.port, paths, 1, 1.0, len(paths))
                     report[s.name]["readers"] = readers(s.server.port, paths, args.readers, args.seconds,
                                                         20_000, server=s.server)
                     print(s.name, report[s.name]["readers"], file=sys.stderr)
