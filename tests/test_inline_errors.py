@@ -112,6 +112,8 @@ def test_an_invalid_replacement_keeps_what_was_typed(app, client, db):
     store_result(db, named, make_result(db, named))
     login(client)
     page = text(client.get("/review/named/redactions"))
+    # Where each name was found, in words (the walk-through's F7: the badge said "ner").
+    assert 'class="badge">found in the text<' in page and ">ner<" not in page
     field = re.search(r'name="(replacement-[^"]+)"', page).group(1)
     key = field.removeprefix("replacement-")
     token = csrf(client, "/review/named/redactions")
