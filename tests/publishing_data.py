@@ -86,3 +86,15 @@ def seed_event(db, slug="round-table", notes=NOTES, chatham_house=False, **field
     add_notes(db, event, [Note(text=text, ref=ref, table=table, status="approved", author=author)
                           for ref, table, text, *rest in notes for author in [rest[0] if rest else None]])
     return event
+
+
+def published_event(db_path, slug: str = "round-table"):
+    """An event seeded as above with its digest published (version 1); returns (open db, Event)."""
+    from capture.store import open_db
+    from web.publish.publishing import publish
+
+    db = open_db(db_path)
+    event = seed_event(db, slug=slug)
+    store_result(db, event, make_result(db, event))
+    publish(db, event)
+    return db, event

@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import re
 
-from capture.store import open_db
-from tests.publishing_data import make_result, seed_event, store_result
+from tests.publishing_data import published_event
 from tests.web_helpers import login
 from tests.web_helpers import seed_event as seed_tables
 from web.publish.publishing import publish
 
 
 def _published(db_path):
-    db = open_db(db_path)
-    event = seed_event(db, slug="round-table")
-    store_result(db, event, make_result(db, event))
-    publish(db, event)
-    return db, event
+    return published_event(db_path, slug="round-table")
 
 
 def _kept(app):

@@ -3,19 +3,14 @@ until a version is published, withdrawn or deleted by any process; never for a l
 
 from __future__ import annotations
 
-from capture.store import open_db
-from tests.publishing_data import make_result, seed_event, store_result
+from tests.publishing_data import published_event
 from tests.web_helpers import login
 from web.page_cache import page_cache, publication_generation
 from web.publish.publishing import publish
 
 
 def _published(db_path):
-    db = open_db(db_path)
-    event = seed_event(db, slug="round-table")
-    store_result(db, event, make_result(db, event))
-    publish(db, event)
-    return db, event
+    return published_event(db_path, slug="round-table")
 
 
 def test_feed_and_digest_page_are_served_from_the_cache_until_a_new_version(app, client, db_path):
