@@ -106,6 +106,17 @@ def test_hide_and_pin_quotes(db, event):
     assert quotes[0]["cite"].endswith(f"note {numbers[pinned['note']]}")
 
 
+def test_a_pinned_quote_stays_first_when_its_theme_is_merged_into_another(db, event):
+    """The walk-through's F5: a quote pinned in a theme then merged away was fourth of seven."""
+    result = edited_result(db, event)
+    t2 = next(t for t in result["themes"] if t["id"] == "t2")
+    pinned = {"text": t2["segments"][-1]["text"], "note": t2["segments"][-1]["note"]}
+    record_edit(db, event, "pin_quote", theme="t2", quote=quote_key(pinned))
+    record_edit(db, event, "merge", theme="t0", other="t2")
+    merged = edited_result(db, event)["themes"][0]
+    assert merged["id"] == "t0" and {k: merged["quotes"][0][k] for k in ("text", "note")} == pinned
+
+
 def test_reorder_and_drop(db, event):
     record_edit(db, event, "reorder", order=["t2", "t0"])
     assert [t["id"] for t in edited_result(db, event)["themes"]] == ["t2", "t0", "t1"]

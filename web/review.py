@@ -267,8 +267,11 @@ def apply_edits(result: dict, edits: list[dict],
     each with the reason). `numbers` (note ref -> number) cite the quotes the edits make."""
     replay = _Replay(copy.deepcopy(result), numbers)
     replay.result.setdefault("unassigned", [])
-    for i, edit in enumerate(edits):
-        replay.apply({**edit, "id": edit.get("id", -i - 1)})
+    edits = [{**edit, "id": edit.get("id", -i - 1)} for i, edit in enumerate(edits)]
+    # Pins last: a pinned quote is first in the theme its passage ends up in, whether a merge or a
+    # split made before or after the pin moved it (a merge used to push it to fifth of seven).
+    for edit in [e for e in edits if e["op"] != "pin_quote"] + [e for e in edits if e["op"] == "pin_quote"]:
+        replay.apply(edit)
     # A hidden quote stays hidden even where a later edit (a split's first quotes) brought it back.
     for edit in edits:
         if edit["op"] == "hide_quote":
