@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from synthesis.publishable import DATE, PLACEHOLDER, trim
 
 KINDS = ("title", "date", "venue", "attendance", "apologies", "heading", "procedural", "blurb", "redaction")
-# "Label: rest" at the start of a line; the label is at most five words.
-LABEL = re.compile(r"^(?P<label>[A-Za-z][A-Za-z'’&/ -]{0,40}?)\s*[:\u2013\u2014-]\s+(?P<rest>\S.*)$",
-                   re.DOTALL)
+# "Label: rest" at the start of a line; the label is at most five words, perhaps with an aside in
+# brackets ("Attendees (from sign-in sheet): ...").
+LABEL = re.compile(r"^(?P<label>[A-Za-z][A-Za-z'’&/ -]{0,40}?)(?:\s*\([^()]{1,40}\))?\s*[:\u2013\u2014-]\s+"
+                   r"(?P<rest>\S.*)$", re.DOTALL)
 LABEL_KINDS = {
     "attendance": {"present", "attendees", "attending", "attendance", "in attendance", "participants",
                    "members present", "trustees present", "board members present", "also present",
@@ -65,6 +66,13 @@ PROCEDURAL = [re.compile(p, re.IGNORECASE) for p in (
     r"^welcome to (?:the|this|our|today's)\b|^(?:thanks|thank you),? (?:everyone|all)\W*$",
     r"^signed\b|\bsigned \((?:chair|secretary)\)",
     r"\bmeeting (?:closed|ended|finished) at\b|\b(?:was|were) quorate\b",
+    # Who opened the meeting, the time that ran out, the notes someone will send round.
+    r"(?:^|\s)[A-Z][a-z'’-]+ opened\W*$|\b(?:opened|closed|chaired) the (?:meeting|session|discussion|"
+    r"round ?table|event)\b",
+    r"\b(?:ran|run|running) out of time\b|\bcome back to [^.]{0,60}\bnext (?:time|meeting|session)\b",
+    r"\bto (?:circulate|send round|send out|share) (?:the )?(?:notes|minutes|slides|write-?up)\b|"
+    r"\b(?:notes|minutes|slides) (?:to be|will be) (?:circulated|sent round|sent out)\b",
+    r"^\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm)?\s*[-–—:]?\s*(?:break|lunch|coffee|tea|close|end)\b\W*$",
     # What minutes write under an item with nothing in it: "None.", "Nil", "Nothing to report".
     r"^(?:none|nil|n/?a|no(?:ne)? (?:raised|received|declared|reported)|nothing (?:to report|further|raised)|"
     r"no (?:other|further) business|no updates?)\W*$",
@@ -87,7 +95,18 @@ BLURB = [re.compile(p, re.IGNORECASE) for p in (
     r"\bchatham house rule\b",
     r"\bplease send (?:any )?(?:corrections|comments|amendments|feedback)\b",
     rf"^the (?:question|topic|theme|subject) (?:for|of) (?:this|the|today's) {_EVENT}\b",
+    rf"^(?:purpose|aims?|objectives?)(?: of (?:the|this|today's) {_EVENT})?\s*[:=–-]",
 )]
+# An answer that says nothing, as a whole note ("n/a", "No", "nothing to add", "see above"): a
+# form's or survey's required question, answered by someone with nothing to say.
+FILLER = re.compile(r"^(?:n/?a|na|nil|none|no|nope|not really|"
+                    r"nothing(?: (?:else|more|further|to add|really))?|no(?: further)? comments?|"
+                    r"(?:see|as) above|same as above|no,? thanks?(?: you)?|"
+                    r"nothing(?: else)?,? thanks?(?: you)?)\W*$", re.IGNORECASE)
+# A table's feedback introduced by its name: "Table 2 fed back:", "Group B reported:".
+TABLE_LABEL = re.compile(r"^(?:table|group|breakout(?: room)?)\s+[\w-]{1,12}(?:\s+(?:fed back|feedback|"
+                         r"feeding back|reported(?: back)?|reporting back|said|discussed|notes))?"
+                         r"\s*[:–—-]\s+", re.IGNORECASE)
 TITLE = re.compile(rf"^(?:minutes|notes|record|summary|report) of (?:the |a )?[^.]{{0,80}}\b"
                    rf"(?:{_EVENT}|board|committee|trustees|group)\b"
                    r"[^.]{0,40}\b(?:held|on|at)\b", re.IGNORECASE)
@@ -244,6 +263,9 @@ def note_context(doc, text: str) -> list[tuple[int, int, str]]:
     """The note's context spans as (start, end, kind), in reading order. `doc` is the note's
     spaCy parse (tags make headings visible); None judges by the words alone."""
     tagged = doc is not None and len(doc) > 0 and doc.has_annotation("POS")
+    whole = trim(text, 0, len(text))
+    if FILLER.match(text[whole[0]:whole[1]]):
+        return [(*whole, "procedural")]
     units = _units(doc, text)
     out: list[tuple[int, int, str]] = []
     line_kind: dict[int, str] = {}
@@ -269,9 +291,13 @@ def note_context(doc, text: str) -> list[tuple[int, int, str]]:
                 line_kind[line_start] in ("attendance", "apologies", "date", "venue")
                 or len(_WORDS.findall(piece)) <= 3):
             kind = line_kind[line_start]  # the rest of a "Present: ..." list the parser cut in two
-        if kind is None and tagged and start == line_start:
-            span = doc.char_span(start, end, alignment_mode="expand")
-            cut = heading_prefix(span) if span is not None else None
+        if kind is None and start == line_start and end < line_end and _joined_heading(
+                doc, text, start, end, tagged, units[i + 1][0] if i + 1 < len(units) else None):
+            kind = "heading"
+        if kind is None and start == line_start:
+            table = TABLE_LABEL.match(piece)
+            span = doc.char_span(start, end, alignment_mode="expand") if tagged and not table else None
+            cut = start + table.end() if table else heading_prefix(span) if span is not None else None
             if cut is not None:
                 head = trim(text, start, cut)
                 out.append((*head, "heading"))
@@ -285,6 +311,28 @@ def note_context(doc, text: str) -> list[tuple[int, int, str]]:
             if start == line_start:
                 line_kind[line_start] = kind
     return out
+
+
+def _joined_heading(doc, text: str, start: int, end: int, tagged: bool, following: int | None) -> bool:
+    """Whether the first sentence of a line is a heading the importer joined to the paragraph
+    under it: the parser ended a sentence there without closing punctuation, a capital starts
+    the next, and it is short and has no verb outside brackets ("prevention (this was the longest
+    bit) People come to us too late ...")."""
+    piece = text[start:end]
+    if not tagged or following is None or not text[following:following + 1].isupper() \
+            or piece.rstrip(")")[-1:] in ".!?;:," or not 1 <= len(_WORDS.findall(piece)) <= 8:
+        return False
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    depth, outside = 0, []
+    for token in span:
+        depth += token.text == "("
+        if depth == 0:
+            outside.append(token)
+        depth -= token.text == ")" and depth > 0
+    words = [t for t in outside if t.is_alpha]
+    return bool(words) and _verbless(outside) and not any(t.pos_ == "PRON" for t in outside)
 
 
 def _heading_line(doc, text: str, start: int, end: int, tagged: bool, more: bool, alone: bool) -> str | None:
@@ -314,12 +362,17 @@ SHORT_LABEL_WORDS = 6
 
 
 def _short_label(doc, text: str, start: int, end: int, tagged: bool) -> bool:
-    piece = text[start:end]
+    """A short line without a verb or closing punctuation, once an aside in brackets at its end
+    is left out ("Network updates", "Asks - first go (not agreed yet!!)"); a label and a dash
+    before what it introduces ("Asks - first go") may hold a verb."""
+    piece = re.sub(r"\s*\([^()]*\)\s*$", "", text[start:end]).rstrip()
     words = _WORDS.findall(piece)
-    if not tagged or not 1 <= len(words) <= SHORT_LABEL_WORDS or piece[-1] in ".!?;,)\"'’”" or \
-            not piece[0].isupper():
+    if not tagged or not piece or not 1 <= len(words) <= SHORT_LABEL_WORDS or piece[-1] in ".!?;,\"'’”" \
+            or not piece[0].isupper():
         return False
-    span = doc.char_span(start, end, alignment_mode="expand")
+    if re.match(r"^[A-Z][\w'’]*(?: [A-Za-z][\w'’]*)?\s+[-–—]\s+\S", piece):
+        return True
+    span = doc.char_span(start, start + len(piece), alignment_mode="expand")
     return span is not None and _verbless(span) and not any(t.pos_ == "PRON" for t in span)
 
 
@@ -347,7 +400,8 @@ FULL_DATE = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<m>[A-Z
                        r"\b(?P<iso>(?:19|20)\d{2}-\d{2}-\d{2})\b")
 VENUE = re.compile(r"\b(?i:venue|location|place)\s*:\s*(?P<v>[^:\n]+?)(?=\s+[A-Z][a-z]+(?: [a-z]+){0,3}:|$)|"
                    r"\b(?i:held at|took place at|hosted at)\s+(?P<h>[^.;\n]+)|"
-                   r"(?:\b(?:19|20)\d{2}|\d(?:am|pm)),\s*(?P<t>(?:the |The )?[A-Z][^.;\n]+)|"
+                   r"(?:\b(?:19|20)\d{2}|\d(?:am|pm)|\b\d{1,2}/\d{1,2}),\s*"
+                   r"(?P<t>(?:the |The )?[A-Z][^.;\n]+)|"
                    r"(?:\b(?:19|20)\d{2}|\d(?:am|pm)|day|\b(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)"
                    r"\b[^.;]*?\bat (?P<a>(?:the )?[A-Z][^.;\n]+)")
 PRESENT_COUNT = re.compile(r"\b(?P<n>\d{1,4})\s+(?:participants|people|attendees|delegates|members|trustees|"
@@ -383,9 +437,14 @@ def _present(text: str) -> int | None:
     if not match:
         return None
     rest = re.sub(r"\([^)]*\)", "", match.group("rest"))
-    extra = sum(int(n) for n in re.findall(r"\bplus\s+(\d{1,4})\b", rest, re.IGNORECASE))
-    rest = re.sub(r"\bplus\s+\d{1,4}\s+\w+", "", rest, flags=re.IGNORECASE)
-    names = [i for i in re.split(r"[,;]|\band\b", rest) if _WORDS.search(i)]
+    # "plus 6 online", "plus approx 8 others": counted as the number they give.
+    more = re.compile(r"\b(?:plus|and|\+)\s+(?:approx\.?|approximately|about|around|c\.|some)?\s*(\d{1,4})\b",
+                      re.IGNORECASE)
+    extra = sum(int(n) for n in more.findall(rest))
+    rest = more.sub(" ", rest)
+    items = [i for i in re.split(r"[,;]|\band\b", rest) if _WORDS.search(i)]
+    # A remark in the list ("sheet incomplete") is not a person: a name is capitalised words.
+    names = [i for i in items if _is_names(i)] if any(_is_names(i) for i in items) else items
     return len(names) + extra
 
 

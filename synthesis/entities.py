@@ -66,16 +66,28 @@ def note_mentions(doc) -> list[tuple[str, str, int, int]]:
         if any(a < ent.end_char and ent.start_char < b for a, b in taken):
             continue
         name = _clean(ent.text)
-        if is_junk(name):
+        if is_junk(name) or _labels_a_line(doc.text, ent.start_char, ent.end_char):
             continue
         mentions.append((name, "LAW" if LAW_END.search(name) else ent.label_, ent.start_char, ent.end_char))
     return mentions
 
 
+def _labels_a_line(text: str, start: int, end: int) -> bool:
+    """Whether a one-word mention starts a line and a dash, colon or full stop follows it: the
+    label of what comes after ("Digital - our website is out of date", "Demand. We have ..."),
+    not a name."""
+    at_line_start = not text[:start].strip(" \t") or text[:start].rstrip(" \t").endswith("\n")
+    return at_line_start and " " not in text[start:end].strip() and bool(
+        re.match(r"\s*(?:[-–—:.]|\s-\s)", text[end:end + 3]))
+
+
 # Words of the minutes themselves, which the model sometimes takes for a name ("AOB None").
 MINUTE_WORDS = {"none", "nil", "n/a", "na", "tbc", "tba", "aob", "any other business", "apologies", "present",
                 "attendees", "agenda", "minutes", "actions", "action", "item", "date", "venue", "chair",
-                "welcome", "introductions", "notes", "matters arising", "next meeting", "all"}
+                "welcome", "introductions", "notes", "matters arising", "next meeting", "all", "q&a", "q & a",
+                "intro", "question", "questions", "purpose", "break", "lunch"}
+# Words a name may hold in lower case ("Friends of the Earth", "Bank of England").
+NAME_JOINERS = {"of", "the", "and", "for", "in", "on", "at", "to", "de", "la", "le", "du", "von", "van", "&"}
 TITLES = {"dr", "mr", "mrs", "ms", "miss", "prof", "professor", "cllr", "councillor", "rev", "revd", "sir",
           "dame"}
 # A time or an amount: "6.10pm", "10am", "2MB", "40%" (a name may end in a number: "Centre 33").
@@ -89,6 +101,8 @@ def is_junk(name: str) -> bool:
         return True
     if _TIME_OR_NUMBER.search(name):
         return True
+    if any(w[0].islower() and w.lower() not in NAME_JOINERS for w in name.split()[1:]):
+        return True  # "Lobby the district council": a clause the model took for a name
     words = [w for w in re.split(r"[\s,;:&/]+", name.lower()) if w]
     return name.lower() in MINUTE_WORDS or all(w in MINUTE_WORDS for w in words)
 

@@ -40,6 +40,9 @@ FUNCTION_WORDS = {
     "does", "did", "can", "could", "will", "would", "shall", "should", "may", "might", "must",
     "very", "such", "this", "these", "those", "there", "where", "when", "how", "what",
 }
+# Quantifiers that wait for their noun: a headline ending on one ("Volunteer drivers are all")
+# stops mid-phrase too (checked here; synthesis.label refuses on FUNCTION_WORDS).
+QUANTIFIERS = {"all", "any", "each", "every", "both", "some"}
 # Words that limit or reverse what follows them: a label that drops one says the opposite.
 NEGATORS = {
     "no", "not", "n't", "never", "nobody", "none", "nothing", "neither", "nor", "cannot", "can't",
@@ -280,7 +283,7 @@ def label_problems(label: str, sources: Sequence[str] = (), nlp=None,
         if flat and other and (flat == other or (flat in other and len(flat) >= 0.6 * len(other))):
             problems.append(f"is a heading of the document ({heading[:60]!r})")
             break
-    if words and words[-1].lower() in FUNCTION_WORDS:
+    if words and words[-1].lower() in FUNCTION_WORDS | QUANTIFIERS:
         problems.append(f"ends on the function word {words[-1]!r}")
     if nlp is not None and words:
         doc = nlp(label)

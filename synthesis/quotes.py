@@ -37,6 +37,10 @@ ELLIPSIS = " ... "
 SUMMARY_WORDS = (5, 45)  # a summary sentence's length in words, at least and at most
 SUMMARY_CANDIDATES = 12  # a theme's most central segments whose sentences may summarise it
 SECOND_SENTENCE = 0.08  # a second summary sentence scores within this of the first
+# ... and says something near the first (cosine): two unrelated sentences, one from each of two
+# notes a theme joined, do not state one theme ("Really useful day." beside "Patients missing
+# hospital appointments ...").
+SECOND_RELATED = 0.35
 # Words a complete sentence essentially never ends on: a segment ending on one, lower-case and with
 # no closing punctuation, is a piece of a long sentence cut where it had no better boundary
 # ("... saying 'has that been a fair and"). Prepositions and "be" can end a sentence ("who we are
@@ -91,14 +95,17 @@ def is_cut_short(text: str) -> bool:
     return bool(last) and last.group(1) in DANGLING
 
 
-def reads_alone(text: str) -> bool:
+def reads_alone(text: str, starts_line: bool = False) -> bool:
     """Whether a sentence reads as a summary on its own: a capital (or a digit) first, not
-    leaning on the sentence before ("because ...", "And ..."), no dangling end, 5 to 45 words."""
+    leaning on the sentence before ("because ...", "And ..."), no dangling end, 5 to 45 words.
+    One that starts a line of its note (`starts_line`: a scribe's bullet, a form's answer) may
+    start in lower case: it is not the tail of a sentence, only written so."""
     words = _WORDS.findall(text)
     if not SUMMARY_WORDS[0] <= len(words) <= SUMMARY_WORDS[1]:
         return False
     first = next((ch for ch in text if ch.isalnum()), "")
-    if not (first.isupper() or first.isdigit()) or words[0].lower() in LEANING:
+    if not (first.isupper() or first.isdigit() or (starts_line and first.islower())) \
+            or words[0].lower() in LEANING:
         return False
     return not is_cut_short(text) and not text.rstrip().endswith((",", "-", "–", "—", "("))
 
@@ -220,6 +227,12 @@ class Notes:
         parts[0][0], parts[-1][1] = start, end  # the sentence's own first and last characters
         return tuple((a, b) for a, b in parts)
 
+    def starts_line(self, passage: Passage) -> bool:
+        """Whether the passage starts its note or a line of it (after a list marker, if any)."""
+        before = self.note_texts[passage.note][:passage.parts[0][0]].rstrip(" \t")
+        before = re.sub(r"(?:^|\n)\s*(?:[-*+•‣◦▪–]|\d{1,3}[.)])$", "\n", before)
+        return not before or before.endswith("\n")
+
     def share_in(self, passage: Passage, members: set[int]) -> float:
         """The share of the passage's characters that lie in segments of `members`."""
         start, end = passage.parts[0][0], passage.parts[-1][1]
@@ -271,7 +284,7 @@ def theme_passages(themes: Sequence[Sequence[int]], centres: Sequence[np.ndarray
             if n >= SUMMARY_CANDIDATES and found:
                 break  # past the most central, only while none of them reads alone
             passage = notes.passage(i)
-            if len(passage.parts) == 1 and reads_alone(passage.text):
+            if len(passage.parts) == 1 and reads_alone(passage.text, notes.starts_line(passage)):
                 found.setdefault((passage.note, passage.sentences), passage)
         candidates.append(list(found.values()))
     wanted = sorted({p.text for found in candidates for p in found if p.text not in vector_of})
@@ -301,9 +314,10 @@ def _pick_summary(found: list[Passage], centre: np.ndarray, weights: dict[str, f
         passage = found[n]
         if len(chosen) >= most:
             break
+        similarity = float(vector_of[passage.text] @ vector_of[chosen[0].text]) if chosen else 0.0
         if chosen and (score < scored[0][0] - SECOND_SENTENCE
                        or _words(chosen[0].text) + _words(passage.text) > SUMMARY_WORDS[1] + 15
-                       or float(vector_of[passage.text] @ vector_of[chosen[0].text]) > NEAR_DUPLICATE):
+                       or similarity > NEAR_DUPLICATE or similarity < SECOND_RELATED):
             break
         chosen.append(passage)
     return chosen  # best first (the caller puts them in reading order)
@@ -331,4 +345,24 @@ def _pick_quotes(members: Sequence[int], centre: np.ndarray, notes: Notes, embed
         quotes.append(passage)
         if len(quotes) == k:
             break
-    return quotes
+    return _joined_neighbours(quotes, notes)
+
+
+def _joined_neighbours(quotes: list[Passage], notes: Notes) -> list[Passage]:
+    """Quotes of one note that are next to each other (nothing but space between) as one passage:
+    "Getting a bank account!" and "Three months and still waiting" are one answer, not two quotes."""
+    out: list[Passage] = []
+    for quote in quotes:
+        text = notes.note_texts[quote.note]
+        for n, other in enumerate(out):
+            first, second = sorted((other, quote), key=lambda p: p.parts[0][0])
+            if other.note != quote.note or len(first.parts) + len(second.parts) > 2 \
+                    or text[first.parts[-1][1]:second.parts[0][0]].strip() \
+                    or _words(first.text) + _words(second.text) > LONG_SENTENCE:
+                continue
+            start, end = first.parts[0][0], second.parts[-1][1]
+            out[n] = Passage(quote.note, ((start, end),), first.sentences + second.sentences, text[start:end])
+            break
+        else:
+            out.append(quote)
+    return out

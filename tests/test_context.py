@@ -37,6 +37,9 @@ CONTENT = [
     "Recognition that volunteers are not free: training, supervision and insurance all cost money.",
     "None of the small groups could apply for core costs.",
     "We sat 4 hours waiting for the bus on Saturday.",
+    "Well chaired.",
+    "Cromer Library closed last year and nothing replaced it.",
+    "No supported lodgings scheme in West Norfolk since the funding went in 2019.",
 ]
 
 
@@ -71,6 +74,14 @@ CONTENT = [
     ("Wed 4 Feb, 7pm, Jaywick Martello Tower", "date"),
     ("Thursday 22 January, 7pm", "date"),
     ("Date of next meeting: Wed 11 March, 7pm", "procedural"),
+    # A scribe's messy notes: a list with an aside, who opened, the time that ran out, a break.
+    ("Attendees (from sign-in sheet): Karen Mills (Housing Trust), Priya Shah (Shelter), plus approx 8 "
+     "others", "attendance"),
+    ("Intro / why we're here Karen opened.", "procedural"),
+    ("(ran out of time here - come back to mental health and housing next time)", "procedural"),
+    ("11.15 - break", "procedural"),
+    ("JK to circulate notes.", "procedural"),
+    ("Purpose = agree 3 asks to take to the borough council before the strategy refresh.", "blurb"),
 ])
 def test_context_lines_by_their_words(text, kind):
     assert text_kind(text) == kind
@@ -84,6 +95,30 @@ def test_what_was_said_is_not_context(text):
 def test_a_heading_line_above_its_paragraph_without_a_parser():
     text = "1. Transport\nThe bus cuts mean some villages now have one bus a day."
     assert [(text[a:b], kind) for a, b, kind in note_context(None, text)] == [("1. Transport", "heading")]
+
+
+@pytest.mark.parametrize("answer", ["n/a", "N/A", "No", "nothing to add", "see above", "Nothing else, thanks",
+                                    "No thank you", "None."])
+def test_an_answer_that_says_nothing_is_context(answer):
+    # A form's required question answered by someone with nothing to say: never a quote.
+    assert note_context(None, answer) == [(0, len(answer), "procedural")]
+
+
+@pytest.mark.parametrize("answer", ["No supported lodgings scheme since 2019.",
+                                    "Not enough time on the tables", "Nothing works without transport."])
+def test_an_answer_that_starts_like_one_but_says_something_is_not(answer):
+    assert note_context(None, answer) == []
+
+
+def test_a_tables_feedback_label_is_a_heading_before_what_it_reported():
+    text = "Table 2 fed back: Young people 16-25: sofa surfing is invisible, they don't count in any figures."
+    assert note_context(None, text) == [(0, len("Table 2 fed back:"), "heading")]
+
+
+def test_the_number_present_counts_approximate_others_and_not_remarks():
+    line = ("Attendees (from sign-in sheet): Karen Mills (West Norfolk Housing Trust), Joe Kitchener "
+            "(scribe), Priya Shah (Shelter), plus approx 8 others, sheet incomplete")
+    assert event_details([{"text": line, "kind": "attendance"}])["present"] == 11
 
 
 def test_an_attendance_line_the_parser_cut_after_its_label_is_one_line():

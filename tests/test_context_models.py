@@ -23,8 +23,12 @@ from synthesis.quotes import reads_alone
 pytestmark = pytest.mark.models
 GOLD = json.loads((Path(__file__).resolve().parent.parent / "benchmarks" / "context_gold.json")
                   .read_text(encoding="utf-8"))["files"]
+# The SEEE transcript, the minutes written for issue 12, and three inputs written after the rules
+# and never tuned on (a form's comments, a survey, a scribe's messy notes).
+UNTUNED = ["feedback-comments-microsoft-forms.csv", "members-survey-google-forms.xlsx",
+           "housing-round-table-scribe-notes.txt"]
 SAMPLES = ["seee-partnership-structures.txt", "trustee-board-minutes.docx",
-           "older-peoples-network-minutes.txt", "youth-mental-health-workshop.md"]
+           "older-peoples-network-minutes.txt", "youth-mental-health-workshop.md", *UNTUNED]
 # What each sample's context lines say about the event (read by the rules, checked by hand).
 DETAILS = {
     "seee-partnership-structures.txt": {"date": None, "venue": "the Future Business Centre in Cambridge"},
@@ -32,6 +36,11 @@ DETAILS = {
     "older-peoples-network-minutes.txt": {"date": "2025-11-05", "present": 15},
     "youth-mental-health-workshop.md": {"date": "2025-11-27", "venue": "The Junction, Cambridge",
                                         "present": 31},
+    "feedback-comments-microsoft-forms.csv": {"date": None, "present": None},
+    "members-survey-google-forms.xlsx": {"date": None, "present": None},
+    # Five named and "plus approx 8 others"; the date has no year ("12/02").
+    "housing-round-table-scribe-notes.txt": {"date": None, "venue": "Kings Lynn Town Hall, Stone Hall room",
+                                             "present": 13},
 }
 
 
@@ -41,8 +50,10 @@ def embedder():
 
 
 def _synthesised(db, name, embedder):
+    from benchmarks.publishability import import_sample
+
     slug = Path(name).stem
-    import_file(db, TRANSCRIPTS / name, event=slug)
+    import_sample(db, TRANSCRIPTS / name, slug)  # with the options an organiser gives it
     event = get_event(db, slug)
     synthesise(db, event, embedder=embedder)
     return event, runs.latest_result(db, event)
@@ -65,7 +76,7 @@ def test_no_context_line_is_in_a_theme(db, embedder, name):
         assert result["event"][key] == value, (key, result["event"])
 
 
-@pytest.mark.parametrize("name", ["trustee-board-minutes.docx", "seee-partnership-structures.txt"])
+@pytest.mark.parametrize("name", ["trustee-board-minutes.docx", "seee-partnership-structures.txt", *UNTUNED])
 def test_citations_match_the_moderation_numbers(app, client, db, embedder, name):
     from web_helpers import login
 

@@ -77,3 +77,13 @@ def test_under_the_chatham_house_rule_contributors_are_a_count_not_names(db):
     assert "- Contributors: 3\n" in md
     for name in ("Jo", "Pritchard", "Sam", "Okafor", "Lesley", "Dunn"):
         assert name not in md, name
+
+
+def test_a_proposal_made_in_the_same_words_twice_is_listed_once_citing_both(db):
+    answers = [("a1", "Bring commissioners into the room.", None, None),
+               ("a2", "Bring commissioners into the room", None, None),
+               ("a3", "Speak up for the sector in the local plan consultation", None, None)]
+    md = compose_markdown(db, _event(db, slug="survey", source="survey.xlsx", notes=answers))
+    proposals = md[md.index("## Proposals made"):].split("\n## ")[0]
+    assert proposals.splitlines()[2:] == ['- "Bring commissioners into the room." (note 1, note 2)',
+                                          '- "Speak up for the sector in the local plan consultation" (note 3)']

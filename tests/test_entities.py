@@ -11,13 +11,14 @@ from synthesis.entities import content_mentions, count_mentions, first_names, is
 
 
 @pytest.mark.parametrize("name", ["None", "AOB None", "AOB", "6.10pm", "10am", "2MB", "tbc", "x",
-                                  "Apologies", "Matters arising", "the council"])
+                                  "Apologies", "Matters arising", "the council", "Q&A",
+                                  "Lobby the district council"])
 def test_what_is_not_a_name(name):
     assert is_junk(name)
 
 
 @pytest.mark.parametrize("name", ["Walton Community Centre", "Centre 33", "Social Value Act",
-                                  "Age UK Norfolk", "NHS", "Frinton", "Care Act 2014"])
+                                  "Age UK Norfolk", "NHS", "Frinton", "Care Act 2014", "Friends of the Earth"])
 def test_names_stay(name):
     assert not is_junk(name)
 
@@ -45,3 +46,19 @@ def test_first_names_of_attendance_lists_leave_out_roles_bodies_and_titles():
     names = first_names(["Present: Dr Sunita Rao, Keith Barnard (Treasurer), Sue Blakeley (Age UK Norfolk)",
                          "Apologies: Marian; Tariq Hussain and Pat Ingram"])
     assert names == {"sunita", "keith", "sue", "marian", "tariq", "pat"}
+
+
+def test_a_word_that_labels_its_line_is_not_a_name():
+    # "Digital - our website is out of date": a survey answer's label, which the model tags ORG.
+    import spacy
+    from spacy.tokens import Span
+
+    from synthesis.entities import note_mentions
+
+    nlp = spacy.blank("en")
+    doc = nlp("Digital - our website is out of date. We asked Digital Norfolk for help.")
+    doc.ents = [Span(doc, 0, 1, "ORG"), Span(doc, 11, 13, "ORG")]
+    assert [m[:2] for m in note_mentions(doc)] == [("Digital Norfolk", "ORG")]
+    doc = nlp("Demand. We have had a rise in referrals.\nOxfam said so.")
+    doc.ents = [Span(doc, 0, 1, "ORG"), Span(doc, 11, 12, "ORG")]
+    assert [m[:2] for m in note_mentions(doc)] == [("Oxfam", "ORG")]

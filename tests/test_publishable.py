@@ -72,6 +72,7 @@ def test_label_rules():
     assert any("date" in p for p in label_problems("Meeting of 12 March 2026"))
     assert any("placeholder" in p for p in label_problems("Apologies from [REDACTED] and others"))
     assert any("function word" in p for p in label_problems("Big contracts squeeze out the"))
+    assert any("function word 'all'" in p for p in label_problems("Volunteer drivers are all"))
     assert any("heading" in p for p in label_problems("Matters arising from the minutes",
                                                        headings=["Matters arising from the minutes"]))
     assert label_problems("Small charities cannot afford bid writers") == []

@@ -163,3 +163,40 @@ def test_quotes_of_a_clause_in_another_theme_still_quote_the_whole_sentence(nlp)
     first_sentence = notes[0].text[sentences[0][0][0]:sentences[0][0][1]]
     assert segments[1].text != first_sentence and segments[1].text in first_sentence
     assert [q.text for q in quoted] == [first_sentence]
+
+
+def test_neighbouring_sentences_of_one_note_are_quoted_as_one_passage(nlp):
+    # "Getting a bank account!" and "Three months and still waiting" are one answer, not two quotes.
+    texts = ["Getting a bank account for the group! Three months and still waiting for the bank.",
+             "Bigger contracts squeeze out small local charities every year.",
+             "Contracts are getting bigger every year for small charities."]
+    notes, sentences, segments, summary, quoted = passages_of(nlp, texts=texts, summary_max=1)
+    first = [q for q in quoted if q.note == 0]
+    assert [q.text for q in first] == [texts[0]] and first[0].parts == ((0, len(texts[0])),)
+    assert first[0].sentences == (0, 1)
+
+
+def test_a_second_summary_sentence_says_something_near_the_first(monkeypatch):
+    # Two sentences as central to a theme as each other but about different things (one from each
+    # of two notes the theme joined) do not make one summary.
+    texts = ["Bigger contracts squeeze out small local charities every year.",
+             "Lunch ran out before the second sitting at the venue today."]
+    notes = quotes.Notes([(0, 0, len(texts[0])), (1, 0, len(texts[1]))], [[(0, len(texts[0]))],
+                                                                         [(0, len(texts[1]))]], texts)
+    found = [notes.passage(0), notes.passage(1)]
+    vectors = {texts[0]: np.array([1.0, 0.0]), texts[1]: np.array([0.0, 1.0])}
+    centre = np.array([1.0, 1.0]) / np.sqrt(2)
+    assert [p.text for p in quotes._pick_summary(found, centre, {}, {0, 1}, notes, vectors, 2)] == [texts[0]]
+    monkeypatch.setattr(quotes, "SECOND_RELATED", -1.0)  # without the rule, both would be the summary
+    assert len(quotes._pick_summary(found, centre, {}, {0, 1}, notes, vectors, 2)) == 2
+
+
+def test_a_line_a_scribe_or_a_form_started_in_lower_case_may_summarise():
+    assert quotes.reads_alone("council spends more on nightly-rate TA than leasing homes", starts_line=True)
+    assert not quotes.reads_alone("council spends more on nightly-rate TA than leasing homes")
+    assert not quotes.reads_alone("because all commissioners are focusing on the end point", starts_line=True)
+    notes = quotes.Notes([(0, 0, 5), (0, 8, 20)], [[(0, 5), (8, 20)]], ["First\n- second point"])
+    assert notes.starts_line(quotes.Passage(0, ((8, 20),), (1,), "second point"))
+    assert notes.starts_line(quotes.Passage(0, ((0, 5),), (0,), "First"))
+    inline = quotes.Notes([(0, 0, 5), (0, 6, 12)], [[(0, 5), (6, 12)]], ["First second"])
+    assert not inline.starts_line(quotes.Passage(0, ((6, 12),), (1,), "second"))

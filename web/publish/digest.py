@@ -68,6 +68,21 @@ def _reported(note) -> bool:
     return note.role == "speaker" and (note.source or "").lower().endswith(WRITTEN_SUFFIXES)
 
 
+def _once(items: list[dict]) -> list[dict]:
+    """Questions or proposals made in the same words more than once, listed once citing each note
+    ("Bring commissioners into the room" from two answers: note 18, note 28)."""
+    out: dict[str, dict] = {}
+    for item in items:
+        key = " ".join(re.findall(r"\w+", item["text"].lower()))
+        if key in out:
+            cited = (out[key].get("cite") or "").split(", ")
+            if item.get("cite") and item["cite"] not in cited:
+                out[key]["cite"] = ", ".join(c for c in (*cited, item["cite"]) if c)
+        else:
+            out[key] = dict(item)
+    return list(out.values())
+
+
 def _natural(name: str) -> list:
     """Sort key putting 'Table 2' before 'Table 10'."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower())
@@ -139,7 +154,7 @@ def build_data(db: Database, event: Event) -> dict:
     themes = _themes(result, numbers)
     found = result.get("event") or {}  # what the notes' context lines said, where the event is blank
     asks = event_asks(db, event, notes)  # from the segmentation cache of the synthesis run
-    asks = {kind: [{**item, "cite": cite(numbers.get(item["note"]))} for item in items]
+    asks = {kind: _once([{**item, "cite": cite(numbers.get(item["note"]))} for item in items])
             for kind, items in asks.items()}
     # An event the import made without a title has one from its slug ("Coastal jan"): the notes'
     # own title line says what it was.
