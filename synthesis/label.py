@@ -86,6 +86,10 @@ HEDGES = {"sometimes", "often", "usually", "always", "mostly", "partly", "largel
           "occasionally", "seldom", "almost", "nearly", "mainly", "probably", "possibly", "perhaps", "maybe",
           "just"}
 FINITE = {"VBZ", "VBP", "VBD", "MD"}  # tags of a finite verb
+WH = {"WDT", "WP", "WP$", "WRB"}  # tags of question words
+QUANTIFIERS = {"all", "any", "each", "every", "both", "some"}  # never the last word ("drivers are all")
+# Dependents that only modify the word after them: a phrase never ends on one.
+MODIFIERS = {"amod", "compound", "det", "nummod", "poss", "nmod", "advmod", "quantmod"}
 # Subordinators of a clause that sets the scene rather than makes the point (`_in_condition`).
 CONDITIONS = {"if", "when", "whenever", "unless", "once", "while", "whilst"}
 OPTIONAL_LIMIT = 10  # optional subtrees tried per clause (2^10 subsets at most)
@@ -182,6 +186,13 @@ def _clean_tokens(tokens: list, dropped: frozenset[int] = frozenset()) -> str | 
     first, last = tokens[0].i, tokens[-1].i
     inside = {t.i for t in tokens}
     gaps = len(inside) != last - first + 1
+    if tokens[-1].dep_ in MODIFIERS and tokens[-1].head.i > last:
+        return None  # cut from the word it modifies: "money and what rural [routes]"
+    if any(child.i < first and (child.dep_ in {"aux", "auxpass"} or child.dep_ in ARGUMENTS)
+           for t in tokens for child in t.lefts):
+        return None  # a question cut from its start: "[what would] a fair process look like"
+    if first and tokens[0].doc[first - 1].tag_ in WH and any(t.pos_ in {"VERB", "AUX"} for t in tokens):
+        return None  # the same: "[what] rural routes will get from it" (what they will get)
     if any(child.i not in inside and child.dep_ in ARGUMENTS and (gaps or child.i > last)
            for t in tokens for child in t.rights):
         return None  # cut short: "Homeschooling gives kids" (what?), "might not feel" (what?)
@@ -225,7 +236,7 @@ def breaks_rules(tokens: list, text: str) -> bool:
     going out to the market" is not "Going out to the market")."""
     if publishable.DATE.search(text) or publishable.PLACEHOLDER.search(text) or PARTICIPANT.search(text):
         return True
-    if tokens[-1].lower_ in publishable.FUNCTION_WORDS or any(t.ent_type_ in ("DATE", "TIME")
+    if tokens[-1].lower_ in publishable.FUNCTION_WORDS | QUANTIFIERS or any(t.ent_type_ in ("DATE", "TIME")
                                                               for t in tokens):
         return True
     content = [t for t in tokens if t.is_alpha and t.lower_ not in publishable.FUNCTION_WORDS]

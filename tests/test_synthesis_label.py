@@ -469,3 +469,19 @@ def test_candidates_are_compressed_clauses_not_clause_pieces():
         for phrase in per_segment:
             assert is_subsequence(phrase, segment.text), phrase
             assert len(phrase.split()) <= labelling.MAX_LABEL_WORDS, phrase
+
+
+@pytest.mark.models
+def test_no_question_bodies_or_words_cut_from_their_noun():
+    texts = ["Helen, what would a fair process look like for a group like yours?",
+             "I came to hear about the Bus Service Improvement Plan money and what rural routes will get "
+             "from it.",
+             "Our volunteer drivers are all over 70 and we cant recruit younger ones."]
+    _docs, _segments, phrases = parse(texts)
+    found = {p.lower() for per_segment in phrases for p in per_segment}
+    assert found, "the segments give some candidates"
+    # A question is not a statement without its start ("[what would] a fair process look like").
+    assert not any(p.startswith(("fair process look", "rural routes will")) for p in found), found
+    # No phrase ends on a word cut from its noun ("what rural [routes]") or on a quantifier.
+    assert not any(p.endswith(("rural", " all")) for p in found), found
+    assert "bus service improvement plan money" in found
