@@ -179,22 +179,67 @@ def default_lexicon() -> Known | None:
     """The lexicon of the project's spaCy model (read once per process), or None without one.
 
     Only the lemmatizer's tables are read from the installed model (a few hundredths of a
-    second), not the whole pipeline: a re-run on cached notes does not load spaCy's model."""
+    second), and without importing spaCy (with thinc and torch, 2-3 s of a re-run on cached
+    notes, which parses nothing): read_lookup_tables reads the file spaCy's Lookups writes."""
     if not _default:
-        from spacy.lookups import Lookups
-        from spacy.util import get_package_path
+        import importlib.util
 
         from synthesis.segment import SPACY_MODELS
 
         lexicon = None
         for name in SPACY_MODELS:
             try:
-                folder = next(Path(get_package_path(name)).glob("*/lemmatizer/lookups"), None)
+                spec = importlib.util.find_spec(name)
+                if spec is None or not spec.submodule_search_locations:
+                    continue
+                package = Path(next(iter(spec.submodule_search_locations)))
+                folder = next(package.glob("*/lemmatizer/lookups"), None)
                 if folder is not None:
-                    lexicon = lexicon_from_lookups(Lookups().from_disk(folder))
+                    lexicon = lexicon_from_tables(*read_lookup_tables(folder / "lookups.bin"))
             except Exception:  # noqa: BLE001 - not installed, or unreadable: try the next one
                 continue
             if lexicon is not None:
                 break
         _default.append(lexicon)
     return _default[0]
+
+
+_PARTS = ("noun", "verb", "adj", "adv")
+
+
+def read_lookup_tables(path: Path) -> list[dict]:
+    """The rule lemmatizer's three tables (lemma_index, lemma_exc, lemma_rules), each as {part of
+    speech: value}, from a spaCy `lookups.bin` (Lookups.to_disk): msgpack of {table: {key: value}},
+    where a key is the text or its 64-bit MurmurHash2 (seed 1) of the UTF-8 text, as spaCy
+    hashes strings. Empty where a table is missing (lexicon_from_tables then gives None)."""
+    import srsly
+
+    tables = srsly.msgpack_loads(path.read_bytes())
+    out = []
+    for name in ("lemma_index", "lemma_exc", "lemma_rules"):
+        table = tables.get(name) or {}
+        found = {}
+        for pos in _PARTS:
+            for key in (murmur64(pos), pos):
+                if key in table:
+                    found[pos] = table[key]
+                    break
+        out.append(found)
+    return out
+
+
+def murmur64(text: str, seed: int = 1) -> int:
+    """MurmurHash64A of the UTF-8 text (spaCy's string hash, spacy.strings.hash_string), written
+    out so that reading the lemma tables does not import spaCy; a test checks it against spaCy."""
+    data = text.encode("utf-8")
+    m, r, mask = 0xC6A4A7935BD1E995, 47, (1 << 64) - 1
+    h = (seed ^ (len(data) * m)) & mask
+    whole = len(data) // 8
+    for i in range(whole):
+        k = (int.from_bytes(data[8 * i:8 * i + 8], "little") * m) & mask
+        k = ((k ^ (k >> r)) * m) & mask
+        h = ((h ^ k) * m) & mask
+    if len(data) % 8:
+        h = ((h ^ int.from_bytes(data[8 * whole:], "little")) * m) & mask
+    h = ((h ^ (h >> r)) * m) & mask
+    return h ^ (h >> r)

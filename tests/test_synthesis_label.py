@@ -471,6 +471,39 @@ def test_candidates_are_compressed_clauses_not_clause_pieces():
             assert len(phrase.split()) <= labelling.MAX_LABEL_WORDS, phrase
 
 
+def test_the_lemma_tables_are_read_without_spacy_as_spacy_reads_them():
+    """typos.default_lexicon reads the model's lemma tables without importing spaCy (a fresh
+    process shows it), and they are those spaCy's Lookups gives: the same words known."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from spacy.lookups import Lookups
+    from spacy.strings import hash_string
+    from spacy.util import get_package_path, is_package
+
+    from synthesis.segment import SPACY_MODELS
+
+    for text in ("noun", "verb", "adj", "adv", "", "eight ch", "a longer text, with é and 漢字"):
+        assert typos.murmur64(text) == hash_string(text)
+    code = ("import json, sys\nfrom synthesis import typos\nknown = typos.default_lexicon()\n"
+            "words = ['funders', 'commissinoers', 'volunteer', 'mudered', 'ran', 'better', 'zzzq']\n"
+            "print(json.dumps([[known(w) for w in words], 'spacy' in sys.modules, 'torch' in sys.modules]))")
+    known, spacy_loaded, torch_loaded = json.loads(subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parent.parent).stdout)
+    assert not spacy_loaded and not torch_loaded
+    name = next(n for n in SPACY_MODELS if is_package(n))
+    folder = next(Path(get_package_path(name)).glob("*/lemmatizer/lookups"))
+    reference = typos.lexicon_from_lookups(Lookups().from_disk(folder))
+    words = ["funders", "commissinoers", "volunteer", "mudered", "ran", "better", "zzzq"]
+    assert known == [reference(w) for w in words]
+    assert known[0] and not known[1]
+    tables = typos.read_lookup_tables(folder / "lookups.bin")
+    assert all(tables) and set(tables[0]) <= {"noun", "verb", "adj", "adv"}
+
+
 @pytest.mark.models
 def test_no_question_bodies_or_words_cut_from_their_noun():
     texts = ["Helen, what would a fair process look like for a group like yours?",
