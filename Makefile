@@ -31,9 +31,11 @@ nginx:
 demo: install
 	$(BIN)/harvest --db demo.db demo
 
+# The suite on two processes (pytest-xdist, for this 2-core machine); a test module stays on one
+# of them, so module-scoped fixtures (a real synthesis shared by a file's tests) are made once.
 test: install browser nginx
 	$(BIN)/ruff check .
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -n 2 --dist loadscope
 
 lint: install
 	$(BIN)/ruff check .

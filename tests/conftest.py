@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from jinja2 import BytecodeCache
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -44,13 +45,22 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.skip(reason=str(exc)))
 
 
-@pytest.fixture
-def db_path(tmp_path) -> Path:
-    """Path of a fresh database file (created with the schema)."""
+@pytest.fixture(scope="session")
+def migrated_db_path(tmp_path_factory) -> Path:
+    """A database with every migration applied, made once per session and copied for each test
+    (applying the 16 migrations to each test's file cost 0.05-0.1 s a test)."""
     from capture.store import open_db
 
-    path = tmp_path / "harvest.db"
+    path = tmp_path_factory.mktemp("migrated") / "harvest.db"
     open_db(path).conn.close()
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path, migrated_db_path) -> Path:
+    """Path of a fresh database file (created with the schema): a copy of the migrated one."""
+    path = tmp_path / "harvest.db"
+    _copy_database(migrated_db_path, path)
     return path
 
 
@@ -85,6 +95,22 @@ def seeded_db_path(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashes(request, monkeypatch):
+    """Accounts made in tests (add_user, `harvest user add`, a password change) get a one-round
+    PBKDF2 hash, as the seeded organiser has: scrypt costs about 0.3 s to make and again at each
+    login, and the access tests make and log in dozens of accounts. Logins check whatever hash
+    is stored, as they do in production. tests/test_auth_hash.py keeps scrypt itself under test."""
+    if request.module.__name__.endswith("test_auth_hash"):
+        return
+    from werkzeug.security import generate_password_hash
+
+    def fast(password: str, method: str = "pbkdf2:sha256:1", salt_length: int = 16) -> str:
+        return generate_password_hash(password, method="pbkdf2:sha256:1", salt_length=salt_length)
+
+    monkeypatch.setattr("web.auth.generate_password_hash", fast)
+
+
 def _copy_database(source: Path, target: Path) -> None:
     """Replace the database at `target` with a copy of `source` (SQLite's backup API: WAL-safe)."""
     import sqlite3
@@ -95,6 +121,55 @@ def _copy_database(source: Path, target: Path) -> None:
     finally:
         src.close()
         dst.close()
+
+
+class _SharedTemplateCode(BytecodeCache):
+    """Jinja's compiled templates kept for the whole session, in memory: each test's app has its
+    own Jinja environment, which compiled every template it rendered again (about 0.04 s a
+    template). Jinja keys them by the template's name and a checksum of its source."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+    def clear(self) -> None:
+        self.code.clear()
+
+
+_TEMPLATE_CODE = _SharedTemplateCode()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _url_builders_compiled_once():
+    """werkzeug compiles each route's URL builder into Python code when an app registers it (183
+    routes: 0.1-0.4 s of every test's create_app, most of it in ast and compile). The code is a
+    function of the rule's text, parts and defaults only (the rule itself is its first argument),
+    so the tests' apps share it: memoised on those, for the session. Production makes one app."""
+    from werkzeug.routing.rules import Rule
+
+    original = Rule._compile_builder
+    built: dict = {}
+
+    def compile_builder(self, append_unknown: bool = True):
+        try:
+            key = (self.rule, self.subdomain, self.host, bool(self.map and self.map.host_matching),
+                   tuple(self._trace), tuple(sorted((self.defaults or {}).items())), append_unknown)
+            hash(key)
+        except TypeError:  # a default that cannot be a key: compile it, as werkzeug does
+            return original(self, append_unknown)
+        if key not in built:
+            built[key] = original(self, append_unknown)
+        return built[key]
+
+    Rule._compile_builder = compile_builder
+    yield
+    Rule._compile_builder = original
 
 
 @pytest.fixture
@@ -108,12 +183,14 @@ def app(db_path, seeded_db_path):
     from web import create_app
 
     _copy_database(seeded_db_path, db_path)
-    return create_app({
+    app = create_app({
         "TESTING": True,
         "DATABASE": str(db_path),
         "SECRET_KEY": "test-only-key",
         "SYNTHESIS_IN_THREAD": False,
     })
+    app.jinja_env.bytecode_cache = _TEMPLATE_CODE
+    return app
 
 
 @pytest.fixture
