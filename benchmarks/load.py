@@ -9,7 +9,8 @@ For each level of concurrent attendees (GET the form, POST the note with its CSR
 cookie, as a browser does; see benchmarks/serving.py): notes/s, p50/p95/p99 of the GET+POST pair,
 errors, notes acknowledged (302) against notes stored (must be equal), and the server's CPU time
 per accepted note (from /proc/PID/stat). Then 100 concurrent readers of a published digest page
-and the Atom feed (after one reader has fetched each once); then the form's p99 at 10 attendees
+and the Atom feed (after one reader has fetched each once; the readers are threads of four client
+processes, so they do not queue for one interpreter lock); then the form's p99 at 10 attendees
 while `harvest synthesise` runs (the real models) on another event of the same database. Every
 phase is bounded in time and count and stops by itself; the client runs on the same machine, so
 its CPU counts against the server's.
@@ -95,15 +96,16 @@ def publish_digest(db: Path) -> str:
     return event.slug
 
 
-def readers(port: int, paths: list[str], clients: int, seconds: float, max_requests: int,
-            server: Server | None = None) -> dict:
-    """`clients` concurrent readers fetching `paths` in turn (own address and connection each);
-    with `server`, its CPU time per answered request too."""
+def _read(port: int, paths: list[str], first: int, clients: int, start_at: float, seconds: float,
+          max_requests: int) -> tuple[dict[str, list[float]], dict[str, int], float, float, float]:
+    """Readers `first`.. `first + clients - 1` of this process, from wall-clock `start_at` for
+    `seconds`: (latencies by path, errors, this process's CPU seconds meanwhile, start, end)."""
     latencies: dict[str, list[float]] = {p: [] for p in paths}
     errors: dict[str, int] = {}
     lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
     count = [0]
+    time.sleep(max(0.0, start_at - time.time()))
+    stop_at = time.monotonic() + seconds
 
     def reader(n: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30,
@@ -134,18 +136,47 @@ def readers(port: int, paths: list[str], clients: int, seconds: float, max_reque
                     errors[f"HTTP {status}"] = errors.get(f"HTTP {status}", 0) + 1
         conn.close()
 
-    threads = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(clients)]
-    started, client_before = time.perf_counter(), time.process_time()
-    server_before = server.cpu_seconds() if server else 0.0
+    threads = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(first, first + clients)]
+    cpu_before, began = time.process_time(), time.time()
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=seconds + 60)
-    wall = time.perf_counter() - started
+    return latencies, errors, time.process_time() - cpu_before, began, time.time()
+
+
+def readers(port: int, paths: list[str], clients: int, seconds: float, max_requests: int,
+            server: Server | None = None, processes: int = 1) -> dict:
+    """`clients` concurrent readers fetching `paths` in turn (own address and connection each),
+    as threads of `processes` client processes (more than one: the readers do not queue for one
+    interpreter lock, as readers' phones do not); with `server`, its CPU time per request too."""
+    processes = max(1, min(processes, clients))
+    shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    firsts = [sum(shares[:i]) for i in range(processes)]
+    start_at = time.time() + (3.0 if processes > 1 else 0.0)  # the processes start before the clock
+    server_before = server.cpu_seconds() if server else 0.0
+    if processes == 1:
+        parts = [_read(port, paths, 0, clients, start_at, seconds, max_requests)]
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+            each = max_requests // processes
+            futures = [pool.submit(_read, port, paths, first, share, start_at, seconds, each)
+                       for first, share in zip(firsts, shares, strict=True)]
+            parts = [f.result() for f in futures]
+    wall = max(p[4] for p in parts) - min(p[3] for p in parts)
+    latencies = {p: [v for part in parts for v in part[0][p]] for p in paths}
+    errors: dict[str, int] = {}
+    for _, part_errors, *_ in parts:
+        for kind, n in part_errors.items():
+            errors[kind] = errors.get(kind, 0) + n
     answered = sum(len(v) for v in latencies.values())
-    out = {"clients": clients, "seconds": round(wall, 2), "errors": errors, "target_p99_ms": 200.0,
-           # The readers are threads of this process: what they cost is CPU the server could not use.
-           "client_cpu_ms_per_request": round((time.process_time() - client_before) * 1000 / answered, 2)
+    out = {"clients": clients, "client_processes": processes, "seconds": round(wall, 2), "errors": errors,
+           "target_p99_ms": 200.0,
+           # The readers run on this machine: what they cost is CPU the server could not use.
+           "client_cpu_ms_per_request": round(sum(p[2] for p in parts) * 1000 / answered, 2)
            if answered else None}
     if server and answered:
         out["server_cpu_ms_per_request"] = round((server.cpu_seconds() - server_before) * 1000 / answered, 2)
@@ -222,6 +253,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="Length of each level.")
     parser.add_argument("--max-notes", type=int, default=3000, help="At most this many notes per level.")
     parser.add_argument("--readers", type=int, default=100, help="Concurrent readers (0: skip).")
+    parser.add_argument("--reader-processes", type=int, default=4, help="Client processes the readers "
+                        "are shared among (1: all threads of this one, as before 2026-12-01 evening).")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (serve --threads).")
     parser.add_argument("--no-synthesis", action="store_true", help="Skip the form-during-synthesis phase.")
     parser.add_argument("--synthesis-limit", type=float, default=90.0, help="Most seconds of that phase.")
@@ -255,7 +288,8 @@ def main() -> None:
                     # One reader first, as the timed ones arrive after someone has read the page.
                     readers(s.server.port, paths, 1, 1.0, len(paths))
                     report[s.name]["readers"] = readers(s.server.port, paths, args.readers, args.seconds,
-                                                        20_000, server=s.server)
+                                                        20_000, server=s.server,
+                                                        processes=args.reader_processes)
                     print(s.name, report[s.name]["readers"], file=sys.stderr)
             if not args.no_synthesis:
                 for s in setups:
