@@ -185,10 +185,14 @@ def test_resent_attendee_post_is_stored_once_and_answered_as_success(app, client
     assert first.status_code == again.status_code == 302
     assert again.headers["Location"].endswith(f"/t/{token}/thanks")
     assert count_notes(db_path) == 1
-    # A new render is a new key: the same words sent again on purpose are a second note.
+    # A new render is a new key, but the same words from the same phone are still the note sent
+    # (Back, then Send again: the walk-through's F1); other words are a second note.
     other = _form(client, token)
     assert other["submission"] != fields["submission"]
-    assert client.post(f"/t/{token}", data={**other, "text": "Our grant ends in March."}).status_code == 302
+    resent = client.post(f"/t/{token}", data={**other, "text": "Our grant ends in March."})
+    assert resent.status_code == 302 and "again=1" in resent.headers["Location"]
+    assert count_notes(db_path) == 1
+    assert client.post(f"/t/{token}", data={**other, "text": "And it is not renewed."}).status_code == 302
     assert count_notes(db_path) == 2
     db = open_db(db_path)
     keys = [r["source_ref"] for r in db.query("SELECT source_ref FROM note ORDER BY id")]
