@@ -201,10 +201,11 @@ def _verbless(tokens) -> bool:
 def _compound_noun_end(tokens) -> bool:
     """Whether the last word is a plural noun the tagger took for a verb ("updates" of "Network
     updates"): a lower-case -s word straight after a noun that is not a person's name, in a run
-    of at most four words without a determiner, a pronoun or an auxiliary."""
+    of at most four words without a determiner, a pronoun or an auxiliary. A named thing before
+    it is the subject of a verb ("Guantanamo harms America's image")."""
     last, before = tokens[-1], tokens[-2] if len(tokens) > 1 else None
     return (before is not None and len(tokens) <= 4 and last.tag_ == "VBZ" and last.text.islower()
-            and last.text.endswith("s") and before.pos_ in ("NOUN", "PROPN") and before.ent_type_ != "PERSON"
+            and last.text.endswith("s") and before.pos_ in ("NOUN", "PROPN") and not before.ent_type_
             and not any(t.pos_ in ("DET", "PRON", "AUX") for t in tokens))
 
 
@@ -319,8 +320,11 @@ def _joined_heading(doc, text: str, start: int, end: int, tagged: bool, followin
     the next, and it is short and has no verb outside brackets ("prevention (this was the longest
     bit) People come to us too late ...")."""
     piece = text[start:end]
-    if not tagged or following is None or not text[following:following + 1].isupper() \
-            or piece.rstrip(")")[-1:] in ".!?;:," or not 1 <= len(_WORDS.findall(piece)) <= 8:
+    rest = text[following:following + 40] if following is not None else ""
+    # A capital after it, not a line in capitals throughout ("WEAPONS KILL PEOPLE IF THEY ...",
+    # where the parser's cut is no sign of a heading).
+    if not tagged or not rest[:1].isupper() or rest.isupper() or piece.rstrip(")")[-1:] in ".!?;:," \
+            or not 1 <= len(_WORDS.findall(piece)) <= 8:
         return False
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:

@@ -127,3 +127,29 @@ def test_minutes_nobody_tuned_on_read_as_an_editor_would_publish_them(db, embedd
     for theme in result["themes"]:
         readable = [q for q in theme["quotes"] if reads_alone(q["text"])]
         assert theme["summary"] or not readable, (theme["label"], theme["quotes"])
+
+
+@pytest.mark.parametrize("text", [
+    "WEAPONS KILL PEOPLE IF THEY WERE NOT READILY AVAILABLE THEN LESS PEOPLE WOULD DIE",
+    "Guantanamo harms America's image abroad, making diplomacy more difficult.",
+    "Sam updates Jo on the bus timetable every week.",
+])
+def test_arguments_the_parser_cuts_oddly_are_not_headings(text):
+    # Two ArgKP arguments the heading rules once cut (a line in capitals; a name and a verb read as
+    # a compound noun, "Network updates"): they are content, whole.
+    from synthesis.context import note_context
+    from synthesis.segment import load_nlp
+
+    assert note_context(load_nlp()(text), text) == []
+
+
+def test_headings_the_tagger_reads_as_a_noun_and_a_verb_are_headings():
+    from synthesis.context import HEADING_ALONE, note_context
+    from synthesis.segment import load_nlp
+
+    nlp = load_nlp()
+    joined = "Network updates Lesley said the council's new grant portal takes hours to complete."
+    assert note_context(nlp(joined), joined) == [(0, len("Network updates"), "heading")]
+    assert note_context(nlp("Network updates"), "Network updates") == [(0, 15, HEADING_ALONE)]
+    messy = "prevention (this was the longest bit) People come to us too late, usually after the notice."
+    assert note_context(nlp(messy), messy) == [(0, len("prevention (this was the longest bit)"), "heading")]

@@ -85,5 +85,6 @@ def test_a_proposal_made_in_the_same_words_twice_is_listed_once_citing_both(db):
                ("a3", "Speak up for the sector in the local plan consultation", None, None)]
     md = compose_markdown(db, _event(db, slug="survey", source="survey.xlsx", notes=answers))
     proposals = md[md.index("## Proposals made"):].split("\n## ")[0]
-    assert proposals.splitlines()[2:] == ['- "Bring commissioners into the room." (note 1, note 2)',
-                                          '- "Speak up for the sector in the local plan consultation" (note 3)']
+    assert proposals.splitlines()[2:] == [
+        '- "Bring commissioners into the room." (note 1, note 2)',
+        '- "Speak up for the sector in the local plan consultation" (note 3)']

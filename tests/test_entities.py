@@ -18,7 +18,8 @@ def test_what_is_not_a_name(name):
 
 
 @pytest.mark.parametrize("name", ["Walton Community Centre", "Centre 33", "Social Value Act",
-                                  "Age UK Norfolk", "NHS", "Frinton", "Care Act 2014", "Friends of the Earth"])
+                                  "Age UK Norfolk", "NHS", "Frinton", "Care Act 2014",
+                                  "Friends of the Earth"])
 def test_names_stay(name):
     assert not is_junk(name)
 

@@ -178,7 +178,8 @@ SURVEY_ROWS = [
     ("Charity (registered)", "21-50",
      "Recruiting and keeping staff. Support workers can earn more stacking shelves and we cant match it on "
      "contract rates that havent gone up in four years.",
-     "Bring commissioners into the room. Meetings where only the sector talks to itself dont change anything.",
+     "Bring commissioners into the room. Meetings where only the sector talks to itself dont change "
+     "anything.",
      "We would pay a higher membership fee if it bought real influence with the ICB."),
     ("Faith group", "0",
      "Our volunteers are getting older and nobody is coming through behind them",
