@@ -53,6 +53,11 @@ LEANING = {"because", "and", "but", "so", "or", "nor", "also", "then", "which", 
 # First words that point back to something said before: fine in a quote, weaker as a summary.
 POINTING = {"this", "that", "these", "those", "it", "they", "them", "he", "she", "there", "here",
             "such", "yes", "no"}
+# First words that need the sentence before to be understood ("They just want one person to
+# negotiate with.", "This is seen as a real constraint."): a quote starting so takes that sentence
+# with it, where the two are short enough together. ("It" and "There" often point at nothing:
+# "It was felt that...", "There is...".)
+NEEDS_ANTECEDENT = {"this", "that", "these", "those", "they", "them", "he", "she", "such"}
 CLOSING = ".!?;:)]\"'’”“»«…"
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 _WORDS = re.compile(r"\w+")
@@ -227,6 +232,26 @@ class Notes:
         parts[0][0], parts[-1][1] = start, end  # the sentence's own first and last characters
         return tuple((a, b) for a, b in parts)
 
+    def with_antecedent(self, passage: Passage) -> Passage:
+        """The passage with the sentence before it, where it opens on a word that points back
+        (NEEDS_ANTECEDENT), that sentence is in the same paragraph, and the two stay within
+        LONG_SENTENCE words: still whole sentences of one note, verbatim at their offsets."""
+        first = _WORDS.match(passage.text)
+        if len(passage.parts) != 1 or first is None or first.group(0).lower() not in NEEDS_ANTECEDENT \
+                or passage.sentences[0] == 0:
+            return passage
+        before = passage.sentences[0] - 1
+        start, end = self.starts[passage.note][before], passage.parts[0][1]
+        text = self.note_texts[passage.note]
+        if "\n\n" in text[self.ends[passage.note][before]:passage.parts[0][0]] \
+                or _words(text[start:end]) > LONG_SENTENCE:
+            return passage
+        opening = _WORDS.match(text[start:end])
+        if opening is None or opening.group(0).lower() in LEANING | NEEDS_ANTECEDENT \
+                or not (opening.group(0)[0].isupper() or opening.group(0)[0].isdigit()):
+            return passage  # the sentence before leans on another itself: one step back only
+        return Passage(passage.note, ((start, end),), (before, *passage.sentences), text[start:end])
+
     def starts_line(self, passage: Passage) -> bool:
         """Whether the passage starts its note or a line of it (after a list marker, if any)."""
         before = self.note_texts[passage.note][:passage.parts[0][0]].rstrip(" \t")
@@ -340,6 +365,9 @@ def _pick_quotes(members: Sequence[int], centre: np.ndarray, notes: Notes, embed
         passage = passages[i]
         if any((passage.note, s) in used for s in passage.sentences) or _key(passage.text) in seen:
             continue
+        widened = notes.with_antecedent(passage)
+        if not any((widened.note, s) in used for s in widened.sentences):
+            passage = widened
         used.update((passage.note, s) for s in passage.sentences)
         seen.add(_key(passage.text))
         quotes.append(passage)

@@ -200,3 +200,24 @@ def test_a_line_a_scribe_or_a_form_started_in_lower_case_may_summarise():
     assert notes.starts_line(quotes.Passage(0, ((0, 5),), (0,), "First"))
     inline = quotes.Notes([(0, 0, 5), (0, 6, 12)], [[(0, 5), (6, 12)]], ["First second"])
     assert not inline.starts_line(quotes.Passage(0, ((6, 12),), (1,), "second"))
+
+
+def test_a_quote_that_points_back_takes_the_sentence_before_it(nlp):
+    # "They just want one person to negotiate with." says nothing on its own: who are they?
+    text = ("Commissioners prefer a single prime contractor. They just want one person to negotiate "
+            "with.\n\nThis is seen as a real constraint. It was felt that time is short.")
+    [doc] = [nlp(text)]
+    sentences = [sentence_spans(doc, text)]
+    spans = [(0, a, b) for a, b in sentences[0]]
+    notes = quotes.Notes(spans, sentences, [text])
+    they = notes.passage(1)
+    assert they.text == "They just want one person to negotiate with."
+    widened = notes.with_antecedent(they)
+    assert widened.text == ("Commissioners prefer a single prime contractor. They just want one person to "
+                            "negotiate with.")
+    assert widened.parts == ((0, sentences[0][1][1]),) and widened.sentences == (0, 1)
+    assert text[widened.parts[0][0]:widened.parts[0][1]] == widened.text  # verbatim at its offsets
+    # Not across a paragraph break, and not where the sentence before points back itself.
+    this = notes.passage(2)
+    assert this.text.startswith("This is seen") and notes.with_antecedent(this) == this
+    assert notes.with_antecedent(notes.passage(3)) == notes.passage(3)  # "It was felt": none needed
