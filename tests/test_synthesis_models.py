@@ -130,12 +130,15 @@ def test_long_note_with_real_models(db):
     assert len(result["unassigned"]) <= 0.15 * len(segs)
     for theme in result["themes"]:
         # Up to 4 quotes, verbatim and all different (the note repeats itself, so a theme may
-        # hold a single distinct sentence many times over: one quote, not copies of it).
+        # hold a single distinct sentence many times over: it is then the theme's summary, and no
+        # quote repeats it, nor copies of it).
         quotes = [q["text"] for q in theme["quotes"]]
-        assert 1 <= len(quotes) <= 4 and len(set(quotes)) == len(quotes)
+        assert len(quotes) <= 4 and len(set(quotes)) == len(quotes)
+        assert quotes or theme["summary_quotes"], theme["label"]
+        assert not set(quotes) & {q["text"] for q in theme["summary_quotes"]}
         # Verbatim at their offsets; a long sentence is shortened with " ... " between its parts.
         assert all(" ... ".join(text[p["start"]:p["end"]] for p in q["parts"]) == q["text"]
-                   for q in theme["quotes"])
+                   for q in theme["quotes"] + theme["summary_quotes"])
 
 
 def test_bad_input_with_real_models(db):
