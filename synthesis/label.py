@@ -12,10 +12,10 @@ comes from a condition that only sets the scene ("If you are operating in health
 care, ..."), and a compression keeps every word that limits or hedges its clause.
 Candidates are scored by how central they are to the theme (embedding similarity to its centre),
 how distinct from the other themes, how well they cover the theme's keywords, and a length prior
-(3 to 8 words), less small penalties for a compressed clause (a run of the notes' words wins
-near-ties) and for a probable typo of the notes (synthesis/typos.py: "Commissinoers are focusing
-on the end point" gives way to a clean candidate of about the same score). Capitalised, no
-trailing punctuation, unique within the event; every word the notes' own, in their order.
+(3 to 8 words), less a small penalty for a compressed clause (a run of the notes' words wins
+near-ties) and a large one for a probable typo of the notes (synthesis/typos.py: "Commissinoers
+are focusing on the end point" gives way to any clean candidate of 3 words or more). Capitalised,
+no trailing punctuation, unique within the event; every word the notes' own, in their order.
 
 A candidate keeps the rules of a headline (issue 12, point 3; `breaks_rules`): 1 to 9 words, never
 a date, a redaction placeholder, a bare proper noun or a phrase ending on a function word, never
@@ -81,10 +81,11 @@ DEMONSTRATIVES = {"this", "that", "these", "those"}
 # Not "just", "only", "normally": "they just want one person" limits what they want.
 VAGUE = {"very", "whole", "really", "actually", "certainly", "basically", "obviously", "clearly", "indeed",
          "quite", "simply"}
-# Words that say how often or how surely: "Homeschooling is sometimes required" is not "is required".
+# Words that say how often, how surely or how long: "Homeschooling is sometimes required" is not
+# "is required", "guns will still exist" not "guns will exist".
 HEDGES = {"sometimes", "often", "usually", "always", "mostly", "partly", "largely", "generally", "normally",
           "occasionally", "seldom", "almost", "nearly", "mainly", "probably", "possibly", "perhaps", "maybe",
-          "just"}
+          "just", "still", "even", "already", "yet", "ever", "again"}
 FINITE = {"VBZ", "VBP", "VBD", "MD"}  # tags of a finite verb
 WH = {"WDT", "WP", "WP$", "WRB"}  # tags of question words
 QUANTIFIERS = {"all", "any", "each", "every", "both", "some"}  # never the last word ("drivers are all")
@@ -105,7 +106,9 @@ FREQUENT = 0.05
 SHORT = 0.5  # less for a 2-word label, twice that for one word: a headline has 3 to 9 words
 LONG = 0.05  # less per word beyond 8
 COMPRESSED = 0.02  # less for a compressed clause (words left out) than for a run of the notes' words
-TYPO = 0.05  # less for a phrase with a probable typo ("commissinoers"): breaks near-ties only
+# Less for a phrase with a probable typo ("commissinoers"): an editor would have to fix it, so any
+# clean candidate of 3 words or more goes first (a 2-word one costs SHORT = 0.5).
+TYPO = 0.4
 _WORD = re.compile(r"(?u)\b\w[\w'-]*\w\b|\b\w\b")
 
 
@@ -342,8 +345,8 @@ def _optional(token) -> bool:
     "too") or a question word ("limit [how] much the council can talk")."""
     if any(_negates(t) or t.dep_ == "neg" or t.lower_ in HEDGES for t in token.subtree):
         return False
-    if token.tag_ in {"WRB", "WDT", "WP"}:
-        return False
+    if token.tag_ in {"WRB", "WDT", "WP"} or (token.dep_ == "advmod" and token.head.pos_ == "ADP"):
+        return False  # nor half of "instead of", "because of"
     if token.dep_ == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
         return False  # "the opportunity [to learn at their own pace]": the noun needs it
     if token.dep_ == "prep":
