@@ -7,12 +7,20 @@ long. Its segments join the nearest theme that spans several notes where they ar
 long paragraphs (the SEEE transcript's ten notes) keeps such themes: there one paragraph is
 often the whole of one table's point. Seeded themes (named by the organiser) are kept as found.
 
+The other way round, in such a write-up (fewer than MANY_NOTES notes) a theme can carry one
+paragraph's point as a passenger. A note's segments in a theme, making a point in at least two
+sentences (a theme of one sentence could show no quote beside its summary), that are not close to
+the rest of it (the cosine of their centres below JOIN, the closeness a one-note theme needs to
+join another) become a theme of their own (`split_passengers`).
+
 Usage:
+    labels = breadth.split_passengers(labels, note_index, vectors, protected={0})
     labels = breadth.fold_one_note_themes(labels, note_index, vectors, protected={0})
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -54,3 +62,53 @@ def fold_one_note_themes(labels: np.ndarray, note_index: Sequence[int], vectors:
         best = int(np.argmax(sims))
         out[i] = order[best] if sims[best] >= join else UNASSIGNED
     return renumber(out)
+
+
+def _centre(vectors: np.ndarray) -> np.ndarray:
+    centre = vectors.mean(axis=0)
+    norm = np.linalg.norm(centre)
+    return centre / norm if norm else centre
+
+
+def sentence_of(note_index: Sequence[int], starts: Sequence[int],
+                sentences: Sequence[Sequence[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """For each segment, (its note, the number of the note's sentence it starts in): a sentence
+    cut into clauses is one sentence. `sentences` are each note's sentence spans in order."""
+    out = []
+    for note, start in zip(note_index, starts, strict=True):
+        spans = sentences[note] if note < len(sentences) else []
+        out.append((note, max(0, bisect.bisect_right([a for a, _ in spans], start) - 1)))
+    return out
+
+
+def split_passengers(labels: np.ndarray, note_index: Sequence[int], vectors: np.ndarray,
+                     protected: Iterable[int] = (), many: int = MANY_NOTES, join: float = JOIN,
+                     sentences: Sequence[tuple[int, int]] | None = None, least: int = 2) -> np.ndarray:
+    """Labels where, in an event of fewer than `many` notes, each theme (not `protected`) that
+    holds a note's point made in at least `least` sentences (`sentences`: each segment's
+    sentence, from sentence_of; by default each segment is one), beside at least `least` others,
+    whose centre has a cosine below `join` with the centre of the theme's other segments loses
+    them to a new theme: the least alike such note per theme. Renumbered by size. (A theme of one
+    sentence could not have quotes beside its summary.)"""
+    if len(set(note_index)) >= many:
+        return labels
+    notes = np.asarray(note_index)
+    sentence = list(sentences) if sentences is not None else list(range(len(labels)))
+    protected = set(protected)
+    out = labels.copy()
+    new = int(labels.max()) + 1 if len(labels) else 0
+    for label in sorted(set(labels.tolist()) - {UNASSIGNED} - protected):
+        members = np.flatnonzero(labels == label)
+        found = []
+        for note in sorted(set(notes[members].tolist())):
+            block = members[notes[members] == note]
+            rest = members[notes[members] != note]
+            if min(len({sentence[i] for i in block}), len({sentence[i] for i in rest})) < least:
+                continue
+            found.append((float(_centre(vectors[block]) @ _centre(vectors[rest])), note, block))
+        if found:
+            cosine, _note, block = min(found, key=lambda f: (f[0], f[1]))
+            if cosine < join:
+                out[block] = new
+                new += 1
+    return renumber(out) if new != (int(labels.max()) + 1 if len(labels) else 0) else labels

@@ -150,7 +150,12 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     labels = np.where(seed_labels >= 0, seed_labels, np.where(found >= 0, found + offset, -1))
     labels = np.where(guides, -1, labels)
     labels = clustering.renumber(labels)
-    # Where the event has many notes, a theme made of one note's segments is folded away.
+    # Where the event has few notes, a note's point riding in another's theme gets its own theme;
+    # where it has many, a theme made of one note's segments is folded away.
+    labels = breadth.split_passengers(
+        labels, note_index, vectors, protected=set(labels[seed_labels >= 0].tolist()),
+        sentences=breadth.sentence_of(note_index, [s.start for s in segments],
+                                      [item.sentences for item in parsed]))
     labels = breadth.fold_one_note_themes(labels, note_index, vectors,
                                           protected=set(labels[seed_labels >= 0].tolist()))
     seed_of_label = {}
