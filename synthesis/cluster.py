@@ -286,7 +286,8 @@ def cache_umap_compiles() -> int:
     source (else in its user cache folder), keyed by the function's bytecode, signature and CPU,
     so later processes load it instead of compiling; it is the same code, so the same layout.
     Two dispatchers made from one Python function (the layout's serial and parallel variants)
-    would share one cache entry, so those are left to compile."""
+    would share one cache entry, so of such twins only the serial one is cached (the one a
+    seeded UMAP, as here, runs); the parallel one compiles as before."""
     if _umap_compiles_cached:
         return _umap_compiles_cached[0]
     import sys
@@ -298,9 +299,11 @@ def cache_umap_compiles() -> int:
               if name == "umap" or name.startswith("umap.")
               for obj in vars(module).values() if isinstance(obj, CPUDispatcher)}
     functions = Counter(id(d.py_func) for d in unique.values())
+    serial = Counter(id(d.py_func) for d in unique.values() if not d.targetoptions.get("parallel"))
     kept = 0
     for dispatcher in unique.values():
-        if functions[id(dispatcher.py_func)] > 1:
+        twins = functions[id(dispatcher.py_func)] > 1
+        if twins and (dispatcher.targetoptions.get("parallel") or serial[id(dispatcher.py_func)] != 1):
             continue
         try:
             dispatcher.enable_caching()

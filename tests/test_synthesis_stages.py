@@ -208,3 +208,20 @@ def test_large_path_gives_umap_our_neighbours_even_when_few(monkeypatch):
     settings = {**resolve(), "small_event_segments": 5}
     labels = cluster.fit_themes([f"text {i}" for i in range(12)], points, settings)
     assert len(labels) == 12
+
+
+def test_umaps_compiled_functions_are_kept_on_disk_but_never_a_twins():
+    """cluster.cache_umap_compiles lets numba keep UMAP's compiled functions (a later process
+    loads them instead of compiling, about 8 s of a large event's cold run); of the layout's
+    serial and parallel variants, made from one Python function and so sharing a cache entry,
+    only the serial one (a seeded UMAP's) is kept."""
+    from numba.core.caching import NullCache
+    from umap import layouts, umap_
+
+    from synthesis import cluster
+
+    kept = cluster.cache_umap_compiles()
+    assert kept >= 10 and cluster.cache_umap_compiles() == kept  # once a process
+    assert not isinstance(layouts._nb_optimize_layout_euclidean_single_epoch._cache, NullCache)
+    assert isinstance(layouts._nb_optimize_layout_euclidean_single_epoch_parallel._cache, NullCache)
+    assert not isinstance(umap_.smooth_knn_dist._cache, NullCache)
