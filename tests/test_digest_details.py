@@ -10,6 +10,7 @@ from publishing_data import make_result, store_result
 from capture.models import Note
 from capture.store import add_notes, save_event
 from web.publish.digest import build_data, compose_markdown
+from web.publish.redact import detect_names
 
 JO = "Jo Pritchard"
 MINUTES = [("m1", "Present: Jo Pritchard (chair), Sam Okafor, Lesley Dunn, Tariq Hussain", None, "scribe"),
@@ -88,3 +89,20 @@ def test_a_proposal_made_in_the_same_words_twice_is_listed_once_citing_both(db):
     assert proposals.splitlines()[2:] == [
         '- "Bring commissioners into the room." (note 1, note 2)',
         '- "Speak up for the sector in the local plan consultation" (note 3)']
+
+
+def test_a_scribes_label_the_model_takes_for_a_person_is_not_redacted(db):
+    # Under the Chatham House Rule names go, not "Question raised:" (spaCy tags "Question" PERSON
+    # there); the name beside it still goes.
+    said = ('"the B&B is cheaper for this year\'s budget and dearer for every year after" - one of the '
+            "trust's tenancy officers Question raised: could the council and housing associations jointly "
+            "lease? nobody knew who would hold the risk.")
+    notes = [("q1", said, None, "scribe"),
+             ("q2", "Priya Shah said landlords are leaving the market, not evicting for its own sake.", None,
+              "scribe")]
+    event = _event(db, slug="housing", notes=notes, chatham_house=True)
+    md = compose_markdown(db, event)
+    assert "Priya Shah" in {n["original"] for n in detect_names(db, event)}
+    assert "Priya" not in md and "Shah" not in md
+    assert "a participant raised" not in md.lower()
+

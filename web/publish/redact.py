@@ -65,7 +65,9 @@ PLACE_WORDS = {"house", "building", "centre", "center", "hall", "room", "street"
 # Who someone is at the meeting, not their name: "Host: ...", a speaker taken to be "Chair".
 ROLE_WORDS = {"host", "scribe", "chair", "chairs", "facilitator", "note-taker", "notetaker", "minutes",
               "secretary", "treasurer", "speaker", "panel", "moderator", "attendees", "present",
-              "apologies", "everyone", "all", "group", "table", "participant", "participants"}
+              "apologies", "everyone", "all", "group", "table", "participant", "participants",
+              # A scribe's labels the model tags as a person ("Question raised: could ...").
+              "question", "questions", "intro", "introduction", "purpose", "aob", "action", "actions"}
 # An attendance line's label, then its list, up to the next "Label:" on the same line.
 ATTENDANCE_FORM = (r"(?:^|(?<=[.;]\s)|(?<=\s\s))({labels})\s*[:–—-]\s*"
                    r"([^\n]+?)(?=(?:[.;]\s+|\s{{2,}})[A-Z][A-Za-z -]{{1,20}}\s*[:–—-]|\n|$)")
