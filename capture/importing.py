@@ -49,6 +49,7 @@ class ImportReport:
     title: str | None = None
     changed: list[str] = field(default_factory=list)
     source: str | None = None
+    blank: list[str] = field(default_factory=list)  # rows without an answer: "row 4 (id '3')"
 
     @property
     def unchanged(self) -> int:
@@ -64,6 +65,11 @@ class ImportReport:
             text += (f", {len(self.changed)} changed since imported ({shown}; the stored notes are kept: "
                      "edit them in moderation)")
         text += f", {self.unchanged} unchanged (already imported)" if self.unchanged else ""
+        if self.blank:
+            shown = ", ".join(self.blank[:10]) + (f" and {len(self.blank) - 10} more"
+                                                  if len(self.blank) > 10 else "")
+            rows = f"{len(self.blank)} row{'s' if len(self.blank) != 1 else ''}"
+            text += f", {rows} without an answer ({shown})"
         text += f" -> event {self.event}" + (" (created)" if self.event_created else "")
         return text
 
@@ -202,7 +208,8 @@ def import_file(db: Database, source: str | os.PathLike | bytes, *, event: str,
     changed = [f"{n.location or 'a note'} (id {n.source_ref!r})" for n in outcome.changed]
     return ImportReport(filename=name, event=event, added=len(outcome.added),
                         skipped=outcome.unchanged + len(changed), event_created=created,
-                        title=record.title, changed=changed, source=options.source or name)
+                        title=record.title, changed=changed, source=options.source or name,
+                        blank=parsed.blank)
 
 
 def _db_file(db: Database) -> str:

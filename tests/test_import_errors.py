@@ -45,8 +45,6 @@ def run_import(runner, db_path, path, *args, event="new-event"):
     ("binary.txt", "Cannot import binary.txt: this is a binary file, not .txt text"),
     ("notes.pdf", "Cannot import notes.pdf: unknown format '.pdf' (copy the text into a .txt or .md file)"),
     ("invalid-encoding.txt", "Cannot import invalid-encoding.txt, line 5: invalid encoding: byte 0x81"),
-    ("missing-text.csv", "Cannot import missing-text.csv, row 3: the text column 'comment' is empty "
-                         "(id 'A2')"),
     ("dup-id.csv", "Cannot import dup-id.csv, row 3: id 'A1' appears twice (also row 2)"),
     ("two-questions.csv", "Cannot import two-questions.csv: cannot tell which column holds the note "
                           "text (the columns are: 'Timestamp', 'What works?', 'What does not?')"),
@@ -59,8 +57,24 @@ def test_bad_file(runner, seeded, name, expected):
 
 
 def test_a_failing_file_into_an_existing_event_adds_nothing(runner, seeded):
-    output = run_import(runner, seeded, FILES / "missing-text.csv", event="seee")
+    output = run_import(runner, seeded, FILES / "dup-id.csv", event="seee")
     assert "row 3" in output
+
+
+def test_a_row_without_an_answer_is_skipped_and_named_the_others_imported(runner, seeded, tmp_path):
+    """A respondent who left an optional question blank said nothing: no note, and the summary
+    names the row (it used to refuse the whole export until the organiser deleted the row)."""
+    result = runner.invoke(cli, ["--db", str(seeded), "import", str(FILES / "missing-text.csv"),
+                                 "--event", "survey"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == ("missing-text.csv: 2 notes added, 1 row without an answer "
+                                     "(row 3 (id 'A2')) -> event survey (created)")
+    # A column empty in every row is still refused, with the reason.
+    path = tmp_path / "unanswered.csv"
+    path.write_text("id,comment\nA1,\nA2,\n", encoding="utf-8")
+    output = run_import(runner, seeded, path)
+    assert ("Cannot import unanswered.csv: there is a header row (row 1) but no rows of notes under it "
+            "(the 'comment' column is empty in every row)") in output
 
 
 def test_missing_column_lists_the_columns_that_exist(runner, seeded):
@@ -150,12 +164,12 @@ def test_read_only_database_leaves_it_unchanged(db_path):
 
 def test_several_files_each_in_its_own_transaction(runner, db_path):
     result = runner.invoke(cli, ["--db", str(db_path), "import", str(FILES / "bom.txt"),
-                                 str(FILES / "missing-text.csv"), str(FILES / "cp1252.txt"),
+                                 str(FILES / "dup-id.csv"), str(FILES / "cp1252.txt"),
                                  "--event", "mixed"])
     assert result.exit_code == 1
     assert "bom.txt: 2 notes added" in result.output
     assert "cp1252.txt: 2 notes added" in result.output
-    assert "Cannot import missing-text.csv, row 3" in result.output
+    assert "Cannot import dup-id.csv, row 3" in result.output
     assert "1 of 3 files were not imported: " in result.output
     assert "Traceback" not in result.output
     assert counts(db_path)["note"] == 4

@@ -49,6 +49,8 @@ class ImportedNotes:
 
     notes: list[Note] = field(default_factory=list)
     title: str | None = None
+    # Where a row had no answer in the text column (an optional question left blank): "row 4".
+    blank: list[str] = field(default_factory=list)
 
 
 class ParseError(Exception):

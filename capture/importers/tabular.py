@@ -3,8 +3,9 @@
 Columns are mapped by name (case and spacing ignored): text, id, table and author. Without
 options, the usual headers of Google Forms, Slido and Mentimeter exports are recognised. The
 id column, when there is one, becomes the note's `ref`. An entirely blank row is skipped; a row
-with other cells filled but no text is an error naming the row (spreadsheet numbering: the
-header is row 1 in a file without preamble rows).
+with other cells filled but no text (a respondent who left an optional question blank) is
+skipped and listed in `ImportedNotes.blank` (spreadsheet numbering: the header is row 1 in a file
+without preamble rows), which the import's summary reports.
 """
 
 from __future__ import annotations
@@ -178,9 +179,9 @@ def parse_rows(rows: list[tuple[int, list[str]]], options: ImportOptions) -> Imp
                              "answer or remove the extra cells.", row=number)
         text, ref = get(cells, text_i), get(cells, id_i)
         if not text:
-            which = f" (id {ref!r})" if ref else ""
-            raise ParseError(f"the text column {text_name!r} is empty{which}. Fill it in or delete "
-                             "the row, then import again.", row=number)
+            # A form's optional question left blank: nothing was said, so no note; listed, not lost.
+            parsed.blank.append(f"row {number}" + (f" (id {ref!r})" if ref else ""))
+            continue
         if ref:
             if ref in ids:
                 raise ParseError(f"id {ref!r} appears twice (also row {ids[ref]}); ids must be unique.",
@@ -194,7 +195,8 @@ def parse_rows(rows: list[tuple[int, list[str]]], options: ImportOptions) -> Imp
             role="attendee", location=f"row {number}",
         ))
     if not parsed.notes:
-        raise ParseError(f"there is a header row (row {header_number}) but no rows of notes under it")
+        blank = f" (the {text_name!r} column is empty in every row)" if parsed.blank else ""
+        raise ParseError(f"there is a header row (row {header_number}) but no rows of notes under it{blank}")
     return parsed
 
 
