@@ -60,6 +60,8 @@ _SHORT_WEEKDAY = r"(?-i:Mon|Tue|Tues|Wed|Weds|Thu|Thur|Thurs|Fri|Sat|Sun)\.?(?=,
 DATE = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTH}\b|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
     rf"{_MONTH}\s+\d{{4}}\b|\d{{4}}-\d{{2}}-\d{{2}}\b|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b|{_WEEKDAY}\b|"
+    # A day and month without the year, as a scribe writes the date at the top ("12/02, Town Hall").
+    r"(?:[0-2]?\d|3[01])/(?:0?[1-9]|1[0-2])\b(?![/.]\d)|"
     rf"{_SHORT_WEEKDAY})",
     re.IGNORECASE)
 # A redaction placeholder: bracketed or angle-bracketed words, block characters, runs of X or *.

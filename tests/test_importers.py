@@ -384,3 +384,27 @@ def test_docx_without_styles_and_with_line_breaks(tmp_path):
         ("Table 2", "Tom Bradley", "We share the library building now."),
         ("Table 2", "Tom Bradley", "Rent is the biggest cost."),
     ]
+
+
+def test_a_scribes_one_point_per_line_notes_are_notes_of_their_own_and_wrapped_prose_is_joined():
+    """A scribe's lines with no blank line between used to be joined into one note: a title with
+    the date line under it, a heading with its paragraph, two people's points in one note."""
+    from capture.importers.base import ImportOptions
+    from capture.importers.text import parse_text
+
+    scribe = ("Housing round table - scribe notes\n12/02, Town Hall, Stone room\n\n"
+              "prevention (this was the longest bit)\n"
+              "People come to us too late, usually after the notice.\n"
+              "Landlords are leaving the market because of the mortgage rates.\n")
+    parsed = parse_text(scribe.encode(), ImportOptions())
+    assert parsed.title == "Housing round table - scribe notes"
+    # A heading stays with the paragraph it heads (the synthesis takes it as the topic).
+    assert [n.text for n in parsed.notes] == [
+        "12/02, Town Hall, Stone room",
+        "prevention (this was the longest bit) People come to us too late, usually after the notice.",
+        "Landlords are leaving the market because of the mortgage rates."]
+    wrapped = ("Minutes\n\nThe group felt that commissioners were focusing on the end point and\n"
+               "that the co-design aspects of the Social Value Act were being lost as a\n"
+               "result, which small charities feel most.\n")
+    [note] = parse_text(wrapped.encode(), ImportOptions()).notes
+    assert note.text.startswith("The group felt") and note.text.endswith("which small charities feel most.")

@@ -3,6 +3,13 @@
 Paragraphs are separated by blank lines (hard-wrapped lines are joined); a list item is a note
 of its own; a line starting a "Name:" turn starts a new paragraph. A heading is a line underlined
 with === or ---, or a short numbered agenda item with the discussion on the next line.
+
+A scribe often writes one point per line with no blank line between: a line that ends a sentence,
+or a short line with no closing punctuation that is not a heading (the document's title, a date
+and venue line), followed by a line starting with a capital, starts a new paragraph. A heading
+stays joined to its paragraph, where the synthesis reads it as the topic; within a speaker's turn
+the lines are the speaker's. A hard-wrapped line runs close to the width and stops mid-sentence, so it is
+still joined to the next.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import re
 
 from capture.importers.base import ImportedNotes, ImportOptions, clean, decode
-from capture.importers.turns import Block, notes_from_blocks, split_turn_lines
+from capture.importers.turns import Block, is_detail_line, match_turn, notes_from_blocks, split_turn_lines
 
 BULLET = re.compile(r"^\s*(?:[-*+•‣◦▪–]|\d{1,3}[.)])\s+(?P<text>.*)$")
 # Minutes number their agenda items: "2. Winter pressures and loneliness", then the discussion on the
@@ -19,6 +26,28 @@ BULLET = re.compile(r"^\s*(?:[-*+•‣◦▪–]|\d{1,3}[.)])\s+(?P<text>.*)$")
 NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(?P<text>[^.!?:;,]+)$")
 NUMBERED_HEADING_WORDS = 8
 UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
+# A line shorter than this that stops without punctuation is not hard-wrapped (wrapping is at 60
+# to 80 columns): "prevention (this was the longest bit)", a title, "Karen Mills (Chair)".
+WRAPPED_AT_LEAST = 60
+HEADING_WORDS = 8
+_ENDS_SENTENCE = re.compile(r"[.!?][\"'’”)\]]*$")
+
+
+def _heading_line(text: str) -> bool:
+    """A line on its own above the text it heads: short, no closing punctuation, no figures
+    ("Intro / why we're here", "TEMPORARY ACCOMMODATION"; not "12/02, Town Hall")."""
+    text = clean(text)
+    return (0 < len(text.split()) <= HEADING_WORDS and not re.search(r"[\d.!?:;,]$|\d", text)
+            and not is_detail_line(text))
+
+
+def _own_line(previous: str, line: str) -> bool:
+    """Whether `line` starts a point of its own rather than continuing `previous` (see above)."""
+    first = line.lstrip()[:1]
+    if not (first.isupper() or first.isdigit() or first in "\"'“‘("):
+        return False  # a lower-case start continues the sentence
+    previous = previous.rstrip()
+    return bool(_ENDS_SENTENCE.search(previous)) or len(previous) < WRAPPED_AT_LEAST
 
 
 def _blocks(text: str) -> list[Block]:
@@ -55,8 +84,15 @@ def _blocks(text: str) -> list[Block]:
         if kind == "item" and len(para) == 1 and not line[:1].isspace():
             numbered = NUMBERED.match(lines[para_line - 1])
             if numbered and len(numbered.group("text").split()) <= NUMBERED_HEADING_WORDS:
-                blocks.append(Block("heading", clean(para[0]), level=3, line=para_line))
+                # The document's first line is its title (level 1), a later one a section's heading.
+                blocks.append(Block("heading", clean(para[0]), level=1 if not blocks else 3, line=para_line))
                 para, kind = [], "para"
+        # Within a speaker's turn ("Kemi:" and the lines after it) the lines are the speaker's.
+        # A heading line stays joined to the paragraph under it: the synthesis reads it there as
+        # the paragraph's topic. The document's first line is its title, on its own.
+        if para and kind == "para" and not match_turn(clean(para[0])) and _own_line(para[-1], line) \
+                and not (len(para) == 1 and blocks and _heading_line(para[0])):
+            flush()
         if not para:
             para_line = number
         para.append(line)
