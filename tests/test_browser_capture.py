@@ -165,7 +165,7 @@ def test_event_day_in_a_real_browser(server, shots):
             organiser.goto(server + "/events/partnerships/moderate")
             expect(organiser.locator("article.note.status-pending")).to_have_count(2)
             shots(organiser, "moderation-pending")
-            organiser.get_by_role("button", name="Approve all 2 pending").click()
+            organiser.get_by_role("button", name="Approve the 2 pending notes shown").click()
             expect(organiser.get_by_text("2 notes set to approved.")).to_be_visible()
             expect(organiser.locator("article.note.status-approved")).to_have_count(2)
             shots(organiser, "moderation-approved")

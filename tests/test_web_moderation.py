@@ -88,24 +88,40 @@ def test_bulk_approve_selected_and_all_pending(app, client, db_path):
     assert [_status(db_path, i) for i in ids] == ["approved", "pending", "approved", "pending"]
     assert "2 notes set to approved." in text(client.get(response.location))
     _moderate(client, {"action": "hide:selected", "ids": [str(ids[1])]})
-    _moderate(client, {"action": "approve:all-pending"})
+    _moderate(client, {"action": "approve:all-pending", "shown": _shown_pending(client)})
     assert [_status(db_path, i) for i in ids] == ["approved", "hidden", "approved", "approved"]
 
 
-def test_approve_all_pending_on_a_page_filtered_to_one_table_approves_only_that_table(app, client, db_path):
-    """The walk-through's F18: filtered to Table 1, "Approve all pending" approved notes at every
-    table, among them notes the moderator had not read."""
+def _shown_pending(client, query=""):
+    """The pending notes the queue page shows, as its form posts them."""
+    page = client.get("/events/round-2026/moderate" + query).get_data(as_text=True)
+    return re.findall(r'name="shown" value="(\d+)"', page)
+
+
+def test_approve_all_pending_approves_only_the_notes_the_page_showed(app, client, db_path):
+    """Walk-throughs F18 and N1: filtered to Table 1, "Approve all pending" approved unread notes
+    at every table; then one that arrived while the page was open. It approves what was shown."""
     ids = _seed_notes(db_path, ("a one", "b two", "c three", "d four"))
     first_table = get_note(open_db(db_path), ids[0]).table
     login(client)
-    page = text(client.get(f"/events/round-2026/moderate?table={first_table}"))
-    assert f"Approve all 2 pending at {first_table}" in page
-    _moderate(client, {"action": "approve:all-pending"}, query=f"?table={first_table}")
-    assert [_status(db_path, i) for i in ids] == ["approved", "pending", "approved", "pending"]
-    assert "Approve all 2 pending" in text(client.get("/events/round-2026/moderate"))
-    _moderate(client, {"action": "approve:all-pending"})
-    assert {_status(db_path, i) for i in ids} == {"approved"}
-    assert "Approve all" not in text(client.get("/events/round-2026/moderate"))  # none left
+    query = f"?table={first_table}"
+    page = text(client.get("/events/round-2026/moderate" + query))
+    assert f"Approve the 2 pending notes shown at {first_table}" in page
+    shown = _shown_pending(client, query)
+    assert sorted(map(int, shown)) == [ids[0], ids[2]]
+    # A note arrives at Table 1 after the page loaded: not approved by that click.
+    db = open_db(db_path)
+    [late], _ = add_notes(db, get_event(db, "round-2026"),
+                          [Note(text="e five", table=first_table, status="pending", source="form")])
+    response = _moderate(client, {"action": "approve:all-pending", "shown": shown}, query=query)
+    assert "2 notes set to approved." in text(client.get(response.location))
+    assert [_status(db_path, i) for i in [*ids, late.id]] == ["approved", "pending", "approved", "pending",
+                                                              "pending"]
+    assert "No pending notes were shown" in text(client.get(
+        _moderate(client, {"action": "approve:all-pending"}).location))
+    _moderate(client, {"action": "approve:all-pending", "shown": _shown_pending(client)})
+    assert {_status(db_path, i) for i in [*ids, late.id]} == {"approved"}
+    assert "Approve the" not in text(client.get("/events/round-2026/moderate"))  # none left
 
 
 def test_bulk_with_nothing_selected_changes_nothing(app, client, db_path):

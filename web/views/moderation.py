@@ -112,7 +112,7 @@ def queue(slug: str):
     if request.method == "POST":
         action = request.form.get("action", "")
         done = _apply_moderation(db, event, action, request.form.getlist("ids"),
-                                 table=request.args.get("table") or None)
+                                 shown=request.form.getlist("shown"))
         flash(done, "ok")
         # Back to the note acted on (or the first one ticked), not the top of the page.
         target = action.partition(":")[2]
@@ -133,16 +133,15 @@ def queue(slug: str):
     notes = list_notes(db, event, status=status, table=table, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template("moderation/queue.html", event=event, notes=notes, status=status,
                            table=table, tables=list_tables(db, event), statuses=STATUSES, page=page,
-                           pending=count_notes(db, event, status="pending", table=table),
                            total=total, first=(page - 1) * PAGE_SIZE + 1,
                            pages=max(1, -(-total // PAGE_SIZE)))
 
 
-def _apply_moderation(db, event, action: str, ids: list[str], table: str | None = None) -> str:
+def _apply_moderation(db, event, action: str, ids: list[str], shown: list[str] = ()) -> str:
     """Run one moderation action from the queue form; returns what was done, for the flash.
 
-    "All pending" means those of the table the page is filtered to: a moderator looking at
-    Table 1 approves nothing from a table they have not read."""
+    "All pending" means the pending notes the page showed (`shown`): a moderator approves
+    nothing from a table they filtered out, nor a note that arrived after the page loaded."""
     verb, _, target = action.partition(":")
     if verb not in ("approve", "hide", "pending"):
         abort(400, description="Unknown moderation action.")
@@ -153,7 +152,10 @@ def _apply_moderation(db, event, action: str, ids: list[str], table: str | None 
         if not note_ids:
             return "Nothing selected: tick the notes first."
     elif target == "all-pending":
-        note_ids = [n.id for n in list_notes(db, event, status="pending", table=table)]
+        seen = {int(i) for i in shown if i.isascii() and i.isdecimal()}
+        note_ids = [n.id for n in list_notes(db, event, status="pending") if n.id in seen]
+        if not note_ids:
+            return "No pending notes were shown: nothing approved."
     elif target.isascii() and target.isdecimal():
         note_ids = [int(target)]
     else:
