@@ -104,3 +104,20 @@ def test_the_digest_tab_refuses_a_changed_quote_with_the_reason_and_keeps_the_te
     assert "\u201cContracts have doubled.\u201d" in page and "restore the words" in page
     assert "Contracts have doubled." in res.get_data(as_text=True).split("<textarea")[1]  # kept
     assert get_draft(db, event) is None
+
+
+def test_a_quote_of_a_note_edited_after_the_synthesis_says_to_run_it_again(db):
+    """The second walk-through's N14: a moderator corrected a quoted note; publishing was refused
+    with "restore the words", though the software, not the organiser, wrote that quote."""
+    from capture.store import edit_note_text
+
+    event = seed_event(db)
+    store_result(db, event, make_result(db, event))
+    quoted = db.execute("SELECT id, text FROM note WHERE text LIKE 'Contracts are getting bigger.%'")\
+        .fetchone()
+    edit_note_text(db, quoted[0], quoted[1].replace("Contracts are getting bigger.", "Contracts grow."))
+    with pytest.raises(ValidationError, match="A note was edited in moderation after the synthesis "
+                                              "ran, and the digest still quotes its old words: "
+                                              "\u201cContracts are getting bigger.\u201d. Run the "
+                                              "synthesis again"):
+        publish(db, event)

@@ -24,7 +24,7 @@ from capture.store import approved_notes, atomic, insert
 from synthesis.runs import latest_succeeded_run
 from web.publish.digest import build_data, markdown_from_data, next_version
 from web.publish.redact import redactor_for
-from web.publish.verbatim import describe, unverified_quotes
+from web.publish.verbatim import describe, describe_edited, in_texts, unverified_quotes
 from web.review import edited_result, theme_anchor
 
 MAX_DRAFT = 500_000
@@ -64,10 +64,16 @@ def template_markdown(db: Database, event: Event, data: dict | None = None) -> s
 def check_quotes(db: Database, event: Event, markdown: str) -> None:
     """Raise ValidationError naming the quoted passages of `markdown` that are not the words of
     an approved note (as written, or redacted under the Chatham House Rule)."""
-    missing = unverified_quotes(markdown, [n.text for n in approved_notes(db, event)],
-                                redactor_for(db, event))
-    if missing:
-        raise ValidationError(describe(missing))
+    notes, redact = approved_notes(db, event), redactor_for(db, event)
+    missing = unverified_quotes(markdown, [n.text for n in notes], redact)
+    if not missing:
+        return
+    # Words of a note as it was before a moderator edited it: the synthesis quoted them, not
+    # the organiser; running it again is the remedy, not restoring the words.
+    edited = in_texts(missing, [n.original_text for n in notes if n.original_text], redact)
+    if edited:
+        raise ValidationError(describe_edited(edited))
+    raise ValidationError(describe(missing))
 
 
 def save_draft(db: Database, event: Event, markdown: str) -> None:

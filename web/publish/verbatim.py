@@ -70,16 +70,35 @@ def unverified_quotes(markdown: str, notes: Iterable[str],
                       redact: Callable[[str], str] | None = None) -> list[str]:
     """The quoted passages of `markdown` not found in any of the notes' texts (as written, or
     as `redact` makes them), in the order they appear."""
+    corpus = _corpus(notes, redact)
+    return [passage for passage in quoted_passages(markdown) if not _found(passage, corpus)]
+
+
+def in_texts(passages: list[str], notes: Iterable[str],
+             redact: Callable[[str], str] | None = None) -> list[str]:
+    """Those of `passages` (as quoted_passages gives them) found in the notes' texts."""
+    corpus = _corpus(notes, redact)
+    return [passage for passage in passages if _found(passage, corpus)]
+
+
+def _corpus(notes: Iterable[str], redact: Callable[[str], str] | None) -> str:
     texts = [_plain(t) for t in notes]
     if redact is not None:
         texts += [_plain(redact(t)) for t in texts]
-    corpus = "\n".join(texts)
-    missing = []
-    for passage in quoted_passages(markdown):
-        parts = [p for p in _ELLIPSIS.split(passage) if p.strip()]
-        if not all(_plain(p).strip(" \u201c\u201d\"") in corpus for p in parts):
-            missing.append(passage)
-    return missing
+    return "\n".join(texts)
+
+
+def _found(passage: str, corpus: str) -> bool:
+    parts = [p for p in _ELLIPSIS.split(passage) if p.strip()]
+    return all(_plain(p).strip(" \u201c\u201d\"") in corpus for p in parts)
+
+
+def describe_edited(passages: list[str]) -> str:
+    """The refusal for quotes of notes edited in moderation after the synthesis ran."""
+    shown = "; ".join(f"\u201c{p[:80]}{'...' if len(p) > 80 else ''}\u201d" for p in passages[:3])
+    return (f"A note was edited in moderation after the synthesis ran, and the digest still quotes its "
+            f"old words: {shown}. Run the synthesis again so the digest quotes the note as it is now, "
+            "regenerate the draft if you edited it (your text edits are kept), then publish.")
 
 
 def describe(missing: list[str]) -> str:
