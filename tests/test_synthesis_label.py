@@ -1,4 +1,5 @@
-"""Theme labels (synthesis/label.py): verbatim phrases a person could have written, unique per event.
+"""Theme labels (synthesis/label.py; candidates from synthesis/label_candidates.py): phrases built
+from the notes' own words that a person could have written, unique per event.
 
 The `models` tests parse small hand-made themes with the real spaCy model (and embed with the real
 MiniLM); the others give label_themes hand-made candidates and a deterministic fake embedder.
@@ -13,7 +14,8 @@ import pytest
 
 from capture.models import Note
 from synthesis import label as labelling
-from synthesis import typos
+from synthesis import label_candidates as candidates
+from synthesis import publishable, typos
 from synthesis.cluster import centroids
 from synthesis.embed import FakeEmbedder, MiniLMEmbedder
 from synthesis.segment import load_nlp, segment_notes, spacy_docs
@@ -94,7 +96,7 @@ def test_candidates_are_verbatim_and_trimmed_of_fillers():
     for segment, per_segment in zip(segments, phrases, strict=True):
         for phrase in per_segment:
             assert is_subsequence(phrase, segment.text), phrase
-            assert 1 <= len(phrase.split()) <= labelling.MAX_LABEL_WORDS
+            assert 1 <= len(phrase.split()) <= candidates.MAX_LABEL_WORDS
             assert not phrase.lower().startswith(FILLER_STARTS), phrase
             assert not re.search(r"[.,;:!?]$", phrase)
 
@@ -108,7 +110,7 @@ def test_cut_short_and_pronoun_phrases_are_not_candidates():
     found = {p.lower() for per_segment in phrases for p in per_segment}
     assert "homeschooling gives kids" not in found  # gives kids what?
     assert found, "the segments give some candidates"
-    assert not any(p.split()[0] in labelling.PERSONAL for p in found)
+    assert not any(p.split()[0] in candidates.PERSONAL for p in found)
 
 
 @pytest.mark.models
@@ -129,10 +131,10 @@ def test_candidates_keep_the_negations_and_limits_of_their_source():
     assert "funding for convening the partnership" not in found
     assert "manchester systems" not in found  # a bare proper noun
     for phrase in found:
-        assert not labelling.publishable.DATE.search(phrase), phrase
-        assert not labelling.publishable.PLACEHOLDER.search(phrase), phrase
+        assert not publishable.DATE.search(phrase), phrase
+        assert not publishable.PLACEHOLDER.search(phrase), phrase
         assert "a participant" not in phrase, phrase
-        assert phrase.split()[-1] not in labelling.publishable.FUNCTION_WORDS, phrase
+        assert phrase.split()[-1] not in publishable.FUNCTION_WORDS, phrase
 
 
 @pytest.mark.models
@@ -421,7 +423,7 @@ def test_a_long_clause_loses_whole_adjuncts_not_its_end():
     pos = ["DET", "ADJ", "NOUN", "ADP", "PRON", "ADJ", "NOUN", "AUX", "VERB", "ADJ", "NOUN", "CCONJ",
            "NOUN", "VERB", "PUNCT"]
     doc = hand_parsed(words, heads, deps, pos)
-    found = labelling._compressions(doc, 0, len(doc))
+    found = candidates._compressions(doc, 0, len(doc))
     # The demonstrative and "by their very nature" go; the clause keeps its verb and object.
     assert found[0] == "larger contracts do need more partnership and consortia working", found
     for phrase in found:
@@ -437,7 +439,7 @@ def test_a_compression_keeps_what_limits_or_hedges_the_clause():
     deps = ["nsubjpass", "auxpass", "advmod", "neg", "ROOT", "prep", "pobj", "prep", "det", "pobj"]
     pos = ["NOUN", "AUX", "ADV", "PART", "VERB", "ADP", "NOUN", "ADP", "DET", "NOUN"]
     doc = hand_parsed(words, heads, deps, pos)
-    found = labelling._compressions(doc, 0, len(doc))
+    found = candidates._compressions(doc, 0, len(doc))
     assert "Homeschooling is sometimes not allowed for children" in found, found
     assert all("sometimes not allowed" in phrase for phrase in found), found
 
@@ -468,7 +470,7 @@ def test_candidates_are_compressed_clauses_not_clause_pieces():
     for segment, per_segment in zip(segments, phrases, strict=True):
         for phrase in per_segment:
             assert is_subsequence(phrase, segment.text), phrase
-            assert len(phrase.split()) <= labelling.MAX_LABEL_WORDS, phrase
+            assert len(phrase.split()) <= candidates.MAX_LABEL_WORDS, phrase
 
 
 def test_the_lemma_tables_are_read_without_spacy_as_spacy_reads_them():
