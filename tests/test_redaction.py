@@ -244,3 +244,27 @@ def test_a_name_in_a_late_note_stops_the_next_publication(db):
     with pytest.raises(ValidationError, match="'Priya Shah' -> 'a participant'"):
         publish(db, event)
     assert [r["version"] for r in db.query("SELECT version FROM digest WHERE draft = 0")] == [1]
+
+
+def test_a_name_typed_into_the_draft_is_decided_on_like_a_name_in_the_notes(db):
+    """The second walk-through's N3: under the rule, "Thanks to Sam Okafor and Priya Nair" typed
+    into the digest's Markdown was published: only the notes were searched for names."""
+    from web.publish.drafts import save_draft, template_markdown
+
+    event = seed_event(db, slug="typed", chatham_house=True)
+    store_result(db, event, make_result(db, event))
+    assert unconfirmed_names(db, event) == []
+    intro = "Thanks to Sam Okafor and Priya Nair for hosting the tables.\n\n"
+    save_draft(db, event, intro + template_markdown(db, event))
+    rows = {r["original"]: r for r in redaction_rows(db, event)}
+    assert {"Sam Okafor", "Priya Nair"} <= set(rows) and rows["Sam Okafor"]["kind"] == "draft"
+    with pytest.raises(ValidationError, match="Sam Okafor"):
+        publish(db, event)  # waits for the organiser's decision, as for a name in the notes
+    publish(db, event, accept_redactions=True)
+    published, _ = digest_output(db, event, "markdown")
+    assert "Okafor" not in published and "Nair" not in published
+    assert "Thanks to a participant and a participant for hosting the tables." in published
+
+
+def unconfirmed_names(db, event) -> list[str]:
+    return [r["original"] for r in redaction_rows(db, event) if r["status"] == "suggested"]

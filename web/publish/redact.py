@@ -32,7 +32,7 @@ from capture.models import Event
 from capture.store import approved_notes, atomic, insert, update
 
 DEFAULT_REPLACEMENT = "a participant"
-KINDS = ("author", "attribution", "ner", "attendance", "initials")
+KINDS = ("author", "attribution", "ner", "attendance", "initials", "draft")
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "cllr", "councillor", "sir", "dame",
           "lord", "lady", "rev", "revd"}
 # Given names and surnames that are also everyday words: alone they are replaced only where they
@@ -190,32 +190,36 @@ def _initials_fit(initials: str, name: str) -> bool:
     return initials[0] == words[0][:1] and (len(words) == 1 or initials[-1] in {w[:1] for w in words[1:]})
 
 
-def _notes_key(notes, entities) -> str:
-    payload = [[n.text, n.author, n.attribution] for n in notes] + [entities]
+def _notes_key(notes, entities, draft: str | None = None) -> str:
+    payload = [[n.text, n.author, n.attribution] for n in notes] + [entities, draft]
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def detect_names(db: Database, event: Event, entities: list[dict] | None = None) -> list[dict]:
-    """Names to redact in the event's notes: [{original, kind, context}], one per distinct name.
+    """Names to redact in the event's notes and in the organiser's draft: [{original, kind,
+    context}], one per distinct name.
 
     Computed from the notes (and the result's entities); nothing is written. The same notes give
     the same answer, kept in memory: pages that show the digest do not run the NER again.
     """
+    from web.publish.drafts import get_draft  # drafts uses this module: imported when called
+
     if entities is None:
         entities = _result_entities(db, event)
     notes = approved_notes(db, event)
-    key = _notes_key(notes, entities)
+    draft = get_draft(db, event)
+    key = _notes_key(notes, entities, draft)
     if key not in _DETECTED:
         if len(_DETECTED) >= 32:
             _DETECTED.pop(next(iter(_DETECTED)))
-        _DETECTED[key] = _detect(notes, entities)
+        _DETECTED[key] = _detect(notes, entities, draft)
     return [dict(n) for n in _DETECTED[key]]
 
 
 _DETECTED: dict[str, list[dict]] = {}  # by a hash of the notes and entities: the NER is the slow part
 
 
-def _detect(notes: list, entities: list[dict]) -> list[dict]:
+def _detect(notes: list, entities: list[dict], draft: str | None = None) -> list[dict]:
     found: dict[str, dict] = {}
 
     def add(raw: str, kind: str, context: str) -> None:
@@ -250,6 +254,11 @@ def _detect(notes: list, entities: list[dict]) -> list[dict]:
         if ent.get("label") == "PERSON" and ent["text"].lower() not in not_people:
             context = next((n.text for n in notes if ent["text"] in n.text), ent["text"])
             add(ent["text"], "ner", context)
+    if draft:
+        # What the organiser typed into the digest is published too: a name in it is decided on
+        # like a name in the notes (the second walk-through's N3: "Thanks to Sam Okafor" went out).
+        for name in _person_entities(_nlp()(draft), not_people):
+            add(name, "draft", draft)
     # Initials in brackets after a name the notes already gave: "Jane Smith (JS)", then "JS said".
     known = {k.lower() for k in found}
     for note in notes:
