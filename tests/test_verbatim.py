@@ -102,6 +102,8 @@ def test_the_digest_tab_refuses_a_changed_quote_with_the_reason_and_keeps_the_te
     page = text(res)
     assert res.status_code == 400
     assert "\u201cContracts have doubled.\u201d" in page and "restore the words" in page
+    # Said at the top too, where the page opens (the second walk-through's N2), with a link down.
+    assert page.index("The draft was not saved: ") < page.index("<h2>Preview</h2>")
     assert "Contracts have doubled." in res.get_data(as_text=True).split("<textarea")[1]  # kept
     assert get_draft(db, event) is None
 
