@@ -154,12 +154,14 @@ def test_back_then_send_again_stores_the_note_once(app, client, db_path):
     assert again.status_code == 302 and "again=1" in again.location
     assert "You had already sent these words from this phone" in text(client.get(again.location))
     assert [n.text for n in _notes(db_path)] == ["Grants are too short."]
-    # Other words, the same words at another table, or another phone: new notes.
+    # Other words, the same words under another name (a phone passed round: the second
+    # walk-through's N7), at another table, or from another phone: new notes.
     assert _send(client, tables[0].token, "Grants are far too short.").status_code == 302
+    assert "again=1" not in _send(client, tables[0].token, "Grants are too short.", author="Bo").location
     assert _send(client, tables[1].token, "Grants are too short.").status_code == 302
     other_phone = app.test_client()
     assert _send(other_phone, tables[0].token, "Grants are too short.").status_code == 302
-    assert len(_notes(db_path)) == 4
+    assert len(_notes(db_path)) == 5
 
 
 def test_closed_event_says_so_and_accepts_nothing(app, client, db_path):

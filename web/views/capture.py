@@ -119,11 +119,12 @@ def form(token: str):
         if key and find_note_by_source(db, event, "form", key) is not None:
             return redirect(url_for("capture.thanks", token=token))  # sent again: stored already
         typed = typed_text(note_form.text.data)
-        if _sent_before(table, typed):
+        author = typed_text(note_form.author.data) or None
+        if _sent_before(table, f"{author or ''}\x00{typed}"):
             # Back, then Send again: the browser gave the page a new key but kept the words.
             return redirect(url_for("capture.thanks", token=token, again=1))
         note = Note(text=typed, table=table.name,
-                    author=typed_text(note_form.author.data) or None,
+                    author=author,
                     role=note_form.role.data or None, source="form", source_ref=key,
                     status="approved" if event.approve_by_default else "pending")
         try:
@@ -137,7 +138,7 @@ def form(token: str):
                 raise
             return redirect(url_for("capture.thanks", token=token))
         else:
-            _remember_sent(table, typed)
+            _remember_sent(table, f"{author or ''}\x00{typed}")
             return redirect(url_for("capture.thanks", token=token))
     code = 400 if request.method == "POST" else 200
     return render_template("capture/form.html", event=event, table=table, form=note_form), code
@@ -148,7 +149,7 @@ def _sent_digest(table: Table, text: str) -> str:
 
 
 def _sent_before(table: Table, text: str) -> bool:
-    """Whether this browser session already sent these very words at this table."""
+    """Whether this browser session already sent these very words (and name) at this table."""
     return _sent_digest(table, text) in session.get("sent", [])
 
 
