@@ -38,8 +38,10 @@ def _wait_for(predicate, seconds: float = 120) -> bool:
     return False
 
 
-def _synthesis_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("synthesis_")]
+def _synthesis_threads(before: frozenset = frozenset()) -> list[str]:
+    """Synthesis worker threads alive now, less those in `before` (another test's app in this
+    process, e.g. an xdist worker, may still hold an idle one)."""
+    return [t.name for t in threading.enumerate() if t.name.startswith("synthesis_") and t not in before]
 
 
 def test_runs_of_several_events_share_a_bounded_pool(app, db_path, monkeypatch):
@@ -51,13 +53,14 @@ def test_runs_of_several_events_share_a_bounded_pool(app, db_path, monkeypatch):
                       SYNTHESIS_COMPONENTS=_fast_components(gate))
     first, second = _events(db_path, 2)
     db = open_db(db_path)
+    before = frozenset(threading.enumerate())
     try:
         ids = [start_synthesis(app, db, event) for event in (first, second)]
         assert _wait_for(lambda: _status(db_path, ids[0])["status"] == "running")
         time.sleep(1.0)
         # One worker: the first runs (held by the gate), the other waits, queued.
         assert [_status(db_path, i)["status"] for i in ids] == ["running", "queued"]
-        assert len(_synthesis_threads()) == 1
+        assert len(_synthesis_threads(before)) == 1
         # While waiting, its heartbeat is kept: a reaper with a 1-second limit leaves it alone.
         beaten = _status(db_path, ids[1])["heartbeat_at"]
         assert _wait_for(lambda: _status(db_path, ids[1])["heartbeat_at"] > beaten, 10)
@@ -65,7 +68,7 @@ def test_runs_of_several_events_share_a_bounded_pool(app, db_path, monkeypatch):
         assert runs.reap_dead_runs(db, second, stale_after=1.0) == 0
         gate.set()
         assert _wait_for(lambda: all(_status(db_path, i)["status"] == "succeeded" for i in ids))
-        assert len(_synthesis_threads()) == 1  # the same worker took them in turn
+        assert len(_synthesis_threads(before)) == 1  # the same worker took them in turn
         assert _wait_for(lambda: pool(app).active == set(), 10)  # the worker notes it is done
     finally:
         gate.set()
