@@ -232,10 +232,11 @@ class Notes:
         parts[0][0], parts[-1][1] = start, end  # the sentence's own first and last characters
         return tuple((a, b) for a, b in parts)
 
-    def with_antecedent(self, passage: Passage) -> Passage:
+    def with_antecedent(self, passage: Passage, members: set[int] | None = None) -> Passage:
         """The passage with the sentence before it, where it opens on a word that points back
-        (NEEDS_ANTECEDENT), that sentence is in the same paragraph, and the two stay within
-        LONG_SENTENCE words: still whole sentences of one note, verbatim at their offsets."""
+        (NEEDS_ANTECEDENT), that sentence is in the same paragraph and (given `members`) wholly
+        in the theme's segments, and the two stay within LONG_SENTENCE words: still whole
+        sentences of one note, verbatim at their offsets, and still the theme's own words."""
         first = _WORDS.match(passage.text)
         if len(passage.parts) != 1 or first is None or first.group(0).lower() not in NEEDS_ANTECEDENT \
                 or passage.sentences[0] == 0:
@@ -250,6 +251,10 @@ class Notes:
         if opening is None or opening.group(0).lower() in LEANING | NEEDS_ANTECEDENT \
                 or not (opening.group(0)[0].isupper() or opening.group(0)[0].isdigit()):
             return passage  # the sentence before leans on another itself: one step back only
+        earlier = Passage(passage.note, ((start, self.ends[passage.note][before]),), (before,),
+                          text[start:self.ends[passage.note][before]])
+        if members is not None and self.share_in(earlier, members) < 1.0:
+            return passage  # the sentence before is about another theme: not quoted here
         return Passage(passage.note, ((start, end),), (before, *passage.sentences), text[start:end])
 
     def starts_line(self, passage: Passage) -> bool:
@@ -365,14 +370,28 @@ def _pick_quotes(members: Sequence[int], centre: np.ndarray, notes: Notes, embed
         passage = passages[i]
         if any((passage.note, s) in used for s in passage.sentences) or _key(passage.text) in seen:
             continue
-        widened = notes.with_antecedent(passage)
+        widened = notes.with_antecedent(passage, theme)
         if not any((widened.note, s) in used for s in widened.sentences):
             passage = widened
         used.update((passage.note, s) for s in passage.sentences)
         seen.add(_key(passage.text))
         quotes.append(passage)
-        if len(quotes) == k:
+        # Counted once neighbours are joined: two neighbouring sentences are one quote, and the
+        # theme still gets its 2 to 4 where it has them.
+        if len(_joined_neighbours(quotes, notes)) == k:
             break
+    # A theme of many voices making one claim in near the same words ("assisted suicide should not
+    # be a criminal offense because ...") still shows two of them: near-duplicates are skipped
+    # above, but 2 to 4 quotes where the theme has them is the contract.
+    for i in sorted(members, key=lambda m: -float(embeddings[m] @ centre)):
+        if len(_joined_neighbours(quotes, notes)) >= min(2, k):
+            break
+        passage = passages[i]
+        if any((passage.note, s) in used for s in passage.sentences) or _key(passage.text) in seen:
+            continue
+        used.update((passage.note, s) for s in passage.sentences)
+        seen.add(_key(passage.text))
+        quotes.append(passage)
     return _joined_neighbours(quotes, notes)
 
 

@@ -109,16 +109,24 @@ def test_quotes_are_verbatim_and_tables_counted(first_run):
     db, event, result = first_run
     text = {n.ref: n.text for n in approved_notes(db, event)}
     for theme in result["themes"]:
-        assert min(2, theme["size"]) <= len(theme["quotes"]) <= 4  # 2 to 4 where the theme has them
+        assert min(2, theme["size"]) <= len(theme["quotes"]) <= 4, (  # 2 to 4 where the theme has them
+            theme["summary"], [q["text"] for q in theme["quotes"]], [s["text"] for s in theme["segments"]])
         assert all(q["text"] in text[q["note"]] for q in theme["quotes"])
-        # Quotes are the theme's own segments, or a sentence the segmenter cut in two whose
-        # halves are both in the theme: two neighbouring segments, quoted as one span of the note.
+        # Quotes are the theme's own segments: one, or a run of neighbouring ones of one note
+        # with only space between (a sentence the segmenter cut in two, or, since 7ccc1ca,
+        # neighbouring sentences of one note quoted as one passage), as one span of the note.
         segs = sorted(theme["segments"], key=lambda s: (s["note"], s["start"]))
-        own = {(s["note"], s["text"]) for s in segs}
-        own |= {(a["note"], text[a["note"]][a["start"]:b["end"]])
-                for a, b in zip(segs, segs[1:], strict=False)
-                if a["note"] == b["note"] and not text[a["note"]][a["end"]:b["start"]].strip()}
-        assert all((q["note"], q["text"]) in own for q in theme["quotes"])
+        own = set()
+        for i, first in enumerate(segs):
+            last = first
+            own.add((first["note"], first["text"]))
+            for nxt in segs[i + 1:]:
+                if nxt["note"] != first["note"] or text[first["note"]][last["end"]:nxt["start"]].strip():
+                    break
+                last = nxt
+                own.add((first["note"], text[first["note"]][first["start"]:last["end"]]))
+        assert all((q["note"], q["text"]) in own for q in theme["quotes"]), \
+            ([q for q in theme["quotes"] if (q["note"], q["text"]) not in own], segs)
         assert theme["size"] == len(theme["segments"])
         assert set(theme["tables"]) == {s["table"] for s in theme["segments"]}
         # The summary is its sentences, verbatim, or '' where no sentence states the theme on its

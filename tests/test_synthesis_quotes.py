@@ -217,6 +217,8 @@ def test_a_quote_that_points_back_takes_the_sentence_before_it(nlp):
                             "negotiate with.")
     assert widened.parts == ((0, sentences[0][1][1]),) and widened.sentences == (0, 1)
     assert text[widened.parts[0][0]:widened.parts[0][1]] == widened.text  # verbatim at its offsets
+    # Only where the sentence before is the theme's too: a quote stays the theme's own words.
+    assert notes.with_antecedent(they, {0, 1}) == widened and notes.with_antecedent(they, {1}) == they
     # Not across a paragraph break, and not where the sentence before points back itself.
     this = notes.passage(2)
     assert this.text.startswith("This is seen") and notes.with_antecedent(this) == this
