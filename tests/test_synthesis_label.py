@@ -520,3 +520,15 @@ def test_no_question_bodies_or_words_cut_from_their_noun():
     # No phrase ends on a word cut from its noun ("what rural [routes]") or on a quantifier.
     assert not any(p.endswith(("rural", " all")) for p in found), found
     assert "bus service improvement plan money" in found
+
+
+@pytest.mark.models
+def test_no_label_stops_inside_a_phrase():
+    """The second walk-through's label 'Landlords are selling up and fewer': a modifier whose
+    noun was left out."""
+    from synthesis.label_candidates import breaks_rules
+
+    nlp = load_nlp()
+    doc = nlp("Landlords are selling up and fewer homes are available to rent.")
+    assert breaks_rules(list(doc[0:6]), doc[0:6].text)  # "... and fewer"
+    assert not breaks_rules(list(doc[5:11]), doc[5:11].text)  # "fewer homes are available to rent"
