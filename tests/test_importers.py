@@ -408,3 +408,12 @@ def test_a_scribes_one_point_per_line_notes_are_notes_of_their_own_and_wrapped_p
                "result, which small charities feel most.\n")
     [note] = parse_text(wrapped.encode(), ImportOptions()).notes
     assert note.text.startswith("The group felt") and note.text.endswith("which small charities feel most.")
+
+
+def test_a_numbered_agenda_item_first_in_the_file_is_a_heading_not_the_title():
+    from capture.importers.base import ImportOptions
+    from capture.importers.text import parse_text
+
+    parsed = parse_text(b"1. Welcome\nJenny welcomed everyone and the notes were agreed.\n", ImportOptions())
+    assert parsed.title is None
+    assert [n.text for n in parsed.notes] == ["Jenny welcomed everyone and the notes were agreed."]

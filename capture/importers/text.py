@@ -8,8 +8,8 @@ A scribe often writes one point per line with no blank line between: a line that
 or a short line with no closing punctuation that is not a heading (the document's title, a date
 and venue line), followed by a line starting with a capital, starts a new paragraph. A heading
 stays joined to its paragraph, where the synthesis reads it as the topic; within a speaker's turn
-the lines are the speaker's. A hard-wrapped line runs close to the width and stops mid-sentence, so it is
-still joined to the next.
+the lines are the speaker's. A hard-wrapped line runs close to the width and stops mid-sentence,
+so it is still joined to the next.
 """
 
 from __future__ import annotations
@@ -84,8 +84,7 @@ def _blocks(text: str) -> list[Block]:
         if kind == "item" and len(para) == 1 and not line[:1].isspace():
             numbered = NUMBERED.match(lines[para_line - 1])
             if numbered and len(numbered.group("text").split()) <= NUMBERED_HEADING_WORDS:
-                # The document's first line is its title (level 1), a later one a section's heading.
-                blocks.append(Block("heading", clean(para[0]), level=1 if not blocks else 3, line=para_line))
+                blocks.append(Block("heading", clean(para[0]), level=3, line=para_line))
                 para, kind = [], "para"
         # Within a speaker's turn ("Kemi:" and the lines after it) the lines are the speaker's.
         # A heading line stays joined to the paragraph under it: the synthesis reads it there as

@@ -137,7 +137,7 @@ def queue(slug: str):
                            pages=max(1, -(-total // PAGE_SIZE)))
 
 
-def _apply_moderation(db, event, action: str, ids: list[str], shown: list[str] = ()) -> str:
+def _apply_moderation(db, event, action: str, ids: list[str], shown: list[str] | None = None) -> str:
     """Run one moderation action from the queue form; returns what was done, for the flash.
 
     "All pending" means the pending notes the page showed (`shown`): a moderator approves
@@ -152,7 +152,7 @@ def _apply_moderation(db, event, action: str, ids: list[str], shown: list[str] =
         if not note_ids:
             return "Nothing selected: tick the notes first."
     elif target == "all-pending":
-        seen = {int(i) for i in shown if i.isascii() and i.isdecimal()}
+        seen = {int(i) for i in shown or [] if i.isascii() and i.isdecimal()}
         note_ids = [n.id for n in list_notes(db, event, status="pending") if n.id in seen]
         if not note_ids:
             return "No pending notes were shown: nothing approved."
