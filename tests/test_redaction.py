@@ -268,3 +268,31 @@ def test_a_name_typed_into_the_draft_is_decided_on_like_a_name_in_the_notes(db):
 
 def unconfirmed_names(db, event) -> list[str]:
     return [r["original"] for r in redaction_rows(db, event) if r["status"] == "suggested"]
+
+
+def test_an_everyday_word_opening_a_sentence_is_not_suggested_as_a_name(db):
+    """The second walk-through's N15: "Café notes in latin-1: ..." put "Café" on the Names tab, and
+    "Confirm all as suggested" published "A participant notes in latin-1". A capitalised common
+    noun that opens a sentence and modifies the noun after it is not a name; real names opening a
+    sentence, everyday-word names among them, are still caught."""
+    notes = [
+        ("c1", "Table 1", "Café notes in latin-1: rents are too high."),
+        ("c2", "Table 1", "Café staff say rents doubled this year."),
+        ("c3", "Table 2", "Victor said the bus to the hostel is always late."),
+        ("c4", "Table 2", "Jasmine notes: rents are too high for young families."),
+        ("c5", "Table 3", "Brown notes: the hostel beds are full every night."),
+        ("c6", "Table 3", "Priya Shah asked whether the council could inspect more homes."),
+    ]
+    event = seed_event(db, slug="cafe", notes=notes, chatham_house=True)
+    result = make_result(db, event, [("Rents", ("rents",)), ("Hostels", ("hostel",)), ("Homes", ("homes",))])
+    # A result of the pipeline before this fix lists the word as a person: it is not taken from there.
+    result["entities"].append({"text": "Café", "label": "PERSON", "count": 2})
+    store_result(db, event, result)
+    found = {r["original"] for r in redaction_rows(db, event)}
+    assert "Café" not in found
+    assert {"Victor", "Jasmine", "Brown", "Priya Shah"} <= found
+    publish(db, event, accept_redactions=True)
+    published, _ = digest_output(db, event, "markdown")
+    assert "Café notes in latin-1: rents are too high." in published
+    assert "participant notes in latin-1" not in published
+    assert not {"Victor", "Jasmine", "Brown", "Priya"} & set(re.findall(r"\w+", published))

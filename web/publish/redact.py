@@ -24,6 +24,7 @@ import functools
 import hashlib
 import json
 import re
+import unicodedata
 
 from sqlite_utils import Database
 
@@ -155,10 +156,11 @@ def _not_people(docs, entities: list[dict]) -> set[str]:
 
 
 def _person_entities(doc, not_people: set[str]) -> list[str]:
-    """The doc's PERSON entities that read as people (not a building, body or acronym)."""
+    """The doc's PERSON entities that read as people (not a building, body, acronym or a common
+    word opening a sentence)."""
     out = []
     for ent in doc.ents:
-        if ent.label_ != "PERSON":
+        if ent.label_ != "PERSON" or _common_word_opening(ent):
             continue
         after = doc[ent.end].text.lower() if ent.end < len(doc) else ""
         words = ent.text.lower().split()
@@ -167,6 +169,39 @@ def _person_entities(doc, not_people: set[str]) -> list[str]:
             continue
         out.append(ent.text)
     return out
+
+
+def _plain(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _common_word_opening(ent) -> bool:
+    """Whether a one-word PERSON is an everyday word that opens its sentence and modifies the
+    noun after it: "Café notes in latin-1: ...", "Bakery staff said ..." (the second walk-through's
+    N15: 'Café' was suggested, and 'Confirm all' published "A participant notes in latin-1").
+
+    Capitals there say nothing, so the parse decides: the tagger calls the word a common noun or
+    adjective (not a proper noun), it is a compound or modifier of a following common noun, and
+    spaCy's English lexicon knows it. A name that is also an everyday word (COMMON_WORDS) is never
+    taken for this, nor is a word the subject of a verb ("Victor said ..."): the tagger calls
+    some names nouns there, and a missed name is published, so only the modifier is left out.
+    """
+    if len(ent) != 1:
+        return False
+    token = ent[0]
+    before = ent.doc[ent.sent.start:token.i]
+    if any(not t.is_punct for t in before) or token.pos_ not in ("NOUN", "ADJ"):
+        return False
+    head = token.head
+    if token.dep_ not in ("compound", "amod", "nmod") or head.i <= token.i or head.pos_ != "NOUN":
+        return False
+    word = token.text.lower()
+    if word in COMMON_WORDS:
+        return False
+    from synthesis.typos import default_lexicon  # the lexicon loads with spaCy's model: when needed
+
+    known = default_lexicon()
+    return known is not None and (known(word) or known(_plain(word)))
 
 
 def _inside(name: str, phrases: set[str]) -> bool:
@@ -250,8 +285,12 @@ def _detect(notes: list, entities: list[dict], draft: str | None = None) -> list
     for note, doc in zip(notes, docs, strict=True):
         for name in _person_entities(doc, not_people):
             add(name, "ner", note.text)
+    # The result's entities were found by the same NER: an everyday word it took for a person
+    # where it opens a sentence is left out there too, unless the notes use it as a name elsewhere.
+    openings = {e.text.lower() for doc in docs for e in doc.ents if e.label_ == "PERSON"
+                and _common_word_opening(e)} - {k.lower() for k in found}
     for ent in entities:
-        if ent.get("label") == "PERSON" and ent["text"].lower() not in not_people:
+        if ent.get("label") == "PERSON" and ent["text"].lower() not in not_people | openings:
             context = next((n.text for n in notes if ent["text"] in n.text), ent["text"])
             add(ent["text"], "ner", context)
     if draft:
