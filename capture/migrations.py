@@ -469,3 +469,12 @@ def m016_synthesis_bertopic_cache(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m017_web_draft_text_kept_apart(db: Database) -> None:
+    """Web: what regenerating a draft could not keep with its theme (the organiser's paragraphs
+    under a theme the new synthesis no longer has), as JSON, so the Digest tab says where that text
+    went and publishing waits until the organiser has looked (saved the draft) -- never silently
+    under another theme."""
+    db.execute("ALTER TABLE digest ADD COLUMN kept_apart TEXT")

@@ -54,7 +54,7 @@ def test_merge3_keeps_the_organisers_paragraphs_and_takes_the_rest_new():
 
 def test_a_draft_goes_stale_on_a_rename_and_publishing_waits(db, event):
     save_draft(db, event, organisers_draft(db, event))
-    assert draft_status(db, event) == {"draft": True, "stale": False, "changes": []}
+    assert draft_status(db, event) == {"draft": True, "stale": False, "changes": [], "kept_apart": []}
     record_edit(db, event, "rename", theme="t0", label="Contracts too big")
     status = draft_status(db, event)
     assert status["stale"] and status["changes"] == [
@@ -64,12 +64,88 @@ def test_a_draft_goes_stale_on_a_rename_and_publishing_waits(db, event):
     # Saving the stale text again does not make it current.
     save_draft(db, event, get_draft(db, event) + "\nOne more line.\n")
     assert draft_status(db, event)["stale"]
-    assert regenerate_draft(db, event) == 0
+    made = regenerate_draft(db, event)
+    assert made["conflicts"] == 0 and made["kept_apart"] == []
+    # The rewritten quote is in theme 1's section: the flash says the theme's heading changed.
+    assert made["followed"] == ["\u201cContracts keep growing, said every table.\u201d followed its theme: "
+                                "1. \u201cBigger contracts\u201d is now 1. \u201cContracts too big\u201d"]
     draft = get_draft(db, event)
     assert "### 1. Contracts too big" in draft and "Bigger contracts" not in draft
     assert NOTE in draft and "Contracts keep growing, said every table." in draft
     assert "One more line." in draft
     assert not draft_status(db, event)["stale"]
+
+
+TRUST_NOTE = "EDITOR-TRUST: the shortest discussion of the day."
+BIG_NOTE = "EDITOR-BIG: every table raised it first."
+REORDERED = [("Trust and partnership", ("distrust", "partnership")), ("Time to bid", ("three months",)),
+             ("Bigger contracts", ("bigger", "bid alone", "consortium", "convening", "funders")),
+             ("Commissioning practice", ("co-design", "Social Value", "Tender"))]
+
+
+def themes_draft(db, event) -> str:
+    """The template with a paragraph written after theme 1 ('Bigger contracts') and one after
+    the last theme, 3 ('Trust and partnership'), as the walk-through's editor wrote them."""
+    md = template_markdown(db, event)
+    assert "### 2. Commissioning practice" in md and "### 3. Trust and partnership" in md
+    md = md.replace("### 2. Commissioning practice", f"{BIG_NOTE}\n\n### 2. Commissioning practice")
+    return md.replace("## Charts", f"{TRUST_NOTE}\n\n## Charts")
+
+
+def section(markdown: str, heading: str) -> str:
+    """A theme's section of a draft: from its heading to the next heading."""
+    start = markdown.index(heading)
+    ends = [i for i in (markdown.find("\n### ", start + 1), markdown.find("\n## ", start + 1)) if i > 0]
+    return markdown[start:min(ends)]
+
+
+def test_regenerate_keeps_the_editors_text_with_its_theme_when_themes_reorder_and_one_comes_between(
+        db, event):
+    """Second walk-through N9: a paragraph written after one theme landed under another after a
+    re-run reordered the themes and added one (the merge followed positions, not themes)."""
+    save_draft(db, event, themes_draft(db, event))
+    store_result(db, event, make_result(db, event, REORDERED))
+    assert draft_status(db, event)["stale"]
+    made = regenerate_draft(db, event)
+    draft = get_draft(db, event)
+    assert [line for line in draft.splitlines() if line.startswith("### ")] == [
+        "### 1. Trust and partnership", "### 2. Time to bid", "### 3. Bigger contracts",
+        "### 4. Commissioning practice"]
+    assert TRUST_NOTE in section(draft, "### 1. Trust and partnership")
+    assert BIG_NOTE in section(draft, "### 3. Bigger contracts")
+    assert draft.count(TRUST_NOTE) == draft.count(BIG_NOTE) == 1
+    assert made["kept_apart"] == [] and not draft_status(db, event)["kept_apart"]
+    assert any("3. \u201cTrust and partnership\u201d is now 1. \u201cTrust and partnership\u201d" in line
+               for line in made["followed"])
+    publish(db, event)  # nothing holds it: every paragraph is with its theme
+
+
+def test_text_under_a_theme_that_is_gone_is_kept_said_where_and_holds_publishing(app, client, db, event):
+    """N9, the other half: where the theme the text was written under is gone, the text is kept,
+    the page says where it went, and publishing waits until the editor has saved the draft."""
+    save_draft(db, event, themes_draft(db, event))
+    gone = [t for t in REORDERED if t[0] not in ("Trust and partnership", "Time to bid")]
+    store_result(db, event, make_result(db, event, gone))  # 'Trust' dissolved: its passages in no theme
+    login(client)
+    token = csrf(client, f"/review/{SLUG}/digest")
+    res = client.post(f"/review/{SLUG}/digest", data={"csrf_token": token, "action": "regenerate"})
+    assert res.status_code == 302
+    draft = get_draft(db, event)
+    assert draft.count(TRUST_NOTE) == 1 and BIG_NOTE in section(draft, "### 1. Bigger contracts")
+    page = text(client.get(f"/review/{SLUG}/digest"))
+    assert "Check where your text went" in page
+    assert ("was under 3. Trust and partnership (its 2 passages are now spread: 2 in no theme); it is now "
+            "after the last theme, 2. \u201cCommissioning practice\u201d") in page
+    refused = client.post(f"/review/{SLUG}/publish", data={"csrf_token": token, "after": "keep-open"})
+    assert refused.status_code == 400 and "could not stay with its theme" in text(refused)
+    assert list(db.query("SELECT * FROM digest WHERE draft = 0")) == []
+    # The editor moves it (here: deletes it) and saves: the box goes and publishing goes ahead.
+    res = client.post(f"/review/{SLUG}/digest", data={"csrf_token": token, "action": "save",
+                                                      "markdown": draft.replace(TRUST_NOTE, "")})
+    assert res.status_code == 302
+    assert "Check where your text went" not in text(client.get(f"/review/{SLUG}/digest"))
+    res = client.post(f"/review/{SLUG}/publish", data={"csrf_token": token, "after": "keep-open"})
+    assert res.status_code == 302
 
 
 def test_stale_banner_regenerate_and_every_output_of_the_version_agrees(app, client, db, event):

@@ -11,10 +11,8 @@ downloads, charts, JSON, CSV) tells one story.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
-import re
 
 from sqlite_utils import Database
 
@@ -23,9 +21,10 @@ from capture.models import Event
 from capture.store import approved_notes, atomic, insert
 from synthesis.runs import latest_succeeded_run
 from web.publish.digest import build_data, markdown_from_data, next_version
+from web.publish.draft_merge import merge3, merge_by_theme  # noqa: F401 (merge3: tests, callers)
 from web.publish.redact import redactor_for
 from web.publish.verbatim import describe, describe_edited, in_texts, unverified_quotes
-from web.review import edited_result, theme_anchor
+from web.review import edited_result, segment_key, theme_anchor
 
 MAX_DRAFT = 500_000
 
@@ -127,74 +126,55 @@ def _changes(old: list, new: list) -> list[str]:
 
 
 def draft_status(db: Database, event: Event, data: dict | None = None) -> dict:
-    """{'draft': bool, 'stale': bool, 'changes': [...]}: whether the draft was made from an
-    earlier result or edits than the current ones, and what changed since (labels as published)."""
+    """{'draft': bool, 'stale': bool, 'changes': [...], 'kept_apart': [...]}: whether the draft was
+    made from an earlier result or edits than the current ones, what changed since (labels as
+    published), and the organiser's text the last regenerate could not keep with its theme."""
     row = _row(db, event)
     if row is None:
-        return {"draft": False, "stale": False, "changes": []}
+        return {"draft": False, "stale": False, "changes": [], "kept_apart": []}
+    kept_apart = json.loads(row["kept_apart"]) if row.get("kept_apart") else []
     now = sources(db, event, data)
     if row["run_id"] is None and row["source_hash"] is None:
         # A draft saved before drafts recorded their sources: nothing says what it was made from.
-        return {"draft": True, "stale": True, "changes": ["This draft was saved before Harvest recorded "
-                                                          "what a draft is made from."]}
+        return {"draft": True, "stale": True, "kept_apart": kept_apart,
+                "changes": ["This draft was saved before Harvest recorded what a draft is made from."]}
     stale = (row["run_id"], row["source_hash"]) != (now["run_id"], now["source_hash"])
     changes = _changes(json.loads(row["source_labels"] or "[]"), now["source_labels"]) if stale else []
     if stale and not changes:
         changes = ["The themes' passages, quotes or summaries changed (a new synthesis run or an edit)."]
-    return {"draft": True, "stale": stale, "changes": changes}
+    return {"draft": True, "stale": stale, "changes": changes, "kept_apart": kept_apart}
 
 
-def _paragraphs(markdown: str) -> list[str]:
-    return [p for p in re.split(r"\n\s*\n", markdown.strip()) if p.strip()]
+def describe_kept_apart(kept_apart: list[dict]) -> str:
+    """What regenerating could not keep with its theme, where it is now, and what to do."""
+    parts = [f"\u201c{' '.join(' '.join(k['paragraphs']).split())[:80]}\u201d was under {k['was']}, "
+             f"which the themes no longer have ({k['why']}); it is now {k['now']}" for k in kept_apart]
+    return ("Some of your text could not stay with its theme when the draft was regenerated: "
+            + "; ".join(parts) + ". Move it under the theme it is about, or delete it, and save the draft; "
+            "then publish.")
 
 
-def _position(opcodes, i: int, start: bool) -> int:
-    """Where the boundary before base paragraph i falls in the other text."""
-    for tag, a1, a2, b1, b2 in opcodes:
-        if tag == "equal" and a1 <= i <= a2:
-            return b1 + (i - a1)
-        if a1 <= i < a2 or (a1 == a2 == i):
-            return b1 if start else b2
-    return opcodes[-1][4] if opcodes else 0
+def regenerate_draft(db: Database, event: Event) -> dict:
+    """Remake a stale draft from the current result, keeping the organiser's own text edits with
+    the theme they were written under (`draft_merge.merge_by_theme`).
 
-
-def merge3(base: str, mine: str, theirs: str) -> tuple[str, int]:
-    """A three-way merge of Markdown by paragraph: the organiser's changed, added or deleted
-    paragraphs (base -> mine) applied to the template's new text (base -> theirs); returns (text,
-    paragraphs both changed, where the organiser's version is kept).
-
-    difflib (standard library) gives the two diffs: paragraphs are the unit an organiser edits in
-    a digest, and a merge library (merge3, diff3) would be another dependency for the same result
-    on a text of a few hundred paragraphs.
-    """
-    b, m, t = _paragraphs(base), _paragraphs(mine), _paragraphs(theirs)
-    to_theirs = difflib.SequenceMatcher(None, b, t, autojunk=False).get_opcodes()
-    edits = [op for op in difflib.SequenceMatcher(None, b, m, autojunk=False).get_opcodes()
-             if op[0] != "equal"]
-    out, conflicts = list(t), 0
-    for _tag, i1, i2, j1, j2 in reversed(edits):  # from the end, so earlier positions stay valid
-        start, end = _position(to_theirs, i1, True), _position(to_theirs, i2, False) if i2 > i1 else None
-        if end is None:
-            end = start  # a paragraph the organiser added: it goes where it stood
-        elif out[start:end] != b[i1:i2]:
-            conflicts += 1  # the template changed it too: the organiser's words win
-        out[start:end] = m[j1:j2]
-    return "\n\n".join(out) + "\n", conflicts
-
-
-def regenerate_draft(db: Database, event: Event) -> int:
-    """Remake a stale draft from the current result, keeping the organiser's own text edits;
-    returns how many paragraphs both the organiser and the new result changed (theirs kept)."""
+    Returns {'conflicts': paragraphs both the organiser and the new result changed (theirs kept),
+    'followed': text that moved with its theme, 'kept_apart': text whose theme is gone, with where
+    it now sits}; text kept apart holds publishing until the draft is saved again."""
     row = _row(db, event)
     if row is None:
         raise ValidationError("There is no draft to regenerate: the digest already follows the template.")
     data = build_data(db, event)
     theirs = template_markdown(db, event, data)
-    merged, conflicts = merge3(row["base_markdown"] or theirs, row["markdown"], theirs)
     now = sources(db, event, data)
+    unassigned = {segment_key(s) for s in (edited_result(db, event) or {}).get("unassigned", [])}
+    merged = merge_by_theme(row["base_markdown"] or theirs, row["markdown"], theirs,
+                            json.loads(row["source_labels"] or "[]"), now["source_labels"], unassigned)
+    kept_apart = [vars(k) for k in merged.kept_apart]
     with atomic(db):
         db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])
-        insert(db, "digest", {"event_id": event.id, "version": 0, "markdown": merged, "draft": 1,
+        insert(db, "digest", {"event_id": event.id, "version": 0, "markdown": merged.text, "draft": 1,
                               "run_id": now["run_id"], "source_hash": now["source_hash"],
-                              "source_labels": json.dumps(now["source_labels"]), "base_markdown": theirs})
-    return conflicts
+                              "source_labels": json.dumps(now["source_labels"]), "base_markdown": theirs,
+                              "kept_apart": json.dumps(kept_apart) if kept_apart else None})
+    return {"conflicts": merged.conflicts, "followed": merged.followed, "kept_apart": kept_apart}

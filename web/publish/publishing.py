@@ -24,6 +24,7 @@ from web.audit import log_action
 from web.publish.digest import build_data, chart_base, markdown_from_data, next_version
 from web.publish.drafts import (  # noqa: F401
     check_quotes,
+    describe_kept_apart,
     discard_draft,
     draft_status,
     get_draft,
@@ -75,6 +76,10 @@ def publish(db: Database, event: Event, *, accept_redactions: bool = False, acto
             f"The edited draft of {event.slug!r} was made from an earlier synthesis or earlier edits "
             f"({'; '.join(status['changes'])}). Regenerate it on the Digest tab (your own text edits are "
             f"kept) or reset it to the template, then publish.")
+    if status["kept_apart"]:
+        # Text whose theme is gone sits after the last theme: published unread, it would read as
+        # that theme's. The organiser moves or keeps it and saves the draft.
+        raise ValidationError(describe_kept_apart(status["kept_apart"]))
     check_quotes(db, event, draft_markdown(db, event, data))
     made_from = sources(db, event, data)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

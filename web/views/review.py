@@ -166,10 +166,13 @@ def save_digest(slug: str):
             discard_draft(get_db(), event)
             flash("The draft is back to the template.", "status")
         elif request.form.get("action") == "regenerate":
-            both = regenerate_draft(get_db(), event)
+            made = regenerate_draft(get_db(), event)
+            both = made["conflicts"]
             flash("The draft was remade from the current themes, with your own text edits kept"
                   + (f" ({both} paragraph(s) the new themes also changed: your version is kept)." if both
-                     else "."), "status")
+                     else ".") + "".join(f" {line}." for line in made["followed"])
+                  + (" Some of your text could not stay with its theme: see the box at the top."
+                     if made["kept_apart"] else ""), "status")
         else:
             save_draft(get_db(), event, typed)
             flash("Draft saved.", "status")
