@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
@@ -145,7 +146,7 @@ def _render_digest(event, code: int = 200, *, errors: dict[str, str] | None = No
     # shows the same charts drawn from the current data.
     html = re.sub(rf'src="/digests/{re.escape(event.slug)}/v\d+/charts/',
                   f'src="/review/{event.slug}/charts/', markdown_to_html(markdown))
-    return render_template("review/digest.html", event=event,
+    return render_template("review/digest.html", event=event, shown=_fingerprint(markdown),
                            markdown=markdown if typed_markdown is None else typed_markdown, data=data,
                            html=Markup(html),  # sanitised by nh3
                            edited=get_draft(db, event) is not None, pending=pending,
@@ -153,6 +154,12 @@ def _render_digest(event, code: int = 200, *, errors: dict[str, str] | None = No
                            draft=draft_status(db, event, data),
                            versions=list_versions(db, event), errors=errors or {}, after=after,
                            history=audit_entries(db, event.slug, limit=20)), code
+
+
+def _fingerprint(markdown: str) -> str:
+    """A hash of the Markdown a page showed as the text to publish (line ends and outer spaces
+    aside, as a browser sends a textarea back), to tell an edit typed but not saved."""
+    return hashlib.sha256(markdown.replace("\r\n", "\n").strip().encode("utf-8")).hexdigest()
 
 
 @bp.route("/<slug>/digest", methods=("POST",))
@@ -243,14 +250,29 @@ def confirm_redactions(slug: str):
 def publish_view(slug: str):
     """Publish a new version, keeping the attendee form open or closing it, as the organiser chose.
 
-    Refused on the same page, with the reason, while names are unconfirmed or there is nothing to
-    publish. A post without the choice (a script) closes the form, as publishing always did."""
+    The Markdown box is part of the publish form: text typed there and not saved (it differs from
+    the text the page was made with) is saved as the draft first, its quotes checked, so Publish
+    never publishes without it (second walk-through N2); where it cannot be saved nothing is
+    published and the reason is at the top, the text kept as typed. Refused on the same page, with
+    the reason, while names are unconfirmed or there is nothing to publish. A post without the
+    choice (a script) closes the form, as publishing always did."""
     event = event_or_404(slug)
     db = get_db()
     after = request.form.get("after") or "close"
+    typed = request.form.get("markdown")
     if after not in ("keep-open", "close"):
-        return _render_digest(event, 400, errors={"publish": "Choose whether attendees may keep sending "
-                                                             "notes after publishing."})
+        return _render_digest(event, 400, typed_markdown=typed,
+                              errors={"publish": "Choose whether attendees may keep sending notes after "
+                                                 "publishing."})
+    unsaved = typed is not None and _fingerprint(typed) != request.form.get("shown")
+    if unsaved:
+        try:
+            save_draft(db, event, typed)
+        except HarvestError as exc:
+            return _render_digest(event, 400, errors={
+                "draft": str(exc), "publish": "Nothing was published: the text typed in the Markdown box "
+                                              "was not saved (the reason is at the top of the page)."},
+                typed_markdown=typed, after=after)
     problem = _why_not_publishable(db, event)
     if problem:
         return _render_digest(event, 400, errors={"publish": problem}, after=after)
@@ -259,8 +281,9 @@ def publish_view(slug: str):
     except HarvestError as exc:
         return _render_digest(event, 400, errors={"publish": str(exc)}, after=after)
     still_open = after == "keep-open" and event.status == "open"
-    flash(f"Published version {version}. " + ("Attendees can still send notes." if still_open else
-                                              "The attendee form is closed."), "status")
+    flash(f"Published version {version}"
+          + (", with the edits typed in the Markdown box (saved as the draft first). " if unsaved else ". ")
+          + ("Attendees can still send notes." if still_open else "The attendee form is closed."), "status")
     return redirect(url_for("digests.show", slug=slug, version=version))
 
 

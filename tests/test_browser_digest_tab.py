@@ -1,0 +1,131 @@
+"""Real browser: the Digest tab never loses what the editor typed, and says plainly what it does.
+
+Headless Debian Chromium through Playwright, the app under waitress on a free local port.
+Screenshots go to test-output/browser/<test>/.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import served, shots_folder
+from publishing_data import make_result, seed_event, store_result
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+TIMEOUT_MS = 20_000
+SLUG = "round-table"
+UNSAVED = "UNSAVED-B: typed by the editor and never saved."
+
+
+@pytest.fixture
+def server(app, db):
+    """The app served by waitress on 127.0.0.1 (a free port), stopped after the test."""
+    from web.publish.digest import build_data
+
+    event = seed_event(db, slug=SLUG)
+    store_result(db, event, make_result(db, event))
+    build_data(db, event)  # spaCy loaded here for the questions, not under the browser's timeout
+    with served(app) as url:
+        yield url
+
+
+@pytest.fixture
+def shots(request):
+    return shots_folder(request.node.name)
+
+
+def _log_in(page, server: str, next_path: str) -> None:
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{server}/auth/login?next={next_path}")
+    page.fill("input[name=email]", "organiser@example.org")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form button[type=submit] >> nth=-1")
+    page.wait_for_url(f"{server}{next_path}")
+
+
+def _type_into_markdown(page, old: str, new: str) -> None:
+    page.fill("#markdown", page.input_value("#markdown").replace(old, new, 1))
+
+
+def _published(db) -> list[dict]:
+    return list(db.query("SELECT version, markdown FROM digest WHERE draft = 0 ORDER BY version"))
+
+
+def test_publish_carries_the_markdown_typed_and_not_saved_even_without_javascript(server, shots, db):
+    """Second walk-through N2: with Markdown typed and not saved, Publish published without it and
+    without a word. Without JavaScript (the form alone) Publish sends the box and the server saves
+    it first; a text the verbatim check refuses is not published, and the reason is at the top."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        try:
+            page = browser.new_context(java_script_enabled=False,
+                                       viewport={"width": 1100, "height": 900}).new_page()
+            _log_in(page, server, f"/review/{SLUG}/digest")
+            _type_into_markdown(page, "## Themes\n", f"## Themes\n\n{UNSAVED}\n")
+            page.check("#after-keep-open")
+            page.click("#publish button[type=submit]")
+            page.wait_for_url(f"{server}/digests/{SLUG}/v1")
+            assert UNSAVED in page.locator("article.digest").inner_text()
+            assert "with the edits typed in the Markdown box (saved as the draft first)" in page.inner_text(
+                "main")
+            assert [UNSAVED in v["markdown"] for v in _published(db)] == [True]
+            page.screenshot(path=str(shots / "1-published-with-typed-text.png"))
+
+            # A quote changed in the box: nothing is published, the reason is in view at the top.
+            page.goto(f"{server}/review/{SLUG}/digest")
+            _type_into_markdown(page, "> Contracts are getting bigger.", "> Contracts are getting huge.")
+            page.check("#after-keep-open")
+            page.click("#publish button[type=submit]")
+            page.wait_for_load_state()
+            refusal = page.locator("#draft-refused")
+            assert refusal.is_visible() and "not in the notes" in refusal.inner_text()
+            assert refusal.bounding_box()["y"] < 900  # in the first screen, not under the preview
+            assert "Nothing was published" in page.locator("#publish-error").inner_text()
+            assert "Contracts are getting huge." in page.input_value("#markdown")  # kept as typed
+            assert len(_published(db)) == 1
+            page.screenshot(path=str(shots / "2-refused-at-the-top.png"))
+
+            # Save draft still saves alone, without answering the publish question.
+            page.goto(f"{server}/review/{SLUG}/digest")
+            _type_into_markdown(page, UNSAVED, "Saved by the editor.")
+            page.click("button[value=save]")
+            page.wait_for_url(f"{server}/review/{SLUG}/digest")
+            assert "Draft saved." in page.inner_text("main")
+            draft = next(db.query("SELECT markdown FROM digest WHERE draft = 1"))["markdown"]
+            assert "Saved by the editor." in draft and UNSAVED not in draft
+            assert len(_published(db)) == 1
+        finally:
+            browser.close()
+
+
+def test_leaving_the_digest_tab_with_text_typed_asks_first(server, shots, db):
+    """With JavaScript, leaving the tab by a link with the box edited and not saved asks first."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            _log_in(page, server, f"/review/{SLUG}/digest")
+            asked = []
+            page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+            page.click("#markdown")
+            page.keyboard.press("End")
+            page.keyboard.type(" Typed, not saved.")
+            page.click("nav.tabs a:text-is('Themes')", no_wait_after=True)
+            page.wait_for_timeout(500)
+            assert asked == ["beforeunload"]
+            assert page.url == f"{server}/review/{SLUG}/digest"  # dismissed: still here, text there
+            assert "Typed, not saved." in page.input_value("#markdown")
+            # Publishing is a submit: it does not ask, and it publishes the typed text.
+            page.check("#after-keep-open")
+            page.click("#publish button[type=submit]")
+            page.wait_for_url(f"{server}/digests/{SLUG}/v1")
+            assert asked == ["beforeunload"]
+            assert "Typed, not saved." in _published(db)[0]["markdown"]
+        finally:
+            browser.close()
