@@ -3,8 +3,15 @@
 A question is a sentence ending in "?", one opening with a question word and an inverted auxiliary,
 or one reporting a question ("the group questioned how ..."). A proposal is a sentence whose main
 verb carries "should", "must", "need to" or "ought to", one saying what "we need", one that
-proposes or recommends ("we propose ...", "let's ...", "people asked for ..."), or an imperative.
-Sentences are returned verbatim with their note.
+proposes, recommends or asks for something in the meeting's own voice ("we propose ...", "let's
+...", "people asked for ...", "we call on the council to ...", "we would like ..."), one saying what
+a measure would make possible ("selective licensing would let the council inspect ...", "it would
+help if ..."), one saying what the table or a public body could do ("the council could fund a night
+bus"), or an imperative.
+
+What someone else asks of the people at the table is a grievance, not a proposal: "Letting agents
+ask for six months' rent in advance" reports a demand; the subject of an asking or proposing verb
+must be the meeting's own voice (SPEAKERS). Sentences are returned verbatim with their note.
 """
 
 from __future__ import annotations
@@ -34,6 +41,23 @@ ASKING_VERBS = _forms("question", "ask", "wonder", "query") | {"queried", "queri
 PROPOSING_VERBS = _forms("propose", "suggest", "recommend", "urge", "call", "advocate")
 NEED_FORMS = _forms("need")
 MODALS = {"should", "must", "ought"}
+# Who speaks in the notes: an asking or proposing verb with one of these as its subject is the
+# meeting's own request; with anyone else ("letting agents ask for ...") it reports a demand.
+SPEAKERS = {"we", "i", "us", "group", "groups", "table", "tables", "people", "participants", "participant",
+            "attendees", "members", "residents", "delegates", "everyone", "everybody", "many", "several",
+            "some", "most", "all", "others", "one", "meeting", "room", "forum", "panel"}
+# What a measure "would" do that makes it a proposal ("... would let the council inspect more homes").
+ENABLING = _forms("let", "allow", "enable", "help", "protect", "save", "give", "ease", "improve", "ensure",
+                  "free", "support") | {"let", "gave"}
+WANTING = _forms("like", "love", "prefer", "welcome")
+GOOD = {"good", "better", "best", "useful", "helpful", "great", "nice", "sensible", "fairer", "easier",
+        "worth", "welcome", "ideal", "wise"}
+# Who "could" act in a proposal: the table itself, or a body that can be asked to.
+BODIES = {"council", "councils", "government", "county", "parish", "district", "borough", "authority",
+          "authorities", "nhs", "surgery", "school", "schools", "library", "association", "associations",
+          "trust", "funders", "funder", "commissioners", "department", "service", "services", "board",
+          "partnership", "bank", "providers", "employers", "charity", "charities", "landlords", "police"}
+HEDGES = {"maybe", "perhaps", "instead"}
 MIN_CHARS = 12
 MAX_CHARS = 400
 
@@ -69,8 +93,66 @@ def _reports_a_question(tok) -> bool:
 
 
 def _requests(tok) -> bool:
-    """An asking verb used for a request: "asked for", "called for"."""
-    return any(c.dep_ == "prep" and c.lower_ == "for" for c in tok.children)
+    """An asking verb used for a request: "asked for", "called for", "called on the council to",
+    "asked the county to reopen ..."."""
+    calls = tok.lower_.startswith("call")
+    for child in tok.children:
+        if child.dep_ == "prep" and (child.lower_ == "for" or calls and child.lower_ == "on"):
+            return True
+        # "asked for the library to open later": the parser makes "for" the clause's marker.
+        if child.dep_ in ("advcl", "ccomp") and any(
+                g.dep_ == "mark" and g.lower_ == "for" and g.i == tok.i + 1 for g in child.children):
+            return True
+    # "We asked the council to publish the list": someone asked to do something.
+    return any(c.dep_ == "dobj" for c in tok.children) and any(c.dep_ == "xcomp" for c in tok.children)
+
+
+def _subject(tok):
+    return next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+
+
+def _speaks(tok) -> bool:
+    """Whether the verb's subject is the meeting's own voice: SPEAKERS, or a person the minutes
+    name ("Sue suggested pairing ..."), not a body ("the agency asked for ...")."""
+    subject = _subject(tok)
+    if subject is None:
+        return False
+    return subject.lower_ in SPEAKERS or (subject.pos_ == "PROPN" and subject.ent_type_ in ("PERSON", ""))
+
+
+def _negated(tok) -> bool:
+    return any(c.dep_ == "neg" for c in tok.children) or \
+        (_subject(tok) is not None and _subject(tok).lower_ in ("nobody", "nothing", "none", "noone"))
+
+
+def _conditional_proposal(aux) -> bool:
+    """A "would" or "could" sentence that proposes: what a measure would make possible ("selective
+    licensing would let the council inspect ..."), what it would be good to do ("it would help if
+    ...", "it would be good to ..."), what we would like, or what the table or a body could do ("the
+    council could fund a night bus"). Not a guess ("rents could rise"), nor hindsight ("could have
+    acted"), nor a negation."""
+    verb = aux.head
+    if aux.dep_ != "aux" or verb.pos_ not in ("VERB", "AUX") or _negated(verb) or \
+            any(c.dep_ == "aux" and c.lower_ in ("have", "'ve") for c in verb.children):
+        return False
+    subject = _subject(verb)
+    pronoun = subject is not None and subject.pos_ == "PRON"
+    if aux.lower_ == "would":
+        if verb.lower_ in WANTING:
+            return _speaks(verb)
+        if verb.lower_ == "be":
+            return any(c.dep_ == "acomp" and c.lower_ in GOOD for c in verb.children)
+        if verb.lower_ in ENABLING:
+            if subject is not None and subject.lower_ == "it":  # "it would help if ..."
+                return any(c.dep_ in ("advcl", "xcomp", "ccomp") for c in verb.children)
+            return subject is not None and not pronoun
+        return False
+    if aux.lower_ == "could" and verb.lower_ != "be" and \
+            any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in verb.children):
+        if subject is not None and (subject.lower_ in SPEAKERS or subject.lower_ in BODIES):
+            return True
+        return subject is not None and not pronoun and any(t.lower_ in HEDGES for t in aux.sent)
+    return False
 
 
 def is_proposal(sent) -> bool:
@@ -82,6 +164,8 @@ def is_proposal(sent) -> bool:
     for tok in sent:
         if tok.lower_ in MODALS and tok.dep_ == "aux":
             return True
+        if tok.lower_ in ("would", "could") and _conditional_proposal(tok):
+            return True
         if tok.lower_ in NEED_FORMS and any(c.dep_ == "xcomp" for c in tok.children):
             return True
         # "We need the pre-market conversation months earlier": what the table asks for.
@@ -89,13 +173,12 @@ def is_proposal(sent) -> bool:
                 any(c.dep_ == "nsubj" and c.lower_ == "we" for c in tok.children) and \
                 any(c.dep_ == "dobj" for c in tok.children):
             return True
-        if tok.lower_ in PROPOSING_VERBS and tok.pos_ == "VERB" and \
-                any(c.dep_ == "nsubj" and c.lower_ in ("we", "i", "group", "table")
-                    for c in tok.children):
+        if tok.lower_ in PROPOSING_VERBS and tok.pos_ == "VERB" and _speaks(tok):
             return True
-        # "People asked for the Act to be applied to grants": a request made at the table.
+        # "People asked for the Act to be applied to grants": a request made at the table; not
+        # "Letting agents ask for six months' rent in advance", a demand made of the table.
         if tok.lower_ in ASKING_VERBS and tok.pos_ == "VERB" and tok.dep_ != "relcl" and _requests(tok) \
-                and any(c.dep_ == "nsubj" for c in tok.children):
+                and _speaks(tok):
             return True
     # An imperative: the sentence opens with its main verb in the base form and has no subject.
     return (root.i == sent.start and root.tag_ == "VB"
@@ -120,14 +203,15 @@ def note_asks(doc) -> list[tuple[str, int, int]]:
 
 def collect_asks(notes: Iterable[tuple[str, str, list[tuple[str, int, int]]]]) -> dict[str, list[dict]]:
     """{"questions": [...], "proposals": [...]} from notes given as (ref, text, note_asks), each item
-    {"text", "note", "start", "end"} verbatim from its note; a sentence said twice is listed once."""
+    {"text", "note", "start", "end"} verbatim from its note; a sentence said twice in one note is
+    listed once, and one said in two notes is listed for each (the digest lists it once, citing both)."""
     out: dict[str, list[dict]] = {"questions": [], "proposals": []}
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for ref, text, found in notes:
         for kind, start, end in found:
             sentence = text[start:end]
-            if sentence not in seen:
-                seen.add(sentence)
+            if (ref, sentence) not in seen:
+                seen.add((ref, sentence))
                 out[kind].append({"text": sentence, "note": ref, "start": start, "end": end})
     return out
 

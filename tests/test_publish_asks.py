@@ -65,3 +65,57 @@ def test_what_only_looks_like_a_question():
     assert texts(found["proposals"]) == [
         "People asked for the Social Value Act to be applied to grants as well as contracts.",
         "We need the pre-market conversation months earlier."]
+
+
+def test_a_proposal_proposes_and_a_demand_made_of_the_table_does_not():
+    """The second walk-through's N5: "Proposals made" listed a complaint (what letting agents ask
+    for) and left out what a measure would do. Rules, not sentences: a request counts in the
+    meeting's own voice; "would" and "could" count where they say what a measure would make
+    possible or what the table or a body could do, not where they guess or look back."""
+    proposals = [
+        "Selective licensing would let the council inspect more rented homes.",
+        "A community land trust would give young families a way to stay in the village.",
+        "It would help if the surgery opened on Saturdays.",
+        "It would be better to publish the repair times online.",
+        "We would like the council to publish the waiting list.",
+        "The council could fund a night bus to the hospital.",
+        "Perhaps the school could open its hall to the youth club.",
+        "We call on the council to ban no-fault evictions.",
+        "Several people called for free parking at the station.",
+        "We asked the county to reopen the crossing.",
+        "Marguerite suggested a lift-share rota for the Thursday club.",
+    ]
+    others = [
+        "Letting agents ask for six months' rent in advance.",
+        "Landlords ask for a guarantor even when the tenant works full time.",
+        "The agency asked for three references and a credit check.",
+        "Landlords asked tenants to leave within a month.",
+        "Some landlords suggest tenants find cheaper places.",
+        "Rents could rise again next year.",
+        "The council could have listened to us.",
+        "It would take years to clear the waiting list.",
+        "Nobody would take housing benefit.",
+        "Employers would rather hire on zero-hours contracts.",
+    ]
+    found = find_asks([(f"p{i}", text) for i, text in enumerate(proposals)]
+                      + [(f"o{i}", text) for i, text in enumerate(others)])
+    assert texts(found["proposals"]) == proposals
+    assert found["questions"] == []
+
+
+def test_proposals_are_cited_with_their_table_as_quotes_are(db):
+    """N5's citation: a proposal read "(note 2)" where every quote read "Table 1, note 2"; one made
+    at two tables cites both, told apart."""
+    from publishing_data import make_result, seed_event, store_result
+
+    from web.publish.digest import compose_markdown
+
+    notes = [("w1", "Table 1", "Rents are up by a third. Commissioners should fund tenancy advice."),
+             ("w2", "Table 2", "Commissioners should fund tenancy advice."),
+             ("w3", None, "We propose a landlord register for the district.")]
+    event = seed_event(db, slug="winter", notes=notes)
+    store_result(db, event, make_result(db, event, [("Rents", ("Rents", "advice", "register"))]))
+    md = compose_markdown(db, event)
+    proposals = md[md.index("## Proposals made"):].split("\n## ")[0]
+    assert '- "Commissioners should fund tenancy advice." (Table 1, note 1; Table 2, note 2)' in proposals
+    assert '- "We propose a landlord register for the district." (note 3)' in proposals

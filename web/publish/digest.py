@@ -72,14 +72,16 @@ def _once(items: list[dict]) -> list[dict]:
     """Questions or proposals made in the same words more than once, listed once citing each note
     ("Bring commissioners into the room" from two answers: note 18, note 28)."""
     out: dict[str, dict] = {}
+    cites: dict[str, list[str]] = {}
     for item in items:
         key = " ".join(re.findall(r"\w+", item["text"].lower()))
-        if key in out:
-            cited = (out[key].get("cite") or "").split(", ")
-            if item.get("cite") and item["cite"] not in cited:
-                out[key]["cite"] = ", ".join(c for c in (*cited, item["cite"]) if c)
-        else:
-            out[key] = dict(item)
+        if key not in out:
+            out[key], cites[key] = dict(item), []
+        if item.get("cite") and item["cite"] not in cites[key]:
+            cites[key].append(item["cite"])
+    for key, item in out.items():
+        # "Table 1, note 2" holds a comma: several such citations are told apart by semicolons.
+        item["cite"] = ("; " if any("," in c for c in cites[key]) else ", ").join(cites[key])
     return list(out.values())
 
 
@@ -154,7 +156,11 @@ def build_data(db: Database, event: Event) -> dict:
     themes = _themes(result, numbers)
     found = result.get("event") or {}  # what the notes' context lines said, where the event is blank
     asks = event_asks(db, event, notes)  # from the segmentation cache of the synthesis run
-    asks = {kind: _once([{**item, "cite": cite(numbers.get(item["note"]))} for item in items])
+    tables_of = {n.ref: n.table for n in notes}
+    # Cited as quotes are: "Table 1, note 2" where the note has a table (the second walk-through's
+    # N5: a proposal read "(note 2)" beside quotes citing "Table 1, note 2").
+    asks = {kind: _once([{**item, "cite": cite(numbers.get(item["note"]), tables_of.get(item["note"]))}
+                         for item in items])
             for kind, items in asks.items()}
     # An event the import made without a title has one from its slug ("Coastal jan"): the notes'
     # own title line says what it was.
