@@ -14,7 +14,7 @@ from synthesis.citation import quote_from_segment
 from web.access import event_role
 from web.audit import audit_entries
 from web.db import get_db
-from web.publish.charts import chart_svg
+from web.publish.charts import cached_chart_svg, chart_key
 from web.publish.digest import build_data, chart_data
 from web.publish.drafts import draft_status, regenerate_draft
 from web.publish.publishing import (
@@ -191,9 +191,19 @@ def save_digest(slug: str):
 @bp.route("/<slug>/charts/<any('theme-sizes', 'themes-by-table'):name>.svg")
 @event_role("editor")
 def chart(slug: str, name: str):
-    """A chart of the current (unpublished) digest data."""
+    """A chart of the current (unpublished) digest data: drawn once for the themes as they stand,
+    and answered 304 to a browser that already holds it (the tag changes with what it shows)."""
     event = event_or_404(slug)
-    return Response(chart_svg(name, chart_data(get_db(), event)), mimetype="image/svg+xml")
+    data = chart_data(get_db(), event)
+    tag = hashlib.sha256(f"{name}\n{chart_key(data)}".encode()).hexdigest()[:32]
+    if tag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = Response(cached_chart_svg(name, data), mimetype="image/svg+xml")
+    response.set_etag(tag)
+    # Private (a login page) and asked again each time: an edit must show at once.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.route("/<slug>/redactions")
