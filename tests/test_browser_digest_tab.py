@@ -129,3 +129,56 @@ def test_leaving_the_digest_tab_with_text_typed_asks_first(server, shots, db):
             assert "Typed, not saved." in _published(db)[0]["markdown"]
         finally:
             browser.close()
+
+
+def test_closed_form_offers_leave_closed_or_reopen_and_an_old_version_says_a_newer_one_exists(
+        server, shots, db):
+    """N12: with the form closed, the publish choice offered "leave it closed" and "close it" side by
+    side; now leave closed or reopen. N4: v1's page read "Version 1 ... · latest version"; now it says
+    plainly that version 2 is newer, with a link, and the latest version's own page says nothing."""
+    from playwright.sync_api import sync_playwright
+
+    from capture.store import add_table, get_event
+    from web.audit import audit_entries
+
+    token = add_table(db, get_event(db, SLUG), "Table 1").token
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            _log_in(page, server, f"/review/{SLUG}/digest")
+            page.check("#after-close")
+            page.click("#publish button[type=submit]")
+            page.wait_for_url(f"{server}/digests/{SLUG}/v1")
+            assert get_event(db, SLUG).status == "published"
+
+            page.goto(f"{server}/review/{SLUG}/digest")
+            choices = page.locator("#publish fieldset label").all_inner_texts()
+            assert choices == ["Leave the attendee form closed: no more notes",
+                               "Reopen the attendee form: attendees can send notes again, to publish later "
+                               "with the new ones"]
+            page.locator("#publish fieldset").screenshot(path=str(shots / "1-closed-form-choice.png"))
+            page.check("#after-reopen")
+            page.click("#publish button[type=submit]")
+            page.wait_for_url(f"{server}/digests/{SLUG}/v2")
+            assert "Attendees can still send notes." in page.inner_text("main")
+            assert get_event(db, SLUG).status == "open"
+            assert audit_entries(db, SLUG)[0]["detail"] == "version 2; attendee form opened"
+            attendee = browser.new_page(viewport={"width": 390, "height": 844})
+            attendee.goto(f"{server}/t/{token}")
+            assert attendee.locator("textarea[name=text]").is_visible()  # taking notes again
+
+            reader = browser.new_context().new_page()
+            reader.goto(f"{server}/digests/{SLUG}/v1")
+            newer = reader.locator("#newer-version")
+            assert newer.inner_text().startswith("This is not the latest version: version 2 was published on")
+            assert "latest version" not in reader.locator("p.hint").first.inner_text()
+            reader.screenshot(path=str(shots / "2-old-version.png"))
+            newer.locator("a").click()
+            reader.wait_for_url(f"{server}/digests/{SLUG}")
+            assert reader.locator("p.hint").first.inner_text().startswith("Version 2, published")
+            for latest in (f"/digests/{SLUG}", f"/digests/{SLUG}/v2"):  # its own address says nothing
+                reader.goto(f"{server}{latest}")
+                assert reader.locator("#newer-version").count() == 0
+        finally:
+            browser.close()

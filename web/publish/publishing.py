@@ -46,11 +46,12 @@ def draft_markdown(db: Database, event: Event, data: dict | None = None) -> str:
 
 
 def publish(db: Database, event: Event, *, accept_redactions: bool = False, actor=None,
-            keep_open: bool = False) -> int:
+            keep_open: bool = False, reopen: bool = False) -> int:
     """Publish a new version of the digest; returns its number.
 
-    `keep_open` leaves the attendee form as it is (an open event keeps taking notes); otherwise
-    the event becomes 'published', closed to attendees. Logged in the audit log.
+    `keep_open` leaves the attendee form as it is (an open event keeps taking notes); `reopen`
+    opens it (an event closed or not open yet); otherwise the event becomes 'published', closed
+    to attendees. Logged in the audit log.
     Raises ValidationError naming the unconfirmed redactions (under the Chatham House Rule) or
     when there are no themes to publish.
     """
@@ -96,9 +97,13 @@ def publish(db: Database, event: Event, *, accept_redactions: bool = False, acto
                               "run_id": made_from["run_id"], "source_hash": made_from["source_hash"]})
         # An edited draft stays: the next version starts from the text just published (a new
         # synthesis makes it stale, and regenerating it keeps the organiser's paragraphs).
-        if not keep_open:
+        if reopen:
+            save_event(db, event.slug, status="open")
+        elif not keep_open:
             save_event(db, event.slug, status="published")
-        form = "kept open" if keep_open and event.status == "open" else "closed"
+        form = ("opened" if reopen and event.status != "open" else
+                "kept open" if (keep_open or reopen) and event.status == "open" else
+                "left not open yet" if keep_open and event.status == "draft" else "closed")
         log_action(db, event, "publish", actor=actor, detail=f"version {version}; attendee form {form}")
     return version
 
@@ -151,6 +156,12 @@ def list_versions(db: Database, event: Event) -> list[dict]:
     """The event's published versions (not withdrawn), newest first (without their data)."""
     return list(db.query("SELECT id, version, published_at FROM digest WHERE event_id = ? AND draft = 0 "
                          "AND withdrawn_at IS NULL ORDER BY version DESC", [event.id]))
+
+
+def newer_version(versions: list[dict], shown: dict) -> dict | None:
+    """The newest of `versions` (newest first) where it is newer than the one shown, else None:
+    whether the version's page must say a newer one exists (its own address, /v2, may be the latest)."""
+    return versions[0] if versions and versions[0]["version"] > shown["version"] else None
 
 
 def list_published(db: Database, limit: int | None = None) -> list[dict]:

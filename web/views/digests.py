@@ -18,6 +18,7 @@ from web.publish.publishing import (
     get_version,
     list_published,
     list_versions,
+    newer_version,
     render_version,
     withdrawn_version,
 )
@@ -86,10 +87,11 @@ def show(slug: str, version: int | None = None):
     series = event_series(get_db(), event)
     # The network digest of the event's series, where one is published: where this event recurs.
     network = series if series and list_network_versions(get_db(), series.slug) else None
+    versions = list_versions(get_db(), event)
     return render_template("digests/show.html", digest=found, data=found["data"], slug=slug,
                            html=Markup(markdown_to_html(found["markdown"])),  # sanitised by nh3
-                           versions=list_versions(get_db(), event), charts=CHARTS,
-                           latest=version is None, network=network)
+                           versions=versions, charts=CHARTS, newer=newer_version(versions, found),
+                           network=network)
 
 
 @bp.route("/digests/<slug>/<any('digest.md', 'digest.html', 'digest.json', 'themes.csv'):name>")

@@ -258,7 +258,8 @@ def confirm_redactions(slug: str):
 @bp.route("/<slug>/publish", methods=("POST",))
 @event_role("editor")
 def publish_view(slug: str):
-    """Publish a new version, keeping the attendee form open or closing it, as the organiser chose.
+    """Publish a new version, keeping the attendee form open or closing it, as the organiser chose
+    (with the form closed: leaving it closed or reopening it).
 
     The Markdown box is part of the publish form: text typed there and not saved (it differs from
     the text the page was made with) is saved as the draft first, its quotes checked, so Publish
@@ -270,7 +271,7 @@ def publish_view(slug: str):
     db = get_db()
     after = request.form.get("after") or "close"
     typed = request.form.get("markdown")
-    if after not in ("keep-open", "close"):
+    if after not in ("keep-open", "close", "reopen"):
         return _render_digest(event, 400, typed_markdown=typed,
                               errors={"publish": "Choose whether attendees may keep sending notes after "
                                                  "publishing."})
@@ -287,10 +288,11 @@ def publish_view(slug: str):
     if problem:
         return _render_digest(event, 400, errors={"publish": problem}, after=after)
     try:
-        version = publish(db, event, actor=g.user["email"], keep_open=after == "keep-open")
+        version = publish(db, event, actor=g.user["email"], keep_open=after == "keep-open",
+                          reopen=after == "reopen")
     except HarvestError as exc:
         return _render_digest(event, 400, errors={"publish": str(exc)}, after=after)
-    still_open = after == "keep-open" and event.status == "open"
+    still_open = after == "reopen" or (after == "keep-open" and event.status == "open")
     flash(f"Published version {version}"
           + (", with the edits typed in the Markdown box (saved as the draft first). " if unsaved else ". ")
           + ("Attendees can still send notes." if still_open else "The attendee form is closed."), "status")

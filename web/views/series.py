@@ -43,6 +43,7 @@ from web.publish.network import (
     withdraw_network_version,
 )
 from web.publish.network_charts import theme_chart
+from web.publish.publishing import newer_version
 from web.publish.render import markdown_to_html
 
 bp = Blueprint("series", __name__)
@@ -75,9 +76,10 @@ def _published(network: str, version: int | None = None) -> dict:
 def show(network: str, version: int | None = None):
     """A published network digest: the latest version, or the one asked for."""
     found = _published(network, version)
+    versions = list_network_versions(get_db(), network)
     return render_template("series/show.html", found=found, data=found["data"], network=network,
                            html=Markup(markdown_to_html(found["markdown"])),  # sanitised by nh3
-                           versions=list_network_versions(get_db(), network), latest=version is None)
+                           versions=versions, newer=newer_version(versions, found))
 
 
 @bp.route("/series/<network>/themes/<theme_id>")
