@@ -107,6 +107,14 @@ FILLER = re.compile(r"^(?:n/?a|na|nil|none|no|nope|not really|"
 TABLE_LABEL = re.compile(r"^(?:table|group|breakout(?: room)?)\s+[\w-]{1,12}(?:\s+(?:fed back|feedback|"
                          r"feeding back|reported(?: back)?|reporting back|said|discussed|notes))?"
                          r"\s*[:–—-]\s+", re.IGNORECASE)
+# A scribe's lead-in naming where the note comes from, up to its colon or dash: "Phone note A at
+# Table 1:", "Table 3 summary:", "Notes from Group C -", "Breakout 2 feedback:". Heard as a label
+# (`_lead_in`: no verb but its source word), never quoted: a quote starts after it.
+SOURCE_LEAD = re.compile(r"^(?:[\w'’&-]+\s+){0,5}?(?:notes?|summary|summaries|feedback|report|points|"
+                         r"comments|minutes|write-?up|record)\b[^:–—\n.!?]{0,40}?\s*(?::|\s[–—-])\s+",
+                         re.IGNORECASE)
+# A label's end within a few words of where a heading was found ("Phone note | A at Table 1:").
+LABEL_END = re.compile(r"^[^:–—\n.!?]{1,40}?(?::|\s[–—-])\s+")
 TITLE = re.compile(rf"^(?:minutes|notes|record|summary|report) of (?:the |a )?[^.]{{0,80}}\b"
                    rf"(?:{_EVENT}|board|committee|trustees|group)\b"
                    r"[^.]{0,40}\b(?:held|on|at)\b", re.IGNORECASE)
@@ -296,9 +304,14 @@ def note_context(doc, text: str) -> list[tuple[int, int, str]]:
                 doc, text, start, end, tagged, units[i + 1][0] if i + 1 < len(units) else None):
             kind = "heading"
         if kind is None and start == line_start:
-            table = TABLE_LABEL.match(piece)
+            table = TABLE_LABEL.match(piece) or _lead_in(doc, text, start, SOURCE_LEAD.match(piece), tagged)
             span = doc.char_span(start, end, alignment_mode="expand") if tagged and not table else None
             cut = start + table.end() if table else heading_prefix(span) if span is not None else None
+            if cut is not None and not table:
+                # A heading found inside a lead-in ends where the lead-in does: "Phone note A at
+                # Table 1: the food bank ..." was quoted from "A at Table 1:" (second walk-through N10).
+                label = _lead_in(doc, text, cut, LABEL_END.match(text, cut, end), tagged)
+                cut = cut + label.end() - label.start() if label else cut
             if cut is not None:
                 head = trim(text, start, cut)
                 out.append((*head, "heading"))
@@ -312,6 +325,23 @@ def note_context(doc, text: str) -> list[tuple[int, int, str]]:
             if start == line_start:
                 line_kind[line_start] = kind
     return out
+
+
+def _lead_in(doc, text: str, start: int, match: re.Match | None, tagged: bool) -> re.Match | None:
+    """The match if the words it covers (from `start`) read as a label, not a clause: no pronoun
+    and no verb but a source word the tagger takes for one ("Scribe notes"), and text after it."""
+    if match is None or not tagged or not text[start + match.end() - match.start():].strip():
+        return None
+    span = doc.char_span(start, start + match.end() - match.start(), alignment_mode="expand")
+    if span is None:
+        return None
+    for token in span:
+        if token.pos_ == "PRON" or token.pos_ in ("VERB", "AUX") and not SOURCE_WORD.fullmatch(token.text):
+            return None
+    return match
+
+
+SOURCE_WORD = re.compile(r"notes?|summary|feedback|report|points|comments|minutes|record", re.IGNORECASE)
 
 
 def _joined_heading(doc, text: str, start: int, end: int, tagged: bool, following: int | None) -> bool:
@@ -518,7 +548,7 @@ def separate(entries: list, notes: list) -> Separated:
             kind = covered_kind(found, start, end, text)
             if kind is not None:
                 out.lines.append(_line(note, start, end, kind))
-                if kind == "heading":
+                if kind == "heading" and not _names_a_source(text[start:end]):
                     heading, heading_table = text[start:end], note.table
                 if kind in SUBJECT_KINDS:
                     kept.append((index, start, end))
@@ -528,7 +558,7 @@ def separate(entries: list, notes: list) -> Separated:
             for a, b, prefix_kind in found:
                 if a <= start < b < end:
                     out.lines.append(_line(note, start, b, prefix_kind))
-                    if prefix_kind == "heading":
+                    if prefix_kind == "heading" and not _names_a_source(text[a:b]):
                         heading, heading_table = text[a:b], note.table
                     start = trim(text, b, end)[0]
             kept.append((index, start, end))
@@ -540,6 +570,12 @@ def separate(entries: list, notes: list) -> Separated:
         if hasattr(entry, "sentences"):
             entry.sentences = _trimmed_sentences(entry.sentences, found, text)
     return out
+
+
+def _names_a_source(heading: str) -> bool:
+    """Whether a heading says where the notes came from ("Phone note A at Table 1:", "Table 3
+    summary:"), not what they are about: it is no topic for the notes after it."""
+    return bool(SOURCE_LEAD.match(heading + " "))
 
 
 def _resolved(found: Iterable, note, following) -> list[tuple[int, int, str]]:

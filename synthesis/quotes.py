@@ -90,6 +90,26 @@ def _quotable(text: str) -> float:
     return 0.0
 
 
+# Words that react to what was said rather than say something: "Agreed.", "Good point, yes.",
+# "Same here +1" carry no content of their own, so they are never a theme's quote.
+REACTIONS = {"agree", "agreed", "agrees", "agreeing", "disagree", "disagreed", "yes", "yeah", "yep", "no",
+             "nope", "ok", "okay", "same", "here", "too", "point", "points", "good", "great", "true",
+             "exactly", "indeed", "definitely", "absolutely", "totally", "fair", "thanks", "thank", "ditto",
+             "likewise", "seconded", "second", "echo", "echoed", "this", "that", "1", "plus", "nothing",
+             "add", "comment", "comments"}
+MIN_CONTENT_WORDS = 1
+
+
+def carries_content(text: str) -> bool:
+    """Whether a passage says something of its own: at least MIN_CONTENT_WORDS words that are
+    neither stop words nor reactions ("Agreed." was a theme's quote in the second walk-through;
+    "No wifi." still is one)."""
+    from spacy.lang.en.stop_words import STOP_WORDS  # here: importing spaCy takes a while
+
+    words = [w for w in _WORDS.findall(text.lower()) if w not in STOP_WORDS and w not in REACTIONS]
+    return len(words) >= MIN_CONTENT_WORDS
+
+
 def is_cut_short(text: str) -> bool:
     """Whether a segment stops mid-sentence: no closing punctuation, and its last word is one a
     sentence does not end on (an article, a conjunction, a possessive), in lower case."""
@@ -368,7 +388,8 @@ def _pick_quotes(members: Sequence[int], centre: np.ndarray, notes: Notes, embed
     picks = pick_quotes(members, shown, embeddings, centre, 3 * k + len(summary), diversity, bonus)
     for i in picks:
         passage = passages[i]
-        if any((passage.note, s) in used for s in passage.sentences) or _key(passage.text) in seen:
+        if any((passage.note, s) in used for s in passage.sentences) or _key(passage.text) in seen \
+                or not carries_content(passage.text):
             continue
         widened = notes.with_antecedent(passage, theme)
         if not any((widened.note, s) in used for s in widened.sentences):
@@ -387,7 +408,8 @@ def _pick_quotes(members: Sequence[int], centre: np.ndarray, notes: Notes, embed
         if len(_joined_neighbours(quotes, notes)) >= min(2, k):
             break
         passage = passages[i]
-        if any((passage.note, s) in used for s in passage.sentences) or _key(passage.text) in seen:
+        if any((passage.note, s) in used for s in passage.sentences) or _key(passage.text) in seen \
+                or not carries_content(passage.text):
             continue
         used.update((passage.note, s) for s in passage.sentences)
         seen.add(_key(passage.text))

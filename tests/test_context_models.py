@@ -153,3 +153,62 @@ def test_headings_the_tagger_reads_as_a_noun_and_a_verb_are_headings():
     assert note_context(nlp("Network updates"), "Network updates") == [(0, 15, HEADING_ALONE)]
     messy = "prevention (this was the longest bit) People come to us too late, usually after the notice."
     assert note_context(nlp(messy), messy) == [(0, len("prevention (this was the longest bit)"), "heading")]
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("Phone note A at Table 1: the food bank now sees working families every week.", "Phone note A at Table 1:"),
+    ("Table 3 summary: rents are rising faster than wages.", "Table 3 summary:"),
+    ("Group B: the hostel is full every night.", "Group B:"),
+    ("Notes from Group C: the library cut its opening hours.", "Notes from Group C:"),
+    ("Scribe notes Table 2 - buses stop at six in the evening.", "Scribe notes Table 2 -"),
+    ("Breakout room 2 feedback: we need more warm spaces.", "Breakout room 2 feedback:"),
+])
+def test_a_scribes_lead_in_is_a_label_up_to_its_colon(text, label):
+    """The second walk-through's N10: "Phone note" was taken for a heading, so the quote started
+    mid-phrase on "A at Table 1: ...". A lead-in naming where the note came from is one label, up
+    to its colon or dash; what follows is the note."""
+    from synthesis.context import note_context
+    from synthesis.segment import load_nlp
+
+    assert note_context(load_nlp()(text), text) == [(0, len(label), "heading")]
+
+
+@pytest.mark.parametrize("text", ["Our notes show the rents went up again.",
+                                  "The report said rents are up by a third."])
+def test_a_sentence_about_notes_is_no_lead_in(text):
+    from synthesis.context import note_context
+    from synthesis.segment import load_nlp
+
+    assert note_context(load_nlp()(text), text) == []
+
+
+def test_phone_notes_quote_whole_and_a_bare_agreement_is_no_quote(db, embedder):
+    """N10 end to end: notes sent from phones open with a lead-in; no quote starts inside one, and
+    no theme is quoted by a note that only agrees ("Agreed.")."""
+    from capture.models import Note
+    from capture.store import add_notes, save_event
+
+    event = save_event(db, "phones", title="Winter housing")
+    texts = [
+        ("Table 1", "Phone note A at Table 1: the food bank now sees working families every week."),
+        ("Table 1", "Phone note B at Table 1: working parents queue at the food bank after their shifts."),
+        ("Table 2", "Table 2 summary: rents have gone up by a third since last winter."),
+        ("Table 2", "Rents rose again in January and wages did not."),
+        ("Table 3", "Group C: the hostel is full every night and people sleep in cars."),
+        ("Table 3", "Notes from Group C - the night shelter turns people away most nights."),
+        ("Table 1", "Agreed."),
+        ("Table 2", "Agreed."),
+        ("Table 3", "Good point, yes."),
+        ("Table 2", "Landlords are selling up and fewer homes are let to families on benefits."),
+        ("Table 1", "Food bank volunteers say demand doubled over the summer holidays."),
+        ("Table 3", "Young people sofa surf for months before anyone counts them as homeless."),
+    ]
+    add_notes(db, event, [Note(text=t, ref=f"p{i}", table=table, status="approved")
+                          for i, (table, t) in enumerate(texts)])
+    synthesise(db, event, embedder=embedder)
+    result = runs.latest_result(db, event)
+    quoted = [q["text"] for t in result["themes"] for q in t["quotes"] + t.get("summary_quotes", [])]
+    assert quoted
+    for text in quoted:
+        assert not re.match(r"(?:A|B) at Table|at Table \d:|summary:|Group C\b", text), text
+        assert text not in ("Agreed.", "Good point, yes."), text
