@@ -156,7 +156,8 @@ def test_headings_the_tagger_reads_as_a_noun_and_a_verb_are_headings():
 
 
 @pytest.mark.parametrize(("text", "label"), [
-    ("Phone note A at Table 1: the food bank now sees working families every week.", "Phone note A at Table 1:"),
+    ("Phone note A at Table 1: the food bank now sees working families every week.",
+     "Phone note A at Table 1:"),
     ("Table 3 summary: rents are rising faster than wages.", "Table 3 summary:"),
     ("Group B: the hostel is full every night.", "Group B:"),
     ("Notes from Group C: the library cut its opening hours.", "Notes from Group C:"),
