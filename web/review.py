@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 
 from sqlite_utils import Database
 
@@ -63,7 +64,7 @@ def _locate(result: dict, anchor: list[str], *, majority: bool = True) -> tuple[
         keys = {segment_key(s) for s in theme["segments"]}
         overlap = len(wanted & keys)
         if overlap:
-            holders.append((overlap, theme["label"]))
+            holders.append((overlap, _mark(theme)))
         score = (overlap, overlap / len(wanted | keys) if overlap else 0.0)
         if score > best_score:
             best, best_score = theme, score
@@ -74,11 +75,37 @@ def _locate(result: dict, anchor: list[str], *, majority: bool = True) -> tuple[
         return None, "most of its passages are now in 'other' (no theme) after the new synthesis"
     present = sum(n for n, _ in holders) + in_other
     if majority and best_score[0] * 2 <= present:
-        where = [f"{n} in \u2018{label}\u2019" for n, label in sorted(holders, key=lambda h: -h[0])[:3]]
+        # Themes are named by a mark _name_themes resolves once every edit is applied: the page
+        # heads them by their final label and number, not the new run's label at this step.
+        where = [f"{n} in {label}" for n, label in sorted(holders, key=lambda h: -h[0])[:3]]
         where += [f"{in_other} in 'other'"] if in_other else []
         return None, (f"the new synthesis spread its {present} passages over several themes "
-                      f"({', '.join(where)}): make it again on the theme you mean")
+                      f"({'; '.join(where)}): make it again on the theme you mean")
     return best, ""
+
+
+_MARK = re.compile("\x1f([^\x1e\x1f]*)\x1e([^\x1f]*)\x1f")
+
+
+def _mark(theme: dict) -> str:
+    """A theme named in a 'not kept' reason, by its id in this result (unique, kept through the
+    edits) and its label now: resolved by _name_themes after every edit."""
+    theme_id, label = (re.sub("[\x1e\x1f]", "", str(v)) for v in (theme["id"], theme["label"]))
+    return f"\x1f{theme_id}\x1e{label}\x1f"
+
+
+def _name_themes(text: str, themes: list[dict]) -> str:
+    """The marked themes of a reason named as the review page heads them: number and final label
+    (second walk-through N13: the new run's labels, since renamed, appeared nowhere on the page)."""
+    where = {str(t["id"]): (i, t) for i, t in enumerate(themes)}
+
+    def named(m: re.Match) -> str:
+        i, theme = where.get(m.group(1), (None, None))
+        if theme is None:
+            return f"\u2018{m.group(2)}\u2019 (no longer a theme)"
+        return f"theme {i + 1}, \u2018{theme['label']}\u2019"
+
+    return _MARK.sub(named, text)
 
 
 def _refresh(theme: dict) -> None:
@@ -276,7 +303,8 @@ def apply_edits(result: dict, edits: list[dict],
     for edit in edits:
         if edit["op"] == "hide_quote":
             replay.hide(edit["payload"])
-    return replay.result, [replay.unkept[k] for k in sorted(replay.unkept, key=_edit_order(edits))]
+    return replay.result, [_name_themes(replay.unkept[k], replay.result["themes"])
+                           for k in sorted(replay.unkept, key=_edit_order(edits))]
 
 
 def _edit_order(edits: list[dict]):
