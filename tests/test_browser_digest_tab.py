@@ -182,3 +182,58 @@ def test_closed_form_offers_leave_closed_or_reopen_and_an_old_version_says_a_new
                 assert reader.locator("#newer-version").count() == 0
         finally:
             browser.close()
+
+
+def test_themes_tab_names_themes_and_notes_as_the_page_shows_them_and_live_cards_carry_numbers(
+        server, shots, db):
+    """N13: 'Not kept' named themes by the new run's labels, since renamed and shown nowhere; now by
+    the number and heading the page gives them. Residue of F2/F4: the quote buttons' labels said
+    "note t1" (the internal ref) where the page shows "Table 1, note 1"; Live cards had no number."""
+    from playwright.sync_api import sync_playwright
+
+    from capture.models import Note
+    from capture.store import add_notes, get_event
+    from web.review import edited_result, record_edit
+
+    event = get_event(db, SLUG)
+    big = edited_result(db, event)["themes"][0]
+    record_edit(db, event, "rename", theme=big["id"], label="Contracts too big")
+    rerun = make_result(db, event)  # the 4 passages spread: 2 stay, 1 to theme 2, 1 to theme 3
+    segs = rerun["themes"][0]["segments"]
+    rerun["themes"][0].update(segments=segs[:2], label="Machine label")
+    rerun["themes"][1]["segments"] += segs[2:3]
+    rerun["themes"][2]["segments"] += segs[3:]
+    store_result(db, event, rerun)
+    trust = edited_result(db, event)["themes"][2]
+    record_edit(db, event, "rename", theme=trust["id"], label="Trusting each other")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            _log_in(page, server, f"/review/{SLUG}")
+            headings = page.locator("article h2").all_inner_texts()
+            assert headings[:3] == ["1. Machine label", "2. Commissioning practice", "3. Trusting each other"]
+            unkept = page.locator("section[aria-labelledby=unkept] li").inner_text()
+            assert ("(2 in theme 1, \u2018Machine label\u2019; 1 in theme 2, \u2018Commissioning "
+                    "practice\u2019; 1 in theme 3, \u2018Trusting each other\u2019)") in unkept
+            assert "Trust and partnership" not in unkept  # the new run's label, shown nowhere
+            page.locator("section[aria-labelledby=unkept]").screenshot(path=str(shots / "1-not-kept.png"))
+
+            first = page.locator("article blockquote").first
+            shown = first.locator(".hint").inner_text()
+            assert shown == "(note 1)"  # the page's number for the note whose ref is t1
+            labels = [b.get_attribute("aria-label") for b in page.locator("article blockquote button").all()]
+            assert "Hide the quote from note 1" in labels
+            assert labels and not [label for label in labels if " note t" in label]  # no internal refs
+
+            page.goto(f"{server}/events/{SLUG}/live")
+            cards = page.locator("#live li.note")
+            assert cards.first.locator(".note-number").inner_text() == "Note 1"
+            add_notes(db, event, [Note(text="A late note from the door.", ref="late", table="Table 1",
+                                       status="pending")])
+            arrived = page.locator("#live li.note", has_text="A late note from the door.")
+            arrived.wait_for(timeout=TIMEOUT_MS)  # the page polls every 4 s
+            assert arrived.locator(".note-number").inner_text() == "Note 6"
+            page.screenshot(path=str(shots / "2-live-numbers.png"))
+        finally:
+            browser.close()

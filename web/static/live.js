@@ -30,6 +30,13 @@
     var li = document.createElement("li");
     li.className = "note new status-" + note.status;
     li.setAttribute("data-id", note.id);
+    if (note.number) {  // the number Moderate and the digest's quotes give the note
+      var number = document.createElement("strong");
+      number.className = "note-number";
+      number.textContent = "Note " + note.number;
+      li.appendChild(number);
+      li.appendChild(document.createTextNode(" "));
+    }
     var badge = document.createElement("span");
     badge.className = "badge";
     badge.textContent = note.status;

@@ -31,7 +31,7 @@ STATUSES = ("pending", "approved", "hidden")
 
 def note_json(note: Note) -> dict:
     """A note as the live view and the API give it."""
-    return {"id": note.id, "ref": note.ref, "table": note.table, "text": note.text,
+    return {"id": note.id, "number": note.number, "ref": note.ref, "table": note.table, "text": note.text,
             "original_text": note.original_text, "author": note.author, "role": note.role,
             "attribution": note.attribution, "source": note.source, "status": note.status,
             "created_at": note.created_at}

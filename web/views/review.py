@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from capture.errors import HarvestError, NotFound
 from capture.store import note_counts, note_numbers
-from synthesis.citation import quote_from_segment
+from synthesis.citation import quote_from_segment, with_citation
 from web.access import event_role
 from web.audit import audit_entries
 from web.db import get_db
@@ -69,6 +69,8 @@ def _render_themes(event, code: int = 200, error: dict | None = None):
     return render_template("review/themes.html", event=event, result=result, unkept=unkept,
                            # A segment cites its note as quotes and moderation do: "Table 2, note 5".
                            cite=lambda s: quote_from_segment(s, numbers)["cite"] or f"note {s['note']}",
+                           # A quote by the same number: its text and its buttons' labels agree.
+                           quote_cite=lambda q: with_citation(q, numbers)["cite"] or f"note {q['note']}",
                            edits=list_edits(get_db(), event), segment_key=segment_key,
                            quote_key=quote_key, error=error,
                            published=_published_labels(event, result)), code
