@@ -36,9 +36,11 @@ class NoteForm(FlaskForm):
         # the session's token itself.
         csrf = False
 
-    # No length validator here: the store's limit gives the message, so form and CLI agree.
-    # maxlength shows the limit before sending; the store still checks it (and names it) after.
-    text = TextAreaField("Your note", render_kw={"maxlength": MAX_NOTE_CHARS, "rows": 8})
+    # No length validator here: the store's limit gives the message, so form and CLI agree. No
+    # maxlength either: a browser cuts a longer paste to it without a word (walk-through F3); the
+    # counter (counter.js) reads data-limit and warns instead, and the server refuses with the
+    # words given back.
+    text = TextAreaField("Your note", render_kw={"data-limit": MAX_NOTE_CHARS, "rows": 8})
     author = StringField("Your name (optional)", validators=[Optional(), Length(max=200)])
     role = SelectField("You are (optional)", choices=ROLE_CHOICES, default="", validate_choice=True)
     # A random key per rendered form: a POST sent again (the answer was lost, the phone retried,
@@ -131,7 +133,12 @@ def form(token: str):
             add_notes(db, event, [note], skip_existing=False,
                       max_chars=current_app.config["MAX_NOTE_CHARS"])
         except HarvestError as exc:
-            note_form.text.errors.append(str(exc))
+            # The form is shown again holding every word sent: say so, the attendee need not retype.
+            reason = str(exc)
+            if typed:
+                reason = (f"Your note was not sent: {reason[:1].lower()}{reason[1:]} "
+                          "All your words are still in the box.")
+            note_form.text.errors.append(reason)
         except sqlite3.IntegrityError:
             # The same key stored by a concurrent request (a double tap): that one is the note.
             if not key or find_note_by_source(db, event, "form", key) is None:
