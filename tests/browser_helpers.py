@@ -13,10 +13,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 @contextmanager
 def served(app) -> Iterator[str]:
-    """Serve the app with waitress on 127.0.0.1 (a free port); yields its base URL, stops after."""
-    from waitress import create_server
+    """Serve the app as `harvest serve` does (waitress, web/serving.py) on 127.0.0.1 (a free port);
+    yields its base URL, stops after."""
+    from web.serving import create_server
 
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
+    srv = create_server(app, "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     try:

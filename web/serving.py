@@ -78,8 +78,6 @@ def server_settings(app: Flask) -> dict[str, Any]:
         "connection_limit": max(50, min(CONNECTION_LIMIT, files // 2 - 32)),
         "channel_timeout": CHANNEL_TIMEOUT,
         "cleanup_interval": CLEANUP_INTERVAL,
-        # poll(), not select(): select() cannot watch file descriptors numbered 1024 or above.
-        "asyncore_use_poll": True,
     }
     if app.config.get("PROXY_FIX"):
         settings.update(
@@ -93,8 +91,11 @@ def server_settings(app: Flask) -> dict[str, Any]:
 
 
 def create_server(app: Flask, host: str, port: int, threads: int = 8):
-    """A waitress server for the app on host:port (port 0 picks a free one); call `.run()` on it."""
-    import waitress
+    """A waitress server for the app on host:port (port 0 picks a free one); call `.run()` on it.
+
+    Its main loop is web/server_loop.py's (epoll, which also watches descriptors past 1023), asking
+    only the connections that changed; everything else is waitress's."""
+    from web.server_loop import create_room_server
 
     _sparse_queue_warnings()
-    return waitress.create_server(app, host=host, port=port, threads=threads, **server_settings(app))
+    return create_room_server(app, host=host, port=port, threads=threads, **server_settings(app))
