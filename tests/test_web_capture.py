@@ -164,6 +164,20 @@ def test_back_then_send_again_stores_the_note_once(app, client, db_path):
     assert len(_notes(db_path)) == 5
 
 
+def test_a_phone_passed_round_the_table_stores_each_persons_note_with_their_name(app, client, db_path):
+    """The second walk-through's N7, checked again: from one phone, "Ann" then "Bob" send the same
+    words; both notes are stored, each with its author. The same person sending them twice is
+    still stored once."""
+    _, tables = seed_event(db_path)
+    words = "We back the point about the hostel closing at night."
+    assert "again=1" not in _send(client, tables[0].token, words, author="Ann").location
+    bob = _send(client, tables[0].token, words, author="Bob")
+    assert bob.status_code == 302 and "again=1" not in bob.location
+    assert "already sent" not in text(client.get(bob.location))
+    assert "again=1" in _send(client, tables[0].token, words, author="Bob").location
+    assert [(n.text, n.author) for n in _notes(db_path)] == [(words, "Ann"), (words, "Bob")]
+
+
 def test_closed_event_says_so_and_accepts_nothing(app, client, db_path):
     _, tables = seed_event(db_path)
     token = csrf(client, f"/t/{tables[0].token}")  # the form was open when the page loaded
