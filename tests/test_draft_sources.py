@@ -12,6 +12,7 @@ from publishing_data import make_result, seed_event, store_result
 from web_helpers import csrf, login, text
 
 from capture.errors import ValidationError
+from web.publish.draft_merge import merge_by_theme
 from web.publish.drafts import (
     draft_status,
     get_draft,
@@ -52,6 +53,27 @@ def test_merge3_keeps_the_organisers_paragraphs_and_takes_the_rest_new():
     assert merged.startswith("# T\n\nA, edited\n\nB") and both == 1  # the organiser's words win
 
 
+def test_merge_by_theme_follows_themes_renumbers_a_rewritten_heading_and_keeps_a_gone_themes_text():
+    """Theme B moves first (the editor's heading for it takes its new number), A joins C's first
+    half in a new theme, C's passages are spread (no theme holds more than half): its text is kept
+    after the last theme and reported."""
+    base = "# T\n\n## Themes\n\n### 1. A\n\na1\n\n### 2. B\n\nb1\n\n### 3. C\n\nc1\n\n## Charts\n\nx\n"
+    mine = base.replace("### 2. B", "### 2. B, as I call it").replace("a1\n", "a1\n\nnote A\n").replace(
+        "b1\n", "b1\n\nnote B\n").replace("c1\n", "c1\n\nnote C\n")
+    theirs = ("# T\n\n## Themes\n\n### 1. B\n\nb1\n\n### 2. A and C\n\na1\n\nc1\n\n### 3. D\n\nd1\n\n"
+              "## Charts\n\nx\n")
+    old = [["A", ["a"]], ["B", ["b"]], ["C", ["c1", "c2"]]]
+    new = [["B", ["b"]], ["A and C", ["a", "c1"]], ["D", ["c2", "d"]]]
+    merged = merge_by_theme(base, mine, theirs, old, new)
+    assert merged.text == ("# T\n\n## Themes\n\n### 1. B, as I call it\n\nb1\n\nnote B\n\n### 2. A and C\n\n"
+                           "a1\n\nnote A\n\nc1\n\n### 3. D\n\nd1\n\nnote C\n\n## Charts\n\nx\n")
+    [kept] = merged.kept_apart
+    assert (kept.paragraphs, kept.was) == (["note C"], "3. C")
+    assert kept.now == "after the last theme, 3. \u201cD\u201d"
+    assert kept.why == "its 2 passages are now spread: 1 in 2. \u201cA and C\u201d, 1 in 3. \u201cD\u201d"
+    assert merged.conflicts == 1  # B's heading: the editor's words, the template's number
+
+
 def test_a_draft_goes_stale_on_a_rename_and_publishing_waits(db, event):
     save_draft(db, event, organisers_draft(db, event))
     assert draft_status(db, event) == {"draft": True, "stale": False, "changes": [], "kept_apart": []}
@@ -67,7 +89,7 @@ def test_a_draft_goes_stale_on_a_rename_and_publishing_waits(db, event):
     made = regenerate_draft(db, event)
     assert made["conflicts"] == 0 and made["kept_apart"] == []
     # The rewritten quote is in theme 1's section: the flash says the theme's heading changed.
-    assert made["followed"] == ["\u201cContracts keep growing, said every table.\u201d followed its theme: "
+    assert made["followed"] == ["\u201cContracts keep growing, said every table.\u201d stays with its theme: "
                                 "1. \u201cBigger contracts\u201d is now 1. \u201cContracts too big\u201d"]
     draft = get_draft(db, event)
     assert "### 1. Contracts too big" in draft and "Bigger contracts" not in draft
@@ -105,7 +127,10 @@ def test_regenerate_keeps_the_editors_text_with_its_theme_when_themes_reorder_an
     re-run reordered the themes and added one (the merge followed positions, not themes)."""
     save_draft(db, event, themes_draft(db, event))
     store_result(db, event, make_result(db, event, REORDERED))
-    assert draft_status(db, event)["stale"]
+    # The out-of-date box says beforehand where the text will go.
+    changes = draft_status(db, event, preview=True)["changes"]
+    assert (f"Your text \u201c{TRUST_NOTE}\u201d stays with its theme: 3. \u201cTrust and partnership\u201d "
+            "is now 1. \u201cTrust and partnership\u201d.") in changes
     made = regenerate_draft(db, event)
     draft = get_draft(db, event)
     assert [line for line in draft.splitlines() if line.startswith("### ")] == [
@@ -128,13 +153,18 @@ def test_text_under_a_theme_that_is_gone_is_kept_said_where_and_holds_publishing
     store_result(db, event, make_result(db, event, gone))  # 'Trust' dissolved: its passages in no theme
     login(client)
     token = csrf(client, f"/review/{SLUG}/digest")
+    # Before regenerating, the out-of-date box says where the text will go.
+    stale = text(client.get(f"/review/{SLUG}/digest"))
+    assert (f"Your text \u201c{TRUST_NOTE}\u201d was under 3. Trust and partnership, which the themes no "
+            "longer have (its 2 passages are now in no theme): regenerating keeps it after the "
+            "last theme, 2. \u201cCommissioning practice\u201d, for you to move") in stale
     res = client.post(f"/review/{SLUG}/digest", data={"csrf_token": token, "action": "regenerate"})
     assert res.status_code == 302
     draft = get_draft(db, event)
     assert draft.count(TRUST_NOTE) == 1 and BIG_NOTE in section(draft, "### 1. Bigger contracts")
     page = text(client.get(f"/review/{SLUG}/digest"))
-    assert "Check where your text went" in page
-    assert ("was under 3. Trust and partnership (its 2 passages are now spread: 2 in no theme); it is now "
+    assert "Check where your text went" in page and "out of date" not in page
+    assert ("was under 3. Trust and partnership (its 2 passages are now in no theme); it is now "
             "after the last theme, 2. \u201cCommissioning practice\u201d") in page
     refused = client.post(f"/review/{SLUG}/publish", data={"csrf_token": token, "after": "keep-open"})
     assert refused.status_code == 400 and "could not stay with its theme" in text(refused)

@@ -58,12 +58,18 @@ def _position(opcodes, i: int, start: bool) -> int:
     return opcodes[-1][4] if opcodes else 0
 
 
-def _found_at(opcodes, i: int) -> int:
+def _found_at(opcodes, base: list[str], other: list[str], i: int) -> int:
     """Where base paragraph i (a section's heading) is in the other text: paragraphs the other
-    text added just before it stay with the section before (they follow that section's text)."""
-    for tag, a1, a2, b1, _b2 in opcodes:
+    text added just before it stay with the section before (they follow that section's text).
+    Where the heading was rewritten (difflib may take it together with a paragraph added before
+    it), the section starts at the rewritten heading: the heading of the replaced run counted alike."""
+    for tag, a1, a2, b1, b2 in opcodes:
         if a1 <= i < a2:
-            return b1 + (i - a1) if tag == "equal" else b1
+            if tag == "equal":
+                return b1 + (i - a1)
+            before = sum(1 for p in base[a1:i] if p.startswith("#"))
+            headings = [k for k in range(b1, b2) if other[k].startswith("#")]
+            return headings[before] if len(headings) > before else b1
     return opcodes[-1][4] if opcodes else 0
 
 
@@ -146,6 +152,8 @@ def _follow(keys: list[str], new_themes: list, unassigned: set[str]) -> tuple[in
         return best, ""
     if not present:
         return None, "its passages are no longer in the notes"
+    if other == present:
+        return None, f"its {present} passages are now in no theme"
     where = [f"{n} in {i + 1}. \u201c{new_themes[i][0]}\u201d"
              for i, n in sorted(enumerate(held), key=lambda x: -x[1]) if n][:3]
     if other:
@@ -171,7 +179,7 @@ def merge_by_theme(base: str, mine: str, theirs: str, old_themes: list, new_them
     to_mine = _opcodes(b, m)
     m_bounds = [0]
     for i in b_bounds[1:-1]:
-        m_bounds.append(max(m_bounds[-1], _found_at(to_mine, i)))
+        m_bounds.append(max(m_bounds[-1], _found_at(to_mine, b, m, i)))
     m_bounds.append(len(m))
     bs, ms, ts = _sections(b, b_bounds), _sections(m, m_bounds), _sections(t, t_bounds)
     # Sections: 0 the head, 1..n the themes, n + 1 the tail (in each text its own n).
@@ -198,7 +206,7 @@ def merge_by_theme(base: str, mine: str, theirs: str, old_themes: list, new_them
             themes[j] = [p for p in themes[j] if p not in removed] + added
         if added and (j != k or new_themes[j][0] != label):
             now = f"{j + 1}. \u201c{new_themes[j][0]}\u201d"
-            out.followed.append(f"\u201c{_snippet(added)}\u201d followed its theme: "
+            out.followed.append(f"\u201c{_snippet(added)}\u201d stays with its theme: "
                                 f"{k + 1}. \u201c{label}\u201d is now {now}")
         # The organiser's own heading keeps its words and takes the theme's number now.
         if themes[j] and _HEADING_NUMBER.match(themes[j][0]):

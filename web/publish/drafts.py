@@ -125,10 +125,13 @@ def _changes(old: list, new: list) -> list[str]:
     return out
 
 
-def draft_status(db: Database, event: Event, data: dict | None = None) -> dict:
+def draft_status(db: Database, event: Event, data: dict | None = None, *, preview: bool = False) -> dict:
     """{'draft': bool, 'stale': bool, 'changes': [...], 'kept_apart': [...]}: whether the draft was
     made from an earlier result or edits than the current ones, what changed since (labels as
-    published), and the organiser's text the last regenerate could not keep with its theme."""
+    published), and the organiser's text the last regenerate could not keep with its theme.
+
+    `preview` (the Digest tab) adds to the changes of a stale draft where regenerating would put
+    the organiser's text: with its theme under a new heading or place, or apart, its theme gone."""
     row = _row(db, event)
     if row is None:
         return {"draft": False, "stale": False, "changes": [], "kept_apart": []}
@@ -142,7 +145,22 @@ def draft_status(db: Database, event: Event, data: dict | None = None) -> dict:
     changes = _changes(json.loads(row["source_labels"] or "[]"), now["source_labels"]) if stale else []
     if stale and not changes:
         changes = ["The themes' passages, quotes or summaries changed (a new synthesis run or an edit)."]
+    if stale and preview:
+        merged = _merge(db, event, row, data if data is not None else build_data(db, event), now)[0]
+        changes += [f"Your text {line}." for line in merged.followed]
+        changes += [f"Your text \u201c{' '.join(' '.join(k.paragraphs).split())[:80]}\u201d was under "
+                    f"{k.was}, which the themes no longer have ({k.why}): regenerating keeps it {k.now}, "
+                    "for you to move under the theme it is about" for k in merged.kept_apart]
     return {"draft": True, "stale": stale, "changes": changes, "kept_apart": kept_apart}
+
+
+def _merge(db: Database, event: Event, row: dict, data: dict, now: dict):
+    """The draft row's text merged into the template's text for `data` (`merge_by_theme`), and that
+    template text."""
+    theirs = template_markdown(db, event, data)
+    unassigned = {segment_key(s) for s in (edited_result(db, event) or {}).get("unassigned", [])}
+    return merge_by_theme(row["base_markdown"] or theirs, row["markdown"], theirs,
+                          json.loads(row["source_labels"] or "[]"), now["source_labels"], unassigned), theirs
 
 
 def describe_kept_apart(kept_apart: list[dict]) -> str:
@@ -165,11 +183,8 @@ def regenerate_draft(db: Database, event: Event) -> dict:
     if row is None:
         raise ValidationError("There is no draft to regenerate: the digest already follows the template.")
     data = build_data(db, event)
-    theirs = template_markdown(db, event, data)
     now = sources(db, event, data)
-    unassigned = {segment_key(s) for s in (edited_result(db, event) or {}).get("unassigned", [])}
-    merged = merge_by_theme(row["base_markdown"] or theirs, row["markdown"], theirs,
-                            json.loads(row["source_labels"] or "[]"), now["source_labels"], unassigned)
+    merged, theirs = _merge(db, event, row, data, now)
     kept_apart = [vars(k) for k in merged.kept_apart]
     with atomic(db):
         db.conn.execute("DELETE FROM digest WHERE event_id = ? AND draft = 1", [event.id])

@@ -153,7 +153,7 @@ def _render_digest(event, code: int = 200, *, errors: dict[str, str] | None = No
                            html=Markup(html),  # sanitised by nh3
                            edited=get_draft(db, event) is not None, pending=pending,
                            waiting=note_counts(db, event)["pending"],
-                           draft=draft_status(db, event, data),
+                           draft=draft_status(db, event, data, preview=True),
                            versions=list_versions(db, event), errors=errors or {}, after=after,
                            history=audit_entries(db, event.slug, limit=20)), code
 
