@@ -102,35 +102,6 @@ def test_publish_carries_the_markdown_typed_and_not_saved_even_without_javascrip
             browser.close()
 
 
-def test_leaving_the_digest_tab_with_text_typed_asks_first(server, shots, db):
-    """With JavaScript, leaving the tab by a link with the box edited and not saved asks first."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            _log_in(page, server, f"/review/{SLUG}/digest")
-            asked = []
-            page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
-            page.click("#markdown")
-            page.keyboard.press("End")
-            page.keyboard.type(" Typed, not saved.")
-            page.click("nav.tabs a:text-is('Themes')", no_wait_after=True)
-            page.wait_for_timeout(500)
-            assert asked == ["beforeunload"]
-            assert page.url == f"{server}/review/{SLUG}/digest"  # dismissed: still here, text there
-            assert "Typed, not saved." in page.input_value("#markdown")
-            # Publishing is a submit: it does not ask, and it publishes the typed text.
-            page.check("#after-keep-open")
-            page.click("#publish button[type=submit]")
-            page.wait_for_url(f"{server}/digests/{SLUG}/v1")
-            assert asked == ["beforeunload"]
-            assert "Typed, not saved." in _published(db)[0]["markdown"]
-        finally:
-            browser.close()
-
-
 def test_closed_form_offers_leave_closed_or_reopen_and_an_old_version_says_a_newer_one_exists(
         server, shots, db):
     """N12: with the form closed, the publish choice offered "leave it closed" and "close it" side by

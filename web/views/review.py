@@ -269,6 +269,8 @@ def publish_view(slug: str):
     published and the reason is at the top, the text kept as typed. Refused on the same page, with
     the reason, while names are unconfirmed or there is nothing to publish. A post without the
     choice (a script) closes the form, as publishing always did."""
+    if request.form.get("action") == "save":  # the Save draft button shares the publish form
+        return save_digest(slug=slug)
     event = event_or_404(slug)
     db = get_db()
     after = request.form.get("after") or "close"
