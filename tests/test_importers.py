@@ -109,6 +109,73 @@ def test_chat_style_minutes_split_at_each_speaker():
                                                                ("Buildings and rent", None)]
 
 
+def _notes_of(text: str):
+    from capture.importers.text import parse_text
+
+    return parse_text(text.encode(), ImportOptions()).notes
+
+
+# Minutes of my own wording (not a sample file): an attendance line, a speaker's turn whose lines
+# go on to report other people, and the scribe's interruptions.
+REPORTING_MINUTES = """Food poverty round table
+Present: Grace Obi (food bank), Sam Hill, Sam Patel, Marek Nowak (housing association)
+
+Marek: we see tenants choosing between heating and eating every week.
+Grace said the food bank now opens three evenings for working families. Referrals doubled.
+Council said it would look at the hardship fund again.
+Sam said the pantry model works better than parcels.
+(note: the chair moved on before this was finished)
+Grace Obi argued that vouchers should come without a referral.
+
+Marek: the winter is the worst.
+10.45 - coffee
+Nobody can cook on a prepayment meter that has run out.
+"""
+
+
+def test_a_line_reporting_someone_the_minutes_name_is_theirs_not_the_speakers():
+    notes = _notes_of(REPORTING_MINUTES)
+    by_text = {n.text: n for n in notes}
+    marek = by_text["we see tenants choosing between heating and eating every week."]
+    assert marek.author == "Marek"  # the turn as written
+    grace = next(n for n in notes if n.text.startswith("Grace said"))
+    # Every word kept, credited to the person the attendance line names, no longer Marek's.
+    assert grace.text == ("Grace said the food bank now opens three evenings for working families. "
+                          "Referrals doubled.")
+    assert (grace.author, grace.attribution) == ("Grace Obi", "Grace")
+    assert by_text["Grace Obi argued that vouchers should come without a referral."].author == "Grace Obi"
+    assert not any("Grace" in n.text and n.author == "Marek" for n in notes)
+
+
+def test_a_reported_body_or_an_ambiguous_first_name_is_credited_to_nobody_it_might_not_be():
+    notes = _notes_of(REPORTING_MINUTES)
+    # "Council" is no one the minutes name: Marek's report of it is not turned into a person.
+    council = next(n for n in notes if n.text.startswith("Council said"))
+    assert council.author is None
+    # Two people called Sam were present: this is one of them, not Marek, and not a guess.
+    sam = next(n for n in notes if n.text.startswith("Sam said"))
+    assert (sam.author, sam.attribution) == (None, "Sam")
+
+
+def test_an_aside_or_an_agenda_time_ends_a_speakers_turn():
+    notes = _notes_of(REPORTING_MINUTES)
+    by_text = {n.text: n for n in notes}
+    assert by_text["(note: the chair moved on before this was finished)"].author is None
+    assert by_text["10.45 - coffee"].author is None
+    # After the break the scribe writes again: not Marek's words.
+    assert by_text["Nobody can cook on a prepayment meter that has run out."].author is None
+    assert by_text["the winter is the worst."].author == "Marek"
+
+
+def test_the_housing_scribes_report_of_priya_is_hers_not_dans():
+    notes = parse(TRANSCRIPTS / "housing-round-table-scribe-notes.txt").notes
+    priya = next(n for n in notes if n.text.startswith("Priya said"))
+    assert priya.author == "Priya Shah"
+    dan = next(n for n in notes if n.author == "Dan")
+    assert "landlords" not in dan.text and "ran out of time" not in dan.text
+    assert next(n for n in notes if n.text == "11.15 - break").author is None
+
+
 @pytest.mark.parametrize("line, author", [
     ("Alison Reid CEO of Community Dental Services responds", "Alison Reid"),
     ("John McDonald, Director of Policy at NCVO, responds", "John McDonald"),

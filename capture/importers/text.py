@@ -17,7 +17,15 @@ from __future__ import annotations
 import re
 
 from capture.importers.base import ImportedNotes, ImportOptions, clean, decode
-from capture.importers.turns import Block, is_detail_line, match_turn, notes_from_blocks, split_turn_lines
+from capture.importers.turns import (
+    REPORTED,
+    Block,
+    interrupts_turn,
+    is_detail_line,
+    match_turn,
+    notes_from_blocks,
+    split_turn_lines,
+)
 
 BULLET = re.compile(r"^\s*(?:[-*+•‣◦▪–]|\d{1,3}[.)])\s+(?P<text>.*)$")
 # Minutes number their agenda items: "2. Winter pressures and loneliness", then the discussion on the
@@ -86,11 +94,15 @@ def _blocks(text: str) -> list[Block]:
             if numbered and len(numbered.group("text").split()) <= NUMBERED_HEADING_WORDS:
                 blocks.append(Block("heading", clean(para[0]), level=3, line=para_line))
                 para, kind = [], "para"
-        # Within a speaker's turn ("Kemi:" and the lines after it) the lines are the speaker's.
+        # Within a speaker's turn ("Kemi:" and the lines after it) the lines are the speaker's,
+        # but for a line reporting someone else ("Priya said ...") or the scribe's aside or agenda
+        # time ("(ran out of time)", "11.15 - break"): turns.py decides whose they are.
         # A heading line stays joined to the paragraph under it: the synthesis reads it there as
         # the paragraph's topic. The document's first line is its title, on its own.
-        if para and kind == "para" and not match_turn(clean(para[0])) and _own_line(para[-1], line) \
-                and not (len(para) == 1 and blocks and _heading_line(para[0])):
+        in_turn = bool(para) and bool(match_turn(clean(para[0])))
+        if para and kind == "para" and _own_line(para[-1], line) and (
+                (not in_turn and not (len(para) == 1 and blocks and _heading_line(para[0])))
+                or (in_turn and (REPORTED.match(clean(line)) or interrupts_turn(line)))):
             flush()
         if not para:
             para_line = number

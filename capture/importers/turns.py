@@ -85,6 +85,21 @@ GROUP_VOICE = re.compile(
     r"(?:the\s+(?:whole\s+)?(?:table|group|room|panel|meeting|roundtable|round table)|participants|attendees"
     r"|delegates|everyone|everybody|all\s+present|those\s+present)\b(?!\s*:)", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+# A scribe reporting someone in the room: "Priya said landlords are leaving the market ...",
+# "Ruth added that ...". Only a person the document names elsewhere (the attendance line, a turn
+# label) counts: "Council said ..." or "Shelter said ..." stays in the turn it is in.
+REPORTING_VERBS = ("said", "says", "added", "adds", "argued", "argues", "pointed out", "points out",
+                   "noted", "notes", "felt", "feels", "thought", "thinks", "suggested", "suggests",
+                   "explained", "explains", "warned", "warns", "asked", "asks", "agreed", "agrees",
+                   "disagreed", "disagrees", "mentioned", "reported", "replied", "responded", "raised",
+                   "made the point", "countered", "wondered", "questioned", "stressed", "described")
+REPORTED = re.compile(
+    rf"^(?P<name>{_NAME}?)\s+(?:{'|'.join(re.escape(v) for v in REPORTING_VERBS)})\b(?:\s+that)?[\s,:]+\S")
+# A scribe's aside on a line of its own: "(ran out of time here - come back to it next time)".
+ASIDE = re.compile(r"^\([^()]{3,300}\)[.]?$")
+# A time on the agenda on a line of its own: "11.15 - break", "12:30 Lunch", "2pm: close".
+AGENDA_TIME = re.compile(r"^\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm)?\s*(?:[-–:]\s*)?[A-Za-z][\w ,&/-]{0,40}$",
+                         re.IGNORECASE)
 TABLE_HEADING = re.compile(r"^(?:round[- ]?)?table\s+(?P<name>[\w-]+)\b", re.IGNORECASE)
 
 
@@ -148,6 +163,53 @@ def match_turn(text: str) -> Turn | None:
             if author:
                 return Turn(author=author, attribution=line.rstrip(":. "))
     return None
+
+
+def people_named(blocks: list[Block]) -> dict[str, str]:
+    """The people a document names as present or speaking, by each way of writing them: full name
+    and first name -> full name ("Priya" and "Priya Shah" -> "Priya Shah"); a first name two
+    people share -> "" (someone the document names, but which of them is not known)."""
+    full: set[str] = set()
+    for block in blocks:
+        turn = match_turn(block.text) if block.kind != "row" else None
+        if turn and turn.author:
+            full.add(turn.author)
+        if block.kind != "row" and is_detail_line(block.text):
+            for part in _NEXT_LABEL.split(clean(block.text)):
+                m = _DETAIL_PART.match(part)
+                value = re.sub(r"\([^()]*\)", ",", m.group("value")) if m else ""
+                for piece in re.split(r"[,;]|\band\b|&", value):
+                    words = piece.split()
+                    if words and all(re.fullmatch(_WORD, w) for w in words[:4]) and len(words) <= 4:
+                        name = _person(words)
+                        if name:
+                            full.add(name)
+    known: dict[str, str] = {}
+    firsts: dict[str, set[str]] = {}
+    for name in full:
+        known[name] = name
+        words = [w for w in name.split() if w.lower().rstrip(".") not in TITLES]
+        if len(words) > 1:
+            firsts.setdefault(words[0], set()).add(name)
+    for first, names in firsts.items():
+        if first not in known:
+            known[first] = next(iter(names)) if len(names) == 1 else ""
+    return known
+
+
+def reported_turn(text: str, people: dict[str, str]) -> Turn | None:
+    """The turn of a line reporting a person the document names ("Priya said ..."), or None.
+    The note keeps every word as written; the author is the person as the document names them."""
+    m = REPORTED.match(clean(text))
+    if not m or m.group("name") not in people:
+        return None
+    return Turn(author=people[m.group("name")] or None, attribution=m.group("name"))
+
+
+def interrupts_turn(text: str) -> bool:
+    """A line that is nobody's words in a speaker's turn: an aside in brackets, a time on the agenda."""
+    line = clean(text)
+    return bool(ASIDE.match(line) or AGENDA_TIME.match(line))
 
 
 def is_detail_line(text: str) -> bool:
@@ -220,6 +282,7 @@ def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None,
         parsed.title = first.text
         blocks = blocks[1:]
     seen_headings = {_key(parsed.title)} if parsed.title else set()
+    people = people_named(blocks)
     turn: Turn | None = None
     table, table_level = default_table, None
     for block in blocks:
@@ -258,6 +321,13 @@ def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None,
         if not text:
             continue
         location = f"{unit} {block.line}" if block.line else None
+        reported = reported_turn(text, people) if block.kind != "row" and not found else None
+        if reported or (turn and interrupts_turn(text)):
+            # Someone else's point the scribe reports, or the scribe's own aside: not the words of
+            # the speaker whose turn it was, and the turn is over.
+            parsed.notes.append(_note(text, table, reported, location))
+            turn = None
+            continue
         cut = group_voice_at(text) if turn else None
         if cut is not None:
             # The turn ends where the group speaks again: the rest is the table's, not the speaker's.
