@@ -102,6 +102,34 @@ def test_publish_carries_the_markdown_typed_and_not_saved_even_without_javascrip
             browser.close()
 
 
+def test_regenerate_keeps_the_markdown_typed_and_not_saved(server, shots, db):
+    """The same loss by the out-of-date box: text typed in the box, then Regenerate, remade the
+    draft from the saved text only. Regenerate is a button of the form that carries the box."""
+    from playwright.sync_api import sync_playwright
+
+    from capture.store import get_event
+    from web.publish.drafts import get_draft, save_draft, template_markdown
+    from web.review import record_edit
+
+    event = get_event(db, SLUG)
+    save_draft(db, event, template_markdown(db, event))
+    record_edit(db, event, "rename", theme="t0", label="Contracts too big")  # the draft is stale now
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        try:
+            page = browser.new_context(java_script_enabled=False).new_page()
+            _log_in(page, server, f"/review/{SLUG}/digest")
+            _type_into_markdown(page, "## Themes\n", f"## Themes\n\n{UNSAVED}\n")
+            page.click("#stale-draft button[value=regenerate]")
+            page.wait_for_url(f"{server}/review/{SLUG}/digest")
+            assert page.locator("#stale-draft").count() == 0
+            draft = get_draft(db, event)
+            assert UNSAVED in draft and "### 1. Contracts too big" in draft
+            assert UNSAVED in page.input_value("#markdown")
+        finally:
+            browser.close()
+
+
 def test_closed_form_offers_leave_closed_or_reopen_and_an_old_version_says_a_newer_one_exists(
         server, shots, db):
     """N12: with the form closed, the publish choice offered "leave it closed" and "close it" side by

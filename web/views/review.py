@@ -175,6 +175,8 @@ def save_digest(slug: str):
             discard_draft(get_db(), event)
             flash("The draft is back to the template.", "status")
         elif request.form.get("action") == "regenerate":
+            if "markdown" in request.form and _fingerprint(typed) != request.form.get("shown"):
+                save_draft(get_db(), event, typed)  # typed and not saved: kept in the remade draft
             made = regenerate_draft(get_db(), event)
             both = made["conflicts"]
             flash("The draft was remade from the current themes, with your own text edits kept"
@@ -269,7 +271,7 @@ def publish_view(slug: str):
     published and the reason is at the top, the text kept as typed. Refused on the same page, with
     the reason, while names are unconfirmed or there is nothing to publish. A post without the
     choice (a script) closes the form, as publishing always did."""
-    if request.form.get("action") == "save":  # the Save draft button shares the publish form
+    if request.form.get("action") in ("save", "regenerate"):  # their buttons share the publish form
         return save_digest(slug=slug)
     event = event_or_404(slug)
     db = get_db()
