@@ -1,6 +1,6 @@
 """The organiser's Digest tab as a browser loads it: the page and its two preview charts.
 
-    python benchmarks/digest_tab.py --loads 10 --rounds 3
+    python benchmarks/digest_tab.py --loads 10 --rounds 3 [--browser]
 
 One process, the app `harvest serve` builds, WSGI calls through Flask's test client (no sockets),
 on a temporary database: an event of 8 themes over 6 tables (`--themes`, `--tables`), logged in
@@ -8,7 +8,8 @@ as its organiser. Two ways are taken in turns, each round: "redraw", the charts'
 before every load, so both charts are drawn on each load as the tab did before they were cached
 (second walk-through N8); "cached", the charts drawn once for the themes as they stand. Reported:
 wall and CPU ms per load (page + both charts, median over the rounds), the ratio cached/redraw,
-and the Themes tab's wall ms per load for scale.
+and the Themes tab's wall ms per load for scale. With --browser, the same in headless Chromium:
+ms from navigation to the load event (page and both charts), each load a first visit.
 A browser that holds a chart is answered 304 on top of this (not counted here).
 """
 
@@ -85,12 +86,57 @@ def _timed(client, loads: int, redraw: bool) -> tuple[float, float]:
     return 1000 * wall / loads, 1000 * cpu / loads
 
 
+def _browser_loads(path: Path, loads: int, rounds: int) -> dict[str, list[float]]:
+    """Wall ms from navigation to the load event (page and both charts) in headless Chromium, each
+    load in a fresh browser context (no HTTP cache: as a first visit), the two ways in turns."""
+    from browser_helpers import served
+    from playwright.sync_api import sync_playwright
+
+    from web import create_app
+    from web.publish.charts import _drawn
+
+    app = create_app(database=str(path))
+    got: dict[str, list[float]] = {"redraw": [], "cached": [], "themes-tab": []}
+    with served(app) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        try:
+            page = browser.new_page()
+            page.goto(f"{url}/auth/login")
+            page.fill("input[name=email]", "organiser@example.org")
+            page.fill("input[name=password]", "correct horse battery")
+            page.click("form button[type=submit] >> nth=-1")
+            page.wait_for_load_state()
+            state = page.context.storage_state()
+            page.goto(f"{url}/review/{SLUG}/digest", wait_until="load")  # first drawing not counted
+            for _ in range(rounds):
+                for way in got:  # the Themes tab, for scale: another organiser page
+                    address = f"{url}/review/{SLUG}" + ("" if way == "themes-tab" else "/digest")
+                    times = []
+                    for _ in range(loads):
+                        if way == "redraw":
+                            _drawn.cache_clear()
+                        context = browser.new_context(storage_state=state)
+                        tab = context.new_page()
+                        start = time.perf_counter()
+                        tab.goto(address, wait_until="load")
+                        times.append(1000 * (time.perf_counter() - start))
+                        assert tab.evaluate("[...document.images].every(i => i.complete && i.naturalWidth)")
+                        context.close()
+                    got[way].append(statistics.median(times))
+        finally:
+            browser.close()
+    return got
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=10, help="loads of the tab per way per round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, the two ways in turns")
     parser.add_argument("--themes", type=int, default=8)
     parser.add_argument("--tables", type=int, default=6)
+    parser.add_argument("--browser", action="store_true",
+                        help="also load the tab in headless Chromium (Playwright), the two ways in turns")
     args = parser.parse_args()
     path = Path(tempfile.mkdtemp()) / "digest-tab.db"
     _seed(path, min(args.themes, len(WORDS)), args.tables)
@@ -116,6 +162,13 @@ def main() -> None:
         assert client.get(f"/review/{SLUG}").status_code == 200
         themes.append(1000 * (time.perf_counter() - w))
     print(f"the Themes tab, for scale: {statistics.median(themes):.0f} ms wall per load")
+    if args.browser:
+        seen = _browser_loads(path, args.loads, args.rounds)
+        for way, medians_ms in seen.items():
+            print(f"browser, {way}: {statistics.median(medians_ms):.0f} ms to the load event "
+                  f"(round medians: {', '.join(f'{m:.0f}' for m in medians_ms)})")
+        print(f"browser, cached / redraw: "
+              f"{statistics.median(seen['cached']) / statistics.median(seen['redraw']):.2f}x")
 
 
 if __name__ == "__main__":
