@@ -113,8 +113,9 @@ TABLE_LABEL = re.compile(r"^(?:table|group|breakout(?: room)?)\s+[\w-]{1,12}(?:\
 SOURCE_LEAD = re.compile(r"^(?:[\w'’&-]+\s+){0,5}?(?:notes?|summary|summaries|feedback|report|points|"
                          r"comments|minutes|write-?up|record)\b[^:–—\n.!?]{0,40}?\s*(?::|\s[–—-])\s+",
                          re.IGNORECASE)
-# A label's end within a few words of where a heading was found ("Phone note | A at Table 1:").
-LABEL_END = re.compile(r"^[^:–—\n.!?]{1,40}?(?::|\s[–—-])\s+")
+# A label's end within a few words of where a heading was found ("Phone note | A at Table 1:"): a
+# colon only, as a dash there may open an aside ("Digital inclusion Richard - our chair - said").
+LABEL_END = re.compile(r"^[^:–—\n.!?]{1,40}?:\s+")
 TITLE = re.compile(rf"^(?:minutes|notes|record|summary|report) of (?:the |a )?[^.]{{0,80}}\b"
                    rf"(?:{_EVENT}|board|committee|trustees|group)\b"
                    r"[^.]{0,40}\b(?:held|on|at)\b", re.IGNORECASE)
@@ -329,11 +330,12 @@ def note_context(doc, text: str) -> list[tuple[int, int, str]]:
 
 def _lead_in(doc, text: str, start: int, match: re.Match | None, tagged: bool) -> re.Match | None:
     """The match if the words it covers (from `start`) read as a label, not a clause: no pronoun
-    and no verb but a source word the tagger takes for one ("Scribe notes"), and text after it."""
+    and no verb but a source word the tagger takes for one ("Scribe notes"), not opening on a
+    determiner ("The report - published in May - shows ..." is a sentence), and text after it."""
     if match is None or not tagged or not text[start + match.end() - match.start():].strip():
         return None
     span = doc.char_span(start, start + match.end() - match.start(), alignment_mode="expand")
-    if span is None:
+    if span is None or span[0].pos_ == "DET":
         return None
     for token in span:
         if token.pos_ == "PRON" or token.pos_ in ("VERB", "AUX") and not SOURCE_WORD.fullmatch(token.text):

@@ -175,12 +175,22 @@ def test_a_scribes_lead_in_is_a_label_up_to_its_colon(text, label):
 
 
 @pytest.mark.parametrize("text", ["Our notes show the rents went up again.",
-                                  "The report said rents are up by a third."])
+                                  "The report said rents are up by a third.",
+                                  "The report - published in May - shows rents up by a third."])
 def test_a_sentence_about_notes_is_no_lead_in(text):
     from synthesis.context import note_context
     from synthesis.segment import load_nlp
 
     assert note_context(load_nlp()(text), text) == []
+
+
+def test_a_dash_after_a_joined_heading_opens_an_aside_not_a_label():
+    # Only a colon ends a label a heading was found inside: the quote keeps "Richard - our chair -".
+    from synthesis.context import note_context
+    from synthesis.segment import load_nlp
+
+    text = "Digital inclusion Richard - our chair - said the sessions are full."
+    assert note_context(load_nlp()(text), text) == [(0, len("Digital inclusion"), "heading")]
 
 
 def test_phone_notes_quote_whole_and_a_bare_agreement_is_no_quote(db, embedder):
