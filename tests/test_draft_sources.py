@@ -221,3 +221,28 @@ def test_stale_banner_regenerate_and_every_output_of_the_version_agrees(app, cli
     assert [{**t, "segments": [{"note": s["note"], "table": s["table"]} for s in t["segments"]]}
             for t in stored] == data["themes"]
     assert all(set(s) == {"note", "table"} for t in data["themes"] for s in t["segments"])
+
+
+def test_publish_saves_typed_markdown_first_and_says_so_when_publishing_is_refused(app, client, db):
+    """N2, the no-JavaScript path on the server: the publish form carries the Markdown box and the
+    fingerprint of the text the page was made with; typed text is saved before anything else, and
+    a refusal (here: no themes yet) says it was saved. The box sent back as shown is not saved."""
+    from web_helpers import csrf_from
+
+    from capture.store import get_event
+
+    seed_event(db, slug="no-themes")
+    event = get_event(db, "no-themes")
+    login(client)
+    page = client.get("/review/no-themes/digest")
+    shown = page.get_data(as_text=True).split('name="shown" value="')[1].split('"')[0]
+    form = {"csrf_token": csrf_from(page), "after": "keep-open", "shown": shown}
+    # As a browser sends the box untouched: CRLF line ends.
+    untouched = client.post("/review/no-themes/publish",
+                            data={**form, "markdown": template_markdown(db, event).replace("\n", "\r\n")})
+    assert untouched.status_code == 400 and "saved as the draft" not in text(untouched)
+    assert get_draft(db, event) is None
+    typed = client.post("/review/no-themes/publish", data={**form, "markdown": "# Typed by the editor\n"})
+    assert typed.status_code == 400 and "no themes to publish yet" in text(typed)
+    assert "(The text typed in the Markdown box was saved as the draft.)" in text(typed)
+    assert get_draft(db, event) == "# Typed by the editor\n"

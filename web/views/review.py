@@ -290,14 +290,15 @@ def publish_view(slug: str):
                 "draft": str(exc), "publish": "Nothing was published: the text typed in the Markdown box "
                                               "was not saved (the reason is at the top of the page)."},
                 typed_markdown=typed, after=after)
+    saved = " (The text typed in the Markdown box was saved as the draft.)" if unsaved else ""
     problem = _why_not_publishable(db, event)
     if problem:
-        return _render_digest(event, 400, errors={"publish": problem}, after=after)
+        return _render_digest(event, 400, errors={"publish": problem + saved}, after=after)
     try:
         version = publish(db, event, actor=g.user["email"], keep_open=after == "keep-open",
                           reopen=after == "reopen")
     except HarvestError as exc:
-        return _render_digest(event, 400, errors={"publish": str(exc)}, after=after)
+        return _render_digest(event, 400, errors={"publish": str(exc) + saved}, after=after)
     still_open = after == "reopen" or (after == "keep-open" and event.status == "open")
     flash(f"Published version {version}"
           + (", with the edits typed in the Markdown box (saved as the draft first). " if unsaved else ". ")
