@@ -195,3 +195,21 @@ def test_hidden_quotes_and_names_stay_out_of_the_network_pages_and_feed(app, db_
     # An editor's preview is built from the same published data.
     login(reader)
     assert_clean(reader.get("/network/all").get_data(as_text=True), hidden)
+
+
+def test_an_older_network_version_says_a_newer_one_exists_and_the_latest_says_nothing(network_app):
+    """Second walk-through N4, for network digests too: v1's page says plainly that version 2 is
+    newer, with a link; v2's own address (the latest) does not say a newer one exists."""
+    client = network_app.test_client()
+    login(client)
+    token = csrf(client, "/network/north")
+    for _ in range(2):
+        assert client.post("/network/north/publish", data={"csrf_token": token}).status_code == 302
+    reader = network_app.test_client()
+    old = text(reader.get("/series/north/v1"))
+    assert "This is not the latest version: version 2 was published on" in old
+    assert 'href="/series/north">Read version 2, the latest</a>' in reader.get("/series/north/v1").get_data(
+        as_text=True)
+    for latest in ("/series/north", "/series/north/v2"):
+        page = text(reader.get(latest))
+        assert "not the latest version" not in page and "a newer version" not in page, latest
