@@ -179,6 +179,7 @@ def test_closed_form_offers_leave_closed_or_reopen_and_an_old_version_says_a_new
             for latest in (f"/digests/{SLUG}", f"/digests/{SLUG}/v2"):  # its own address says nothing
                 reader.goto(f"{server}{latest}")
                 assert reader.locator("#newer-version").count() == 0
+                assert "a newer version" not in reader.inner_text("main")  # /v2 said so before
         finally:
             browser.close()
 
