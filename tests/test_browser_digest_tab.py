@@ -130,6 +130,38 @@ def test_regenerate_keeps_the_markdown_typed_and_not_saved(server, shots, db):
             browser.close()
 
 
+def test_the_out_of_date_box_resets_the_draft_only_after_a_second_click(server, shots, db):
+    """The out-of-date box's "Reset to the template" threw the editor's text away in one click (the
+    second walk-through's N11 gave the button below the box two steps, not this one)."""
+    from playwright.sync_api import sync_playwright
+
+    from capture.store import get_event
+    from web.publish.drafts import get_draft, save_draft, template_markdown
+    from web.review import record_edit
+
+    event = get_event(db, SLUG)
+    save_draft(db, event, template_markdown(db, event).replace("## Themes\n", "## Themes\n\nMy intro.\n", 1))
+    record_edit(db, event, "rename", theme="t0", label="Contracts too big")  # the draft is stale now
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        try:
+            page = browser.new_page()
+            _log_in(page, server, f"/review/{SLUG}/digest")
+            box = page.locator("#stale-draft")
+            reset = box.locator("button[value=reset]")
+            assert reset.count() == 1 and not reset.is_visible()  # behind "Reset to the template…"
+            box.locator("#stale-reset summary").click()
+            assert "thrown away" in box.inner_text()
+            assert "My intro." in get_draft(db, event)  # opening the step changed nothing
+            reset.click()
+            page.wait_for_url(f"{server}/review/{SLUG}/digest")
+            assert get_draft(db, event) is None  # back to the template
+            assert "My intro." not in page.input_value("#markdown")
+            page.screenshot(path=str(shots / "stale-reset.png"))
+        finally:
+            browser.close()
+
+
 def test_closed_form_offers_leave_closed_or_reopen_and_an_old_version_says_a_newer_one_exists(
         server, shots, db):
     """N12: with the form closed, the publish choice offered "leave it closed" and "close it" side by
