@@ -9,6 +9,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# Debian's Chromium (playwright install cannot download browsers here), with the flags it needs
+# in a container without a GPU or network.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+TIMEOUT_MS = 20_000  # for launching and, set on pages, for each step: a loaded 2-core machine
+
+
+def chromium(playwright):
+    """Headless Chromium for a test, from Playwright's sync API object."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                      timeout=TIMEOUT_MS)
 
 
 @contextmanager

@@ -9,16 +9,13 @@ Screenshots go to test-output/browser/<test>/.
 from __future__ import annotations
 
 import pytest
-from browser_helpers import served, shots_folder
+from browser_helpers import TIMEOUT_MS, chromium, served, shots_folder
 from publishing_data import seed_event
 
 from capture.store import find_table, list_notes
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-TIMEOUT_MS = 20_000
 LIMIT = 20_000
 # A long write-up pasted whole: numbered sentences, so a cut anywhere shows which words went.
 PASTED = " ".join(f"Point {i}: the night shelter turned people away again this week." for i in range(1, 321))
@@ -40,7 +37,7 @@ def test_a_pasted_note_over_the_limit_is_kept_whole_warned_and_refused_with_its_
     folder = shots_folder("test_a_pasted_note_over_the_limit_is_kept_whole_warned_and_refused_with_its_words")
     before = len(list_notes(db, db_event(db)))
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = chromium(p)
         try:
             page = browser.new_page(viewport={"width": 360, "height": 740})
             page.set_default_timeout(TIMEOUT_MS)

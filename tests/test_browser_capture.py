@@ -16,15 +16,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from browser_helpers import chromium
 
 from tests.conftest import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.models]
 
 HARVEST = Path(sys.executable).parent / "harvest"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 EMAIL, PASSWORD = "organiser@example.org", "a long organiser password"
 
 NOTE_ONE = ("Small charities cannot bid for large public contracts on their own. "
@@ -85,7 +83,7 @@ def test_event_day_in_a_real_browser(server, shots):
         return page
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = chromium(p)
         try:
             organiser = watch(browser.new_context(viewport={"width": 1280, "height": 900}).new_page())
 

@@ -7,14 +7,11 @@ Screenshots go to test-output/browser/<test>/.
 from __future__ import annotations
 
 import pytest
-from browser_helpers import served, shots_folder
+from browser_helpers import TIMEOUT_MS, chromium, served, shots_folder
 from publishing_data import make_result, seed_event, store_result
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-TIMEOUT_MS = 20_000
 SLUG = "round-table"
 UNSAVED = "UNSAVED-B: typed by the editor and never saved."
 
@@ -60,7 +57,7 @@ def test_publish_carries_the_markdown_typed_and_not_saved_even_without_javascrip
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        browser = chromium(p)
         try:
             page = browser.new_context(java_script_enabled=False,
                                        viewport={"width": 1100, "height": 900}).new_page()
@@ -115,7 +112,7 @@ def test_regenerate_keeps_the_markdown_typed_and_not_saved(server, shots, db):
     save_draft(db, event, template_markdown(db, event))
     record_edit(db, event, "rename", theme="t0", label="Contracts too big")  # the draft is stale now
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        browser = chromium(p)
         try:
             page = browser.new_context(java_script_enabled=False).new_page()
             _log_in(page, server, f"/review/{SLUG}/digest")
@@ -143,7 +140,7 @@ def test_the_out_of_date_box_resets_the_draft_only_after_a_second_click(server, 
     save_draft(db, event, template_markdown(db, event).replace("## Themes\n", "## Themes\n\nMy intro.\n", 1))
     record_edit(db, event, "rename", theme="t0", label="Contracts too big")  # the draft is stale now
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        browser = chromium(p)
         try:
             page = browser.new_page()
             _log_in(page, server, f"/review/{SLUG}/digest")
@@ -174,7 +171,7 @@ def test_closed_form_offers_leave_closed_or_reopen_and_an_old_version_says_a_new
 
     token = add_table(db, get_event(db, SLUG), "Table 1").token
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        browser = chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
             _log_in(page, server, f"/review/{SLUG}/digest")
@@ -239,7 +236,7 @@ def test_themes_tab_names_themes_and_notes_as_the_page_shows_them_and_live_cards
     trust = edited_result(db, event)["themes"][2]
     record_edit(db, event, "rename", theme=trust["id"], label="Trusting each other")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        browser = chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
             _log_in(page, server, f"/review/{SLUG}")

@@ -11,10 +11,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from browser_helpers import served, shots_folder
+from browser_helpers import TIMEOUT_MS, chromium, served, shots_folder
 
 from synthesis.embed import FakeEmbedder
-from tests.test_browser_publish import ARGS, CHROMIUM, TIMEOUT_MS, _drawn, _log_in
+from tests.test_browser_publish import _drawn, _log_in
 from tests.test_network import publish_series
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,7 @@ def test_editor_publishes_a_network_digest_and_a_reader_opens_it_its_chart_and_t
 
     new_label = "Nobody funds convening"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        browser = chromium(p)
         try:
             editor = browser.new_context(viewport={"width": 1100, "height": 900})
             page = editor.new_page()

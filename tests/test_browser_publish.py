@@ -9,14 +9,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from browser_helpers import served, shots_folder
+from browser_helpers import TIMEOUT_MS, chromium, served, shots_folder
 from publishing_data import make_result, seed_event, store_result
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-TIMEOUT_MS = 20_000
 
 
 @pytest.fixture
@@ -43,7 +40,7 @@ def test_organiser_edits_and_publishes_reader_opens_digest_and_feed(server, shot
 
     new_label = "Contracts too big for small charities"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        browser = chromium(p)
         try:
             organiser = browser.new_context(viewport={"width": 1100, "height": 900})
             page = organiser.new_page()
@@ -97,10 +94,6 @@ def test_organiser_edits_and_publishes_reader_opens_digest_and_feed(server, shot
             browser.close()
 
 
-def _launch(p):
-    return p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
-
-
 def _log_in(page, server: str, next_path: str) -> None:
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{server}/auth/login?next={next_path}")
@@ -136,7 +129,7 @@ def test_publish_keeping_the_form_open_then_withdraw(server, shots, db):
 
     token = add_table(db, db_event(db), "Table 1").token
     with sync_playwright() as p:
-        browser = _launch(p)
+        browser = chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
             _log_in(page, server, "/review/round-table/digest")
@@ -191,7 +184,7 @@ def test_a_chart_opened_alone_renders_and_the_saved_html_shows_its_charts_offlin
 
     publish(db, db_event(db))
     with sync_playwright() as p:
-        browser = _launch(p)
+        browser = chromium(p)
         try:
             page = browser.new_page(viewport={"width": 900, "height": 700})
             page.set_default_timeout(TIMEOUT_MS)
@@ -227,7 +220,7 @@ def test_an_inline_error_keeps_the_input(server, shots):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = _launch(p)
+        browser = chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
             _log_in(page, server, "/review/round-table")
@@ -271,7 +264,7 @@ def test_names_confirmed_with_a_role_and_not_a_person_then_a_stale_draft_regener
     assert {"Jane Okafor", "Covid"} <= set(rows), rows
     build_data(db, event)
     with sync_playwright() as p:
-        browser = _launch(p)
+        browser = chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 1000})
             _log_in(page, server, "/review/named/redactions")
