@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from synthesis import typos
+from synthesis import publishable, typos
 from synthesis.label_candidates import candidate_phrases
 
 __all__ = ["candidate_phrases", "capitalise", "has_word_in", "keyword_words", "keywords", "label_themes",
@@ -143,7 +143,9 @@ def _fallback(label: int, labels: np.ndarray, texts: Sequence[str], weights: dic
               taken: set[str]) -> str:
     """A label for a theme without a usable candidate: a keyword or the start of a segment."""
     starts = [" ".join(texts[i].split()[:8]).rstrip(".,;:!?-–—'\"") for i in np.flatnonzero(labels == label)]
-    options = [option for option in list(weights) + starts if option]
+    # A segment's start in shorthand ("kids at school -> 2 hrs") only where nothing else is left.
+    options = sorted((option for option in list(weights) + starts if option),
+                     key=lambda option: publishable.shorthand(option) is not None)
     for option in options:
         if option.lower() not in taken:
             return capitalise(option)

@@ -80,6 +80,9 @@ HEDGES = {"sometimes", "often", "usually", "always", "mostly", "partly", "largel
           "occasionally", "seldom", "almost", "nearly", "mainly", "probably", "possibly", "perhaps", "maybe",
           "just", "still", "even", "already", "yet", "ever", "again"}
 FINITE = {"VBZ", "VBP", "VBD", "MD"}  # tags of a finite verb
+# Words that wait for an infinitive: "nowhere [to go]", "nothing [to do]", "someone [to talk to]".
+INDEFINITES = {"nowhere", "somewhere", "anywhere", "nothing", "something", "anything", "everything",
+               "nobody", "somebody", "anybody", "everybody", "someone", "anyone", "everyone"}
 WH = {"WDT", "WP", "WP$", "WRB"}  # tags of question words
 QUANTIFIERS = {"all", "any", "each", "every", "both", "some"}  # never the last word ("drivers are all")
 # Dependents that only modify the word after them: a phrase never ends on one.
@@ -138,11 +141,14 @@ def _clean_tokens(tokens: list, dropped: frozenset[int] = frozenset()) -> str | 
     if tokens[-1].pos_ == "VERB" and any(child.dep_ == "prep" and child.i not in dropped
                                          for child in tokens[-1].rights):
         return None  # cut short: "businesses to compete [against them]"
+    after = tokens[-1].doc[last + 1] if last + 1 < len(tokens[-1].doc) else None
+    if after is not None and tokens[-1].lower_ in INDEFINITES and after.lower_ == "to" \
+            and after.head.pos_ in {"VERB", "AUX"} and after.head.i > last:
+        return None  # cut from its infinitive: "discharged from hospital with nowhere [to go]"
     if any(t.pos_ in {"VERB", "AUX"} for t in tokens) and any(
             t.dep_ in SUBJECTS and t.head.i not in inside and (gaps or not first <= t.head.i <= last)
             for t in tokens):
         return None  # runs into the next clause: "celibacy is a tradition and traditions [should ...]"
-    after = tokens[-1].doc[last + 1] if last + 1 < len(tokens[-1].doc) else None
     if after is not None and after.tag_ in FINITE and not any(c.dep_ in SUBJECTS for c in after.children):
         return None  # the same where the parse gave the next verb no subject: "and traditions [are ...]"
     if gaps:
@@ -181,13 +187,16 @@ def _ends_mid_phrase(tokens: list) -> bool:
 
 def breaks_rules(tokens: list, text: str) -> bool:
     """Whether a candidate label breaks a rule of a headline (issue 12, point 3): it holds a date,
-    a redaction placeholder ("[redacted]", "a participant"), ends on a function word, is a bare
+    a redaction placeholder ("[redacted]", "a participant"), a scribe's shorthand ("->", "hrs",
+    a spaced dash between fragments), ends on a function word, is a bare
     proper noun ("Manchester Systems"), or leaves out a word that limits or reverses it: a
     negation of its words, a negator within four words before it in its clause ("rules limit how
     much the council can talk" is not "Council can talk"), or one that governs it ("lack of
     going out to the market" is not "Going out to the market")."""
     if publishable.DATE.search(text) or publishable.PLACEHOLDER.search(text) or PARTICIPANT.search(text):
         return True
+    if publishable.shorthand(text) is not None:
+        return True  # "School in Lynn -> 2 hrs": a heading spells the scribe's signs out
     if tokens[-1].lower_ in publishable.FUNCTION_WORDS | QUANTIFIERS or any(t.ent_type_ in ("DATE", "TIME")
                                                               for t in tokens):
         return True

@@ -3,11 +3,13 @@
 Each check reads a `Result` beside the notes it came from and returns what breaks, as readable
 problem strings, so a benchmark can count them and a test can print them:
 
-- `quote_problems`: quotes (and summary quotes) that are not verbatim whole sentences of their note;
+- `quote_problems`: quotes (and summary quotes) that are not verbatim whole sentences of their note,
+  or that run across a line label ("... officers Question raised: could ...");
 - `summary_problems`: summaries not verbatim, or holding a piece of a sentence;
-- `label_problems`: labels outside 3-9 words, holding a date, a heading of the document or a
-  redaction placeholder, a bare proper noun, ending on a function word, or dropping a negation
-  ("limit", "no", "not", "too") that stood before the words the label took from its theme;
+- `label_problems`: labels outside 3-9 words, holding a date, a heading of the document, a
+  redaction placeholder or a scribe's shorthand ("->", "hrs"), a bare proper noun, ending on a
+  function word, or dropping a negation ("limit", "no", "not", "too") that stood before the words
+  the label took from its theme;
 - `context_in_themes`: lines known to be context (attendance, dates, headings...) inside themes.
 
 "Whole sentence" is defined on the note itself: spaCy's sentence boundaries, plus the boundaries
@@ -27,7 +29,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from synthesis.segment import line_breaks
+from synthesis.segment import line_breaks, line_labels
 
 ELLIPSES = (" ... ", " … ")
 # Words a headline does not end on: articles, prepositions, conjunctions, possessives, auxiliaries.
@@ -67,6 +69,14 @@ DATE = re.compile(
 # A redaction placeholder: bracketed or angle-bracketed words, block characters, runs of X or *.
 PLACEHOLDER = re.compile(r"\[[^\]]*\]|<[^>]*>|[█▇■]+|\bX{3,}\b|\*{3,}|\bredacted\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+# A scribe's shorthand, which an editor writes out in a heading: arrows and signs standing for
+# words ("kids at school in Lynn -> 2 hrs"), a spaced dash or slash joining two fragments
+# ("Intro / why we're here"), and abbreviations of the minutes ("hrs", "approx", "tbc").
+SHORTHAND_SIGN = re.compile(r"->|=>|<-|[→←⇒↑↓=<>+~^#|\\]|\s[-–—/]\s|\s[-–—/]$|\.\.\.|…")
+SHORTHAND_WORDS = {
+    "hrs", "hr", "mins", "yrs", "mths", "wk", "wks", "approx", "govt", "dept", "mgmt", "cttee", "pls",
+    "plz", "thx", "tbc", "tbd", "asap", "esp", "etc", "nb", "aob", "w/", "w/o", "b/c", "vs", "ppl",
+}
 
 
 @dataclass
@@ -75,6 +85,8 @@ class Bounds:
 
     starts: set[int]
     ends: set[int]
+    # Where a line label ("Question raised:", "Action:") starts a point: no passage runs across one.
+    labels: set[int] = field(default_factory=set)
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -109,7 +121,7 @@ def sentence_bounds(text: str, doc=None) -> Bounds:
     for match in re.finditer(r"\n\s*\n", text):
         ends.add(trim(text, 0, match.start())[1])
         starts.add(trim(text, match.end(), len(text))[0])
-    return Bounds(starts, ends)
+    return Bounds(starts, ends, set(line_labels(text)))
 
 
 def looks_cut(text: str, start: int, end: int) -> bool:
@@ -161,6 +173,10 @@ def quote_problem(quote: Mapping, note_text: str | None, bounds: Bounds | None) 
             return f"quote {shown!r}: starts inside a sentence"
         if end not in bounds.ends or note_text[end - 1] in ",-–—":
             return f"quote {shown!r}: stops inside a sentence"
+        across = [p for p in bounds.labels for a, b in parts if a < p < b]
+        if across:
+            label = note_text[min(across):min(across) + 20]
+            return f"quote {shown!r}: runs across the line label {label!r}"
     return None
 
 
@@ -265,6 +281,18 @@ def dropped_negation(label: str, sources: Iterable[str]) -> str | None:
     return None
 
 
+def shorthand(label: str) -> str | None:
+    """The scribe's shorthand a label holds (a sign standing for words, a spaced dash or slash
+    between fragments, an abbreviation such as "hrs"), or None: a heading spells it out."""
+    sign = SHORTHAND_SIGN.search(label)
+    if sign:
+        return sign.group().strip() or sign.group()
+    for word in re.findall(r"[^\s,;:.!?()]+", label):
+        if word.lower().rstrip(".") in SHORTHAND_WORDS:
+            return word
+    return None
+
+
 def label_problems(label: str, sources: Sequence[str] = (), nlp=None,
                    headings: Iterable[str] = ()) -> list[str]:
     """Why a label breaks the rules of a headline (issue 12, point 3); [] when it keeps them.
@@ -279,6 +307,9 @@ def label_problems(label: str, sources: Sequence[str] = (), nlp=None,
         problems.append("holds a date")
     if PLACEHOLDER.search(label):
         problems.append("holds a redaction placeholder")
+    sign = shorthand(label)
+    if sign is not None:
+        problems.append(f"holds the shorthand {sign!r}")
     flat = " ".join(_words(label))
     for heading in headings:
         other = " ".join(_words(heading))

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from synthesis.segment import LINE_LABEL
+
 NEAR_DUPLICATE = 0.9  # cosine similarity above which two quotes say the same thing
 LONG_SENTENCE = 60  # words above which a quoted sentence is shortened with " ... "
 ELLIPSIS = " ... "
@@ -124,7 +126,11 @@ def reads_alone(text: str, starts_line: bool = False) -> bool:
     """Whether a sentence reads as a summary on its own: a capital (or a digit) first, not
     leaning on the sentence before ("because ...", "And ..."), no dangling end, 5 to 45 words.
     One that starts a line of its note (`starts_line`: a scribe's bullet, a form's answer) may
-    start in lower case: it is not the tail of a sentence, only written so."""
+    start in lower case: it is not the tail of a sentence, only written so. One opening on a line
+    label ("Question raised: ...", "Action: ...") records a question or a task, not the theme's
+    point: it may be quoted, never the summary."""
+    if LINE_LABEL.match(text.lstrip()):
+        return False
     words = _WORDS.findall(text)
     if not SUMMARY_WORDS[0] <= len(words) <= SUMMARY_WORDS[1]:
         return False

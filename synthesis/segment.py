@@ -28,6 +28,18 @@ NUMBER_MARKER = re.compile(r"\(?(?:\d{1,2}|[a-z])[.)][ \t]+")
 MARKER_ONLY = re.compile(rf"[{re.escape(BULLETS)}]|\(?(?:\d{{1,2}}|[a-z])[.)]")
 # Bullets typed inline, as some phones and form tools do: "• Bigger contracts • Less trust".
 INLINE_BULLET = re.compile(r"\s[•·▪◦‣](?=\s)")
+# A scribe's line label ("Question raised:", "Action:", "Q:") starts a new point even where the
+# line break before it was lost (an importer joining a document's lines with spaces): what
+# follows it is another unit than what came before, so no sentence, quote or summary spans one.
+LINE_LABEL = re.compile(
+    r"(?<!\S)(?:(?:Questions?|Points?|Issues?|Concerns?|Comments?|Suggestions?)"
+    r" (?:raised|asked|made|from the floor)|Questions?|Q|A|Answers?|Response|Reply|"
+    r"Actions?(?: points?)?|ACTIONS?|Decisions?|Decided|Agreed|Outcomes?|Next steps?|Follow[- ]ups?|"
+    r"Suggestions?|Proposals?|Asks?|NB|N\.B\.)\s?:(?=\s)")
+# Words before a letter that make it a name, not a label: "Plan A: ...", "option B: ...".
+LETTER_NAMES = re.compile(r"(?:plan|option|type|part|section|class|grade|table|group|room|stage|phase|"
+                          r"level|band|block|zone|appendix|annex|scenario|model|item|point)\s$",
+                          re.IGNORECASE)
 # A line at least this long that ends without punctuation is taken as hard-wrapped prose.
 WRAP_WIDTH = 60
 _nlp_cache: dict[str, object] = {}
@@ -220,6 +232,9 @@ def line_breaks(text: str) -> Lines:
     bullets ('•', '·'). Prose hard-wrapped mid-sentence (the next line does not start with a
     capital, or the line is as long as a wrapped line, and it ends without punctuation) continues.
 
+    A line label ("Question raised:", "Action:", "Q:") starts a point wherever it stands, as the
+    importer may have joined its line to the one before (`line_labels`).
+
     A bullet ('- ', '* ', '• ') always starts a list item. A number or letter ('2. ', '(3) ',
     'b) ') does only after a blank line, a complete line or another item, or on the first line:
     "more than\\n20. Most of them ..." is a wrapped sentence, not item 20."""
@@ -249,8 +264,23 @@ def line_breaks(text: str) -> Lines:
                 cuts.append(lead)
         previous, previous_item, blank = stripped, bool(marker or bare), False
     cuts.extend(m.end() - 1 for m in INLINE_BULLET.finditer(text))
+    cuts.extend(line_labels(text))
     markers.update({m.end() - 1: m.end() + 1 for m in INLINE_BULLET.finditer(text)})
     return Lines(sorted(set(cuts)), markers)
+
+
+def line_labels(text: str) -> list[int]:
+    """Where a scribe's line label ("Question raised:", "Action:", "Q:") starts, other than at
+    the start of the note: each starts a new point."""
+    found = []
+    for match in LINE_LABEL.finditer(text):
+        before = text[:match.start()]
+        if not before.strip():
+            continue
+        if len(match.group().rstrip(" :")) == 1 and LETTER_NAMES.search(before):
+            continue
+        found.append(match.start())
+    return found
 
 
 def _sentence_units(doc, text: str, lines: Lines):
