@@ -73,7 +73,7 @@ def create_run(db: Database, event: Event, settings: dict | None = None) -> int:
         active = _active_row(db, event.id)
     raise ValidationError(
         f"A synthesis of this event is already {active['status'] if active else 'running'} "
-        f"(run {active['id'] if active else '?'}); wait for it to finish, or cancel it "
+        f"(run {run_number(db, active) if active else '?'}); wait for it to finish, or cancel it "
         f"(`harvest synthesise {event.slug} --cancel`, or Cancel on the synthesis page).")
 
 
@@ -235,6 +235,13 @@ def latest_run(db: Database, event: Event) -> dict | None:
     rows = list(db.query("SELECT * FROM synthesis_run WHERE event_id = ? ORDER BY id DESC LIMIT 1",
                          [event.id]))
     return _run_from_row(rows[0]) if rows else None
+
+
+def run_number(db: Database, run: dict) -> int:
+    """The run's number among its event's runs (1 for the first): what pages say, where the id
+    counts every event's runs in the database ("Run 7" for an event's first)."""
+    return db.execute("SELECT count(*) FROM synthesis_run WHERE event_id = ? AND id <= ?",
+                      [run["event_id"], run["id"]]).fetchone()[0]
 
 
 def latest_succeeded_run(db: Database, event: Event) -> dict | None:

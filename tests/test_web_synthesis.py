@@ -80,6 +80,24 @@ def test_a_failed_run_shows_its_reason(app, client, db_path):
     assert "It failed: Event 'round-2026' has no approved notes to synthesise." in body
 
 
+def test_runs_are_numbered_within_their_event(app, client, db_path):
+    # Another event's runs come first in the database: this event's first run is still its run 1
+    # (the page said "Run 3" for it, the row's id).
+    seed_event(db_path, slug="other-event")
+    other = get_event(open_db(db_path), "other-event")
+    db = open_db(db_path)
+    for _ in range(2):
+        db.execute("INSERT INTO synthesis_run (event_id, status) VALUES (?, 'failed')", [other.id])
+    db.conn.commit()
+    _seed(db_path, status="pending")
+    login(client)
+    assert _start(client).status_code == 302
+    run = _runs(db_path)[-1]
+    assert run["id"] == 3
+    body = text(client.get("/events/round-2026/synthesis"))
+    assert "Run 1: failed" in body and "Run 3" not in body
+
+
 def test_run_in_a_thread_returns_at_once_and_progress_survives_reload(app, client, db_path):
     _seed(db_path)
     gate = threading.Event()

@@ -50,12 +50,13 @@ def _summary_lines(theme: dict) -> list[str]:
     return wrap.wrap(f"Summary: {' '.join(summary.split())}")
 
 
-def format_summary(result: dict, run_id: int) -> str:
-    """The readable summary: themes with labels, sizes, tables, quotes; then entities."""
+def format_summary(result: dict, number: int) -> str:
+    """The readable summary: themes with labels, sizes, tables, quotes; then entities.
+    `number` is the run's number among the event's runs (synthesis.runs.run_number)."""
     themes, unassigned = result["themes"], result["unassigned"]
     total = sum(t["size"] for t in themes) + len(unassigned)
     lines = [f"{result['event']['title']} ({result['event']['slug']}): {len(themes)} themes from "
-             f"{total} segments, {len(unassigned)} unassigned (run {run_id})", ""]
+             f"{total} segments, {len(unassigned)} unassigned (run {number})", ""]
     wrap = textwrap.TextWrapper(width=100, initial_indent="   > ", subsequent_indent="     ")
     for number, theme in enumerate(themes, 1):
         tables = ""
@@ -124,14 +125,14 @@ def synthesise(ctx, slug: str | None, themes: str | None, as_json: bool, network
         raise click.UsageError("Give the event's SLUG (see `harvest events`).")
     event = get_event(ctx.db, slug)
     if cancel:
-        from synthesis.runs import cancel_run
+        from synthesis.runs import cancel_run, run_number
 
         cancelled = cancel_run(ctx.db, event, actor="the command line")
-        click.echo(f"Cancelled synthesis run {cancelled['id']} of {slug}." if cancelled
+        click.echo(f"Cancelled synthesis run {run_number(ctx.db, cancelled)} of {slug}." if cancelled
                    else f"No synthesis of {slug} is running.")
         return
     from synthesis.pipeline import synthesise as run_pipeline
-    from synthesis.runs import latest_result
+    from synthesis.runs import get_run, latest_result, run_number
 
     try:
         run_id = run_pipeline(ctx.db, event, themes=themes, progress=StageProgress())
@@ -145,4 +146,4 @@ def synthesise(ctx, slug: str | None, themes: str | None, as_json: bool, network
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        click.echo(format_summary(result, run_id))
+        click.echo(format_summary(result, run_number(ctx.db, get_run(ctx.db, run_id))))

@@ -10,7 +10,7 @@ from wtforms.validators import Length, Optional
 from capture.errors import HarvestError
 from capture.models import Event
 from capture.store import note_counts
-from synthesis.runs import latest_run
+from synthesis.runs import latest_run, run_number
 from web.access import event_role
 from web.db import get_db
 from web.views.events import event_or_404
@@ -38,6 +38,7 @@ def _render(event: Event, form: StartForm, code: int = 200):
     active = run is not None and run["status"] in ("queued", "running")
     approved = note_counts(db, event)["approved"]
     return render_template("synthesis/page.html", event=event, run=run, active=active,
+                           number=run_number(db, run) if run else None,
                            result=current_result(db, event), form=form, approved=approved), code
 
 
