@@ -20,10 +20,15 @@ class CountingChannel(RoomChannel):
     """A connection counting how often the loop asks whether it wants to read."""
 
     asked = 0
+    urgent = 0  # wake-ups for TCP urgent data (POLLPRI)
 
     def readable(self) -> bool:
         CountingChannel.asked += 1
         return super().readable()
+
+    def handle_expt_event(self) -> None:
+        CountingChannel.urgent += 1
+        super().handle_expt_event()
 
 
 def app(environ, start_response):
@@ -172,3 +177,19 @@ def test_an_idle_connection_is_closed_by_the_clean_up(server):
         started = time.monotonic()
         assert conn.recv(10) == b""  # closed by the server
         assert time.monotonic() - started < WITHIN
+
+
+def test_an_urgent_byte_does_not_wake_the_loop_again_and_again(server):
+    # One byte sent as TCP urgent data (MSG_OOB) stays pending beside the stream. waitress's poll2 asks
+    # for POLLPRI, which the kernel then reports on every wake-up until the connection closes: waitress
+    # logs "unhandled incoming priority event" and its loop runs flat out (a second of CPU a second,
+    # for up to channel_timeout, from any client). HTTP has no use for urgent data.
+    port = server.effective_port
+    with socket.create_connection(("127.0.0.1", port), timeout=WITHIN) as conn:
+        assert _get(port, "/before", conn) == b"/before"
+        CountingChannel.urgent = 0
+        conn.send(b"!", socket.MSG_OOB)
+        time.sleep(0.5)  # a window for the loop to be woken (asking for POLLPRI: ~7,000 times)
+        assert CountingChannel.urgent <= 1, CountingChannel.urgent
+        assert _get(port, "/after", conn) == b"/after"  # the connection still serves
+    assert _get(port, "/another") == b"/another"

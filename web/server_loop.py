@@ -37,7 +37,11 @@ from waitress.channel import HTTPChannel
 from waitress.server import MultiSocketServer, TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
-_READ = select.POLLIN | select.POLLPRI
+# Not POLLPRI, which poll2 asks for: a byte of TCP urgent data (send(MSG_OOB)) stays pending beside
+# the stream, and the kernel reports POLLPRI on every wake-up until the connection closes, so any
+# client could keep the loop running flat out. HTTP has no urgent data, and a socket error still
+# wakes the loop (POLLERR, always reported) to close the connection.
+_READ = select.POLLIN
 _WRITE = select.POLLOUT
 # "Ask every connection": what a thread that is not serving a connection, or the clean-up, leaves.
 _EVERYONE = object()
