@@ -193,3 +193,38 @@ def test_an_urgent_byte_does_not_wake_the_loop_again_and_again(server):
         assert CountingChannel.urgent <= 1, CountingChannel.urgent
         assert _get(port, "/after", conn) == b"/after"  # the connection still serves
     assert _get(port, "/another") == b"/another"
+
+
+def test_a_server_closed_by_another_thread_while_the_loop_asks_it_stops_cleanly():
+    # `served()` in the browser tests and the fixtures here close the server from the test's thread
+    # while its loop runs; a request thread can close a connection too (a 100 Continue sent to a
+    # phone gone). The loop may be asking that very socket then: epoll, unlike poll2, refuses a
+    # closed descriptor (EBADF), and that must not end the loop with a traceback.
+    srv = create_room_server(app, host="127.0.0.1", port=0, threads=2)
+    asking, closed, failures = threading.Event(), threading.Event(), []
+    readable = srv.readable
+
+    def readable_while_closed() -> bool:
+        if not asking.is_set():  # the first time the loop asks it: let the other thread close it
+            asking.set()
+            closed.wait(WITHIN)
+        return readable()
+
+    def run() -> None:
+        try:
+            srv.run()
+        except BaseException as exc:  # noqa: BLE001 -- any exception ending the loop is the failure
+            failures.append(repr(exc))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert _get(srv.effective_port, "/first") == b"/first"
+    srv.readable = readable_while_closed
+    srv.pull_trigger()  # a wake-up: the loop asks the listening socket again
+    assert asking.wait(WITHIN)
+    srv.close()
+    closed.set()
+    thread.join(WITHIN)
+    srv.task_dispatcher.shutdown(timeout=5)
+    assert not thread.is_alive()
+    assert not failures, failures

@@ -27,6 +27,7 @@ read requests in their worker threads, so a slow or silent phone holds a thread.
 from __future__ import annotations
 
 import collections
+import errno
 import select
 import threading
 from typing import Any
@@ -45,6 +46,10 @@ _READ = select.POLLIN
 _WRITE = select.POLLOUT
 # "Ask every connection": what a thread that is not serving a connection, or the clean-up, leaves.
 _EVERYONE = object()
+# What epoll says of a descriptor closed by another thread (a server closed from outside its loop, a
+# connection closed by its request thread) while the loop asked it, or of the descriptor number then
+# reused by a file: poll2 passed such descriptors to poll(), which just reports POLLNVAL.
+_NOT_OURS = (errno.EBADF, errno.EPERM)
 _serving = threading.local()
 
 
@@ -146,21 +151,27 @@ def _wanted(obj: Any) -> int:
 
 def _register(poller: select.epoll, registered: dict[int, int], fd: int, flags: int) -> None:
     """Make the epoll set watch `fd` for `flags` (0: not at all), whatever the kernel has kept."""
+    known = registered.pop(fd, None) is not None
     try:
         if not flags:
-            registered.pop(fd, None)
             poller.unregister(fd)
-        elif fd in registered:
+            return
+        try:
+            if known:
+                poller.modify(fd, flags)
+            else:
+                poller.register(fd, flags)
+        except FileExistsError:  # a descriptor closed and reused before the map's news reached the loop
             poller.modify(fd, flags)
-        else:
+        except FileNotFoundError:  # the kernel dropped it with a closed socket
             poller.register(fd, flags)
-    except FileExistsError:  # a descriptor closed and reused before the map's news reached the loop
-        poller.modify(fd, flags)
-    except FileNotFoundError:  # the kernel dropped it with a closed socket
-        if flags:
-            poller.register(fd, flags)
-    if flags:
         registered[fd] = flags
+    except FileNotFoundError:  # unregistering what the kernel dropped with a closed socket
+        pass
+    except OSError as exc:
+        if exc.errno not in _NOT_OURS:
+            raise
+        # Closed by another thread while the loop asked it: the map's news of it follows.
 
 
 def run_loop(socket_map: SocketMap, timeout: float) -> None:
