@@ -65,7 +65,8 @@ def network_themes(events: Sequence[dict], vectors: Vectors, threshold: float = 
     for event in events:
         themes = event["themes"]
         centres = _theme_centres(themes, vectors)
-        for theme, centre in zip(themes, centres, strict=True):
+        quotes = _central_quotes(themes, centres, vectors)
+        for theme, centre, quote in zip(themes, centres, quotes, strict=True):
             best, best_sim = None, threshold
             for group in groups:
                 if event["slug"] in group["slugs"]:
@@ -77,7 +78,7 @@ def network_themes(events: Sequence[dict], vectors: Vectors, threshold: float = 
                 best = {"slugs": [], "members": [], "sum": np.zeros_like(centre)}
                 groups.append(best)
             best["slugs"].append(event["slug"])
-            best["members"].append(_member(event, theme))
+            best["members"].append(_member(event, theme, quote))
             best["sum"] = best["sum"] + centre
             best["centre"] = best["sum"] / (np.linalg.norm(best["sum"]) or 1.0)
     summary = [{"slug": e["slug"], "title": e["title"], "date": e.get("date"),
@@ -123,8 +124,7 @@ def sort_themes(themes: list[dict]) -> list[dict]:
     return sorted(themes, key=lambda t: (rank[t["status"]], -len(t["events"]), t["label"].lower(), t["id"]))
 
 
-def _member(event: dict, theme: dict) -> dict:
-    quote = next(iter(theme.get("quotes") or []), None)
+def _member(event: dict, theme: dict, quote: dict | None) -> dict:
     cited = None
     if quote:
         where = ", ".join(x for x in (event["title"], _long_date(event.get("date"))) if x)
@@ -148,6 +148,23 @@ def _total_segments(event: dict) -> int:
     if event.get("segments"):
         return int(event["segments"])
     return sum(int(t.get("size") or len(t.get("segments", []))) for t in event["themes"]) or 1
+
+
+def _central_quotes(themes: Sequence[dict], centres: Sequence[np.ndarray], vectors: Vectors) -> list:
+    """Each event theme's quote for the network: of the verbatim passages its published digest
+    shows (the summary's sentences, then the quotes), the one nearest the theme's centre. The first
+    quote alone could be a side point: a theme on volunteer drivers was quoted by its leftover
+    sentence on e-bikes, its two sentences on drivers being the summary's (third walk-through W1)."""
+    candidates = [[*(t.get("summary_quotes") or []), *(t.get("quotes") or [])] for t in themes]
+    flat = [q["text"] for cands in candidates for q in cands]
+    matrix = vectors(flat) if flat else np.zeros((0, 1))
+    chosen, at = [], 0
+    for cands, centre in zip(candidates, centres, strict=True):
+        sims = [float(np.asarray(matrix[at + i]) @ centre) for i in range(len(cands))]
+        at += len(cands)
+        # Ties go to the earlier passage: the summary's lead, then the quotes in the editor's order.
+        chosen.append(cands[max(range(len(cands)), key=lambda i: (sims[i], -i))] if cands else None)
+    return chosen
 
 
 def _theme_centres(themes: Sequence[dict], vectors: Vectors) -> list[np.ndarray]:

@@ -245,3 +245,35 @@ def test_versions_publish_and_withdraw(db, nlp):
     assert "/series/all/v1/charts/" in markdown
     html = render_network(get_network_version(db, ALL), "html")
     assert "data:image/svg+xml;base64," in html and "/series/all/v1/charts/" not in html
+
+
+def test_an_events_quote_is_its_themes_central_passage_not_a_leftover_side_point(db):
+    # Third walk-through W1: June's theme on volunteer drivers led its digest with two sentences
+    # on drivers (its summary) and kept a side point on e-bikes as its first quote; the network
+    # quoted the e-bike sentence under "More volunteer drivers".
+    from synthesis.network import network_themes
+
+    drivers = ["Volunteer drivers remain the weak point of every community transport scheme.",
+               "We need more volunteer drivers for the community transport scheme.",
+               "The community transport scheme lost three volunteer drivers this month."]
+    side = "An e-bike loan scheme was suggested for the flatter routes between villages."
+
+    def quote(text, number):
+        return {"text": text, "note": f"n{number}", "cite": f"Table 1, note {number}"}
+
+    theme = {"label": "More volunteer drivers", "size": 4,
+             "segments": [{"text": t, "note": f"n{i}"} for i, t in enumerate([*drivers, side], 1)],
+             "summary_quotes": [quote(drivers[0], 1), quote(drivers[1], 2)],
+             "quotes": [quote(side, 4), quote(drivers[2], 3)]}
+    events = [{"slug": "jun", "title": "June round table", "date": "2026-06-18", "segments": 4,
+               "themes": [theme]}]
+    data = network_themes(events, vectors(db))
+    [only] = data["themes"]
+    [cited] = only["quotes"]
+    assert cited["text"] in drivers, cited
+    number = drivers.index(cited["text"]) + 1
+    assert cited["cite"] == f"June round table, 18 June 2026, Table 1, note {number}"
+    # A theme with no summary of the notes' words is quoted from its quotes, nearest the centre.
+    theme["summary_quotes"] = []
+    [only] = network_themes(events, vectors(db))["themes"]
+    assert only["quotes"][0]["text"] == drivers[2]
