@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import selectors
 import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -228,3 +230,126 @@ def test_a_server_closed_by_another_thread_while_the_loop_asks_it_stops_cleanly(
     srv.task_dispatcher.shutdown(timeout=5)
     assert not thread.is_alive()
     assert not failures, failures
+
+
+def test_a_100_continue_upload_is_let_go_by_the_loop_and_by_a_request_thread(server):
+    # With nothing being served the loop itself sends "100 Continue"; behind a request being served,
+    # that request's thread sends it when it finishes, and the loop must then read the body.
+    body = b"u" * 300_000
+    post = (f"POST /up HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: {len(body)}\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", server.effective_port), timeout=WITHIN) as conn:
+        for before in (b"", b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"):
+            conn.sendall(before + post)
+            if before:
+                assert _read_response(conn) == b"slow"
+            data = _unread.pop(conn.fileno(), b"")
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(100)
+                assert chunk, "closed before 100 Continue"
+                data += chunk
+            assert data.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"), data
+            _unread[conn.fileno()] = data[len(b"HTTP/1.1 100 Continue\r\n\r\n"):]
+            conn.sendall(body)
+            assert _read_response(conn) == b"/up"  # app() answers a POST with its path
+
+
+def test_requests_followed_by_a_half_close_are_all_answered_then_closed(server):
+    with socket.create_connection(("127.0.0.1", server.effective_port), timeout=WITHIN) as conn:
+        conn.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n"
+                     b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        conn.shutdown(socket.SHUT_WR)  # the phone sends nothing more, and reads on
+        assert _read_response(conn) == b"slow"
+        assert _read_response(conn) == b"/two"
+        assert len(_read_response(conn)) == BIG
+        assert conn.recv(10) == b""  # then the server closes its side
+
+
+def test_a_phone_gone_mid_upload_or_mid_download_is_closed_and_the_server_answers(server):
+    port = server.effective_port
+    before = len(server.active_channels)
+    upload = socket.create_connection(("127.0.0.1", port), timeout=WITHIN)
+    upload.sendall(b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n" + b"z" * 3_000_000)
+    upload.close()  # 3 MB of a 50 MB body sent
+    download = socket.create_connection(("127.0.0.1", port), timeout=WITHIN)
+    download.sendall(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert download.recv(65536).startswith(b"HTTP/1.1 200")
+    download.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    download.close()  # reset with most of the 32 MB unread
+    assert _get(port, "/still") == b"/still"
+    deadline = time.monotonic() + WITHIN
+    while len(server.active_channels) > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(server.active_channels) == before
+
+
+def test_past_the_connection_limit_phones_wait_and_are_all_answered(server):
+    # connection_limit 500 in the fixture: 1,200 phones, each asking once and reading the answer. The
+    # server stops accepting at the limit (its listening socket not readable) and must start again as
+    # answered connections close; the others wait in the listen backlog.
+    port, phones = server.effective_port, {}
+    selector = selectors.DefaultSelector()
+    try:
+        for n in range(1200):
+            conn = socket.create_connection(("127.0.0.1", port), timeout=WITHIN)
+            conn.sendall(f"GET /c{n} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            conn.setblocking(False)
+            selector.register(conn, selectors.EVENT_READ, n)
+            phones[n] = b""
+        answered, deadline = set(), time.monotonic() + 60
+        while len(answered) < len(phones) and time.monotonic() < deadline:
+            for key, _ in selector.select(0.5):
+                chunk = key.fileobj.recv(65536)
+                phones[key.data] += chunk
+                if not chunk:  # closed by the server after its answer
+                    selector.unregister(key.fileobj)
+                    key.fileobj.close()
+                    answered.add(key.data)
+        assert len(answered) == 1200
+        assert all(phones[n].endswith(f"/c{n}".encode()) for n in phones)
+        assert _get(port, "/after") == b"/after" and not server.in_connection_overflow
+    finally:
+        for key in list(selector.get_map().values()):
+            key.fileobj.close()
+        selector.close()
+
+
+def test_at_the_limit_with_idle_phones_a_new_one_is_answered_after_the_clean_up(server):
+    # 500 idle connections fill the fixture's limit; the clean-up (channel_timeout 2 s) closes them,
+    # and the loop must then notice it may accept again.
+    port = server.effective_port
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=WITHIN) for _ in range(500)]
+    try:
+        deadline = time.monotonic() + WITHIN
+        while not server.in_connection_overflow and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.in_connection_overflow
+        assert _get(port, "/waited") == b"/waited"
+        assert not server.in_connection_overflow
+    finally:
+        for conn in idle:
+            conn.close()
+
+
+def test_requests_in_flight_when_the_server_is_closed_are_answered_in_full():
+    srv = create_room_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    port, answers = srv.effective_port, []
+
+    def phone(path: str) -> None:
+        with socket.create_connection(("127.0.0.1", port), timeout=WITHIN) as conn:
+            conn.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            answers.append(len(_read_response(conn)))
+
+    phones = [threading.Thread(target=phone, args=(path,)) for path in ("/slow", "/slow", "/big")]
+    for p in phones:
+        p.start()
+    time.sleep(0.1)  # the requests read and being served
+    srv.close()  # no new connections; those open are served to the end, as by waitress's own loop
+    for p in phones:
+        p.join(WITHIN * 2)
+    thread.join(WITHIN)
+    srv.task_dispatcher.shutdown(timeout=5)
+    assert sorted(answers) == [4, 4, BIG]
+    assert not thread.is_alive()  # the loop ends with its last connection
