@@ -40,10 +40,11 @@ def one_note_themes(labels: np.ndarray, note_index: Sequence[int]) -> list[int]:
 
 def fold_one_note_themes(labels: np.ndarray, note_index: Sequence[int], vectors: np.ndarray,
                          protected: Iterable[int] = (), many: int = MANY_NOTES,
-                         join: float = JOIN) -> np.ndarray:
+                         join: float = JOIN, strata: Sequence[int] | None = None) -> np.ndarray:
     """Labels with every one-note theme (not `protected`) folded away when the event has at
     least `many` notes: each of its segments to the nearest other theme's centre if the cosine
-    is at least `join`, else UNASSIGNED. Renumbered by size, as clustering numbers them."""
+    is at least `join`, else UNASSIGNED. With `strata` (synthesis/strata.py, one per segment) a
+    segment goes only to a theme of its own stratum. Renumbered by size, as clustering numbers them."""
     if len(set(note_index)) < many:
         return labels
     protected = set(protected)
@@ -54,11 +55,15 @@ def fold_one_note_themes(labels: np.ndarray, note_index: Sequence[int], vectors:
     out = labels.copy()
     order = sorted(kept)
     matrix = np.vstack([kept[label] for label in order]) if order else None
+    first = {label: int(np.flatnonzero(labels == label)[0]) for label in order}
+    stratum_of = {label: strata[first[label]] for label in order} if strata is not None else {}
     for i in np.flatnonzero(np.isin(labels, single)):
         if matrix is None:
             out[i] = UNASSIGNED
             continue
         sims = matrix @ vectors[i]
+        if strata is not None:
+            sims = np.where([stratum_of[label] == strata[i] for label in order], sims, -np.inf)
         best = int(np.argmax(sims))
         out[i] = order[best] if sims[best] >= join else UNASSIGNED
     return renumber(out)

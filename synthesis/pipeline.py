@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from capture.errors import ValidationError
 from capture.models import Event
 from capture.store import approved_notes
-from synthesis import breadth, citation, runs, seeds, segment_cache, typos, vocabulary
+from synthesis import breadth, citation, runs, seeds, segment_cache, strata, typos, vocabulary
 from synthesis import cluster as clustering
 from synthesis import context as context_stage
 from synthesis import entities as entity_stage
@@ -145,6 +145,10 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     # keywords of its themes (c-TF-IDF); a small one through spectral clustering.
     large = LargeEventTopics(config, db)
     found = clustering.cluster(texts, context, config, eligible=free, cache=db, lexical=lexical, large=large)
+    # A form's answers to different questions, and comments about the event itself ("lunch ran
+    # out") beside points about its subject, never share a theme: a theme mixing them is split.
+    groups = strata.strata(texts, [s.table for s in segments], free) if small else [0] * len(texts)
+    found = strata.split_mixed(found, groups, vectors, [s.note_index for s in segments])
     kept_seeds = sorted(set(seed_labels[seed_labels >= 0].tolist()))
     offset = len(seed_phrases)
     labels = np.where(seed_labels >= 0, seed_labels, np.where(found >= 0, found + offset, -1))
@@ -157,7 +161,7 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
         sentences=breadth.sentence_of(note_index, [s.start for s in segments],
                                       [item.sentences for item in parsed]))
     labels = breadth.fold_one_note_themes(labels, note_index, vectors,
-                                          protected=set(labels[seed_labels >= 0].tolist()))
+                                          protected=set(labels[seed_labels >= 0].tolist()), strata=groups)
     seed_of_label = {}
     for seed_index in kept_seeds:
         seed_of_label[int(labels[np.flatnonzero(seed_labels == seed_index)[0]])] = seed_phrases[seed_index]
