@@ -213,3 +213,25 @@ def test_an_older_network_version_says_a_newer_one_exists_and_the_latest_says_no
     for latest in ("/series/north", "/series/north/v2"):
         page = text(reader.get(latest))
         assert "not the latest version" not in page and "a newer version" not in page, latest
+
+
+def test_network_md_links_its_charts_absolutely_and_says_shares_are_of_passages(network_app):
+    """Third walk-through W2, W3: the downloaded network.md linked its charts site-relative
+    (broken once saved or pasted; an event's digest.md links them absolutely), and said '55% of
+    its notes' where the share is of the event's passages (docs/network.md)."""
+    client = network_app.test_client()
+    login(client)
+    token = csrf(client, "/network/north")
+    assert client.post("/network/north/publish", data={"csrf_token": token}).status_code == 302
+    reader = network_app.test_client()
+    markdown = reader.get("/series/north/v1/network.md", base_url="http://harvest.example.org").get_data(
+        as_text=True)
+    charts = [line for line in markdown.splitlines() if line.startswith("![")]
+    absolute = "](http://harvest.example.org/series/north/v1/charts/n"
+    assert charts and all(absolute in c for c in charts), charts
+    assert "% of its notes" not in markdown and "% of the passages in its notes" in markdown
+    # The page itself keeps site-relative links.
+    page = reader.get("/series/north/v1").get_data(as_text=True)
+    assert 'src="/series/north/v1/charts/n' in page
+    theme = _theme_ids(client.get("/network/north").get_data(as_text=True))[0]
+    assert "Share of the passages in its notes" in text(reader.get(f"/series/north/v1/themes/{theme}"))

@@ -314,9 +314,14 @@ def public_data(data: dict) -> dict:
     return {**data, "themes": [{k: v for k, v in t.items() if k != "members"} for t in data["themes"]]}
 
 
-def render_network(version: dict, fmt: str) -> str:
-    """A published network version in one format: markdown, html (charts inlined), json or csv."""
+def render_network(version: dict, fmt: str, base_url: str | None = None) -> str:
+    """A published network version in one format: markdown, html (charts inlined), json or csv.
+    The Markdown's site-relative chart links become absolute under `base_url` when given, as an
+    event digest's do: a downloaded network.md pasted into a newsletter keeps its charts."""
     if fmt == "markdown":
+        if base_url:
+            return re.sub(r"\]\((/series/)", lambda m: "](" + base_url.rstrip("/") + m.group(1),
+                          version["markdown"])
         return version["markdown"]
     if fmt == "html":
         from web.publish.network_charts import inline_charts

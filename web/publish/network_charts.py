@@ -25,7 +25,7 @@ def share_svg(theme: dict) -> str:
         ax.set_xticks(range(len(names)), labels=names, fontsize=8, rotation=45, ha="right")
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_ylim(0, max(max(values) * 1.15, 0.05))
-        ax.set_ylabel("share of the event's notes", fontsize=8)
+        ax.set_ylabel("share of the event's passages", fontsize=8)
         ax.set_title(xml_safe(theme["label"])[:80], fontsize=10)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)

@@ -103,7 +103,9 @@ def download(network: str, name: str, version: int | None = None):
     found = _published(network, version)
     fmt, content_type = DOWNLOADS[name]
     filename = f"{network}-network-v{found['version']}-{name}"
-    return Response(render_network(found, fmt), content_type=content_type,
+    # Absolute chart links, as an event digest's download has (the cache key holds the host).
+    body = render_network(found, fmt, current_app.config.get("PUBLIC_URL") or request.url_root)
+    return Response(body, content_type=content_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
