@@ -120,3 +120,30 @@ def _drawn_and_light(png: bytes) -> tuple[int, float, float]:
     image = Image.open(io.BytesIO(png)).convert("L")
     light = sum(n for n, v in (image.getcolors(maxcolors=256) or []) if v > 200)
     return colours, black, light / (image.width * image.height)
+
+
+def test_merge_on_the_network_page_asks_which_theme_before_folding_one_in(server, db, shots):
+    """Third walk-through W4: each network theme's Merge select started on the first other theme,
+    so one stray click on Merge folded it in (the event Themes tab asks first since walk 1's F14)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = chromium(p)
+        try:
+            page = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
+            _log_in(page, server, "/network/north")
+            before = page.locator("article.theme").count()
+            first = page.locator("article.theme").first
+            select = first.locator("select[name=other]")
+            assert select.input_value() == ""
+            assert select.locator("option").first.inner_text() == "Choose the theme to fold in"
+            first.locator("button:text-is('Merge')").click()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(shots / "merge-unchosen.png"), full_page=True)
+            # The browser asks for a choice; nothing was posted, no edit stored.
+            assert page.url == f"{server}/network/north"
+            assert page.locator("article.theme").count() == before
+            assert db.execute("SELECT count(*) FROM network_edit").fetchone()[0] == 0
+            assert select.evaluate("s => s.validity.valueMissing") is True
+        finally:
+            browser.close()

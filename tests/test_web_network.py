@@ -235,3 +235,18 @@ def test_network_md_links_its_charts_absolutely_and_says_shares_are_of_passages(
     assert 'src="/series/north/v1/charts/n' in page
     theme = _theme_ids(client.get("/network/north").get_data(as_text=True))[0]
     assert "Share of the passages in its notes" in text(reader.get(f"/series/north/v1/themes/{theme}"))
+
+
+def test_a_merge_posted_without_a_theme_chosen_is_refused_with_the_reason(network_app):
+    """Third walk-through W4, server side: a merge with no theme chosen (the select's first option)
+    is refused on the page, not answered 'No network theme ...'."""
+    client = network_app.test_client()
+    login(client)
+    page = client.get("/network/north").get_data(as_text=True)
+    theme = _theme_ids(page)[0]
+    assert 'name="other" required><option value="">Choose the theme to fold in</option>' in page
+    token = csrf(client, "/network/north")
+    answer = client.post("/network/north/edit", data={"csrf_token": token, "op": "merge", "theme": theme,
+                                                      "other": ""})
+    assert answer.status_code == 400 and "Choose the theme to fold into this one." in text(answer)
+    assert len(_theme_ids(client.get("/network/north").get_data(as_text=True))) == len(_theme_ids(page))

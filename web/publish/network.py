@@ -125,7 +125,9 @@ def record_network_edit(db: Database, network: str, op: str, *, theme: str, acto
             raise ValidationError("Type the new name of the theme.")
         payload["label"] = label
     elif op == "merge":
-        merged = _theme_by_id(result, other or "")
+        if not other:
+            raise ValidationError("Choose the theme to fold into this one.")
+        merged = _theme_by_id(result, other)
         if merged is target:
             raise ValidationError("Choose a different theme to merge into this one.")
         payload.update(other=_keys(merged), other_label=merged["label"])
