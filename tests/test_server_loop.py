@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import selectors
 import socket
 import struct
@@ -353,3 +354,57 @@ def test_requests_in_flight_when_the_server_is_closed_are_answered_in_full():
     srv.task_dispatcher.shutdown(timeout=5)
     assert sorted(answers) == [4, 4, BIG]
     assert not thread.is_alive()  # the loop ends with its last connection
+
+
+def test_connections_closed_while_a_forked_child_lives_leave_the_loop_quiet():
+    # synthesis/parallel_parse.py forks the server's process to parse half a batch, and the child
+    # holds a copy of every socket while it runs. The kernel drops a closed descriptor from an epoll
+    # set only once no process holds the socket: a connection the server closes meanwhile stayed in
+    # the set, its events reported on every wake-up (for a descriptor the server no longer has, or
+    # one reused by a new phone, whose connection they then closed). poll2 keeps no set.
+    children: list[int] = []
+
+    def forking_app(environ, start_response):
+        if environ["PATH_INFO"] == "/fork":
+            pid = os.fork()
+            if pid == 0:  # the child: holds the descriptors for a while, as a parse would
+                try:
+                    time.sleep(3)
+                finally:
+                    os._exit(0)
+            children.append(pid)
+        return app(environ, start_response)
+
+    srv = create_room_server(forking_app, host="127.0.0.1", port=0, threads=2)
+    wake_ups, readable = [0], srv.readable
+
+    def counting_readable() -> bool:  # the listening socket is asked on every wake-up
+        wake_ups[0] += 1
+        return readable()
+
+    srv.readable = counting_readable
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    port = srv.effective_port
+    try:
+        phones = [socket.create_connection(("127.0.0.1", port), timeout=WITHIN) for _ in range(3)]
+        for n, conn in enumerate(phones):
+            assert _get(port, f"/a{n}", conn) == f"/a{n}".encode()
+        assert _get(port, "/fork", phones[0]) == b"/fork"
+        for conn in phones:
+            conn.shutdown(socket.SHUT_RDWR)  # a FIN, though the child holds this socket too
+            conn.close()
+        deadline = time.monotonic() + WITHIN
+        while srv.active_channels and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not srv.active_channels  # the server has closed its sockets (the child still holds them)
+        wake_ups[0] = 0
+        time.sleep(0.5)  # the loop has nothing to do (it was woken thousands of times)
+        assert wake_ups[0] < 50, wake_ups[0]
+        assert [_get(port, f"/n{n}") for n in range(4)] == [f"/n{n}".encode() for n in range(4)]
+    finally:
+        for pid in children:
+            os.waitpid(pid, 0)
+        srv.close()
+        srv.task_dispatcher.shutdown(timeout=5)
+        thread.join(WITHIN)

@@ -57,13 +57,20 @@ class SocketMap(dict):
     """Waitress's map of file descriptor -> dispatcher, noting what changed since the loop last looked.
 
     Any thread may add or close a connection (the loop's own does nearly always; `close()` can come
-    from another), so the news is kept in deques, which are safe to append to across threads."""
+    from another), so the news is kept in deques, which are safe to append to across threads.
+
+    A dispatcher leaves the map just before it closes its socket, and leaves the loop's epoll set then
+    too: the kernel drops a closed descriptor from an epoll set only once no process holds the socket,
+    and a child forked meanwhile (synthesis/parallel_parse.py forks the server's process) holds them
+    all. Left in the set, its events came on every wake-up (the loop running flat out) under a number
+    the server no longer has, or had given to a new connection, which they then closed."""
 
     def __init__(self) -> None:
         super().__init__()
         self.added: collections.deque = collections.deque()
         self.removed: collections.deque = collections.deque()
         self.touched: collections.deque = collections.deque()
+        self.poller: select.epoll | None = None  # run_loop's epoll set, while it runs
 
     def __setitem__(self, fd: int, obj: Any) -> None:
         super().__setitem__(fd, obj)
@@ -71,16 +78,31 @@ class SocketMap(dict):
 
     def __delitem__(self, fd: int) -> None:
         super().__delitem__(fd)
+        self._unwatch(fd)
         self.removed.append(fd)
 
     def pop(self, fd: int, *default: Any) -> Any:
-        if fd in self:
+        found = fd in self
+        obj = super().pop(fd, *default)
+        if found:
+            self._unwatch(fd)
             self.removed.append(fd)
-        return super().pop(fd, *default)
+        return obj
 
     def clear(self) -> None:
-        self.removed.extend(list(self))
+        fds = list(self)
         super().clear()
+        for fd in fds:
+            self._unwatch(fd)
+        self.removed.extend(fds)
+
+    def _unwatch(self, fd: int) -> None:
+        poller = self.poller
+        if poller is not None:
+            try:
+                poller.unregister(fd)
+            except (OSError, ValueError):  # not in the set, or the set closed with the loop
+                pass
 
 
 class RoomChannel(HTTPChannel):
@@ -177,6 +199,7 @@ def _register(poller: select.epoll, registered: dict[int, int], fd: int, flags: 
 def run_loop(socket_map: SocketMap, timeout: float) -> None:
     """Serve the dispatchers of `socket_map` until it is empty (waitress's `wasyncore.loop`)."""
     poller = select.epoll()
+    socket_map.poller = poller
     registered: dict[int, int] = {}  # fd -> the events it is registered for
     always: set[int] = set()  # the listening sockets and the trigger: asked on every wake-up
     to_ask: set[int] = set(socket_map)
@@ -184,14 +207,10 @@ def run_loop(socket_map: SocketMap, timeout: float) -> None:
     try:
         while socket_map:
             while socket_map.removed:
-                # Closed: the kernel drops the registration with the socket; forget it (if the
-                # descriptor was already reused, it is in `added` too and registered afresh).
+                # Closed: the map has taken it out of the epoll set; forget it (if the descriptor
+                # was already reused, it is in `added` too and registered afresh).
                 fd = socket_map.removed.popleft()
-                if registered.pop(fd, None) is not None:
-                    try:
-                        poller.unregister(fd)
-                    except OSError:
-                        pass
+                registered.pop(fd, None)
                 always.discard(fd)
             while socket_map.added:
                 to_ask.add(socket_map.added.popleft())
@@ -227,4 +246,5 @@ def run_loop(socket_map: SocketMap, timeout: float) -> None:
                 wasyncore.readwrite(obj, flags)
                 to_ask.add(fd)
     finally:
+        socket_map.poller = None
         poller.close()
