@@ -147,7 +147,7 @@ def _run_stages(db, event, notes, seed_phrases, config, report, embedder, nlp):
     found = clustering.cluster(texts, context, config, eligible=free, cache=db, lexical=lexical, large=large)
     # A form's answers to different questions, and comments about the event itself ("lunch ran
     # out") beside points about its subject, never share a theme: a theme mixing them is split.
-    groups = strata.strata(texts, [s.table for s in segments], free) if small else [0] * len(texts)
+    groups = strata.strata(texts, [s.table for s in segments], free, topics) if small else [0] * len(texts)
     found = strata.split_mixed(found, groups, vectors, [s.note_index for s in segments])
     kept_seeds = sorted(set(seed_labels[seed_labels >= 0].tolist()))
     offset = len(seed_phrases)

@@ -7,7 +7,10 @@ an editor keeps apart:
   tables named as round tables ("Table 2", "Group C", "Breakout room 1") discuss one subject and
   do share themes;
 - comments about the event itself (its lunch, venue, timing, format, "Great event", "Please
-  share the attendee list") and points about the subject the event discussed.
+  share the attendee list") and points about the subject the event discussed;
+- in a scribe's write-up under two or more headings, the points of different sections (a
+  heading's, or a table's fed back after it): "TEMPORARY ACCOMMODATION" and Table 2's young
+  people sleeping on sofas are two things the room discussed apart.
 
 The event is clustered as a whole (synthesis/cluster.py), then a theme holding segments of two
 strata is split into one theme per stratum (`split_mixed`); an event with one stratum, as most
@@ -75,18 +78,22 @@ def about_event(text: str) -> bool:
 
 
 def strata(texts: Sequence[str], tables: Sequence[str | None],
-           eligible: Sequence[bool] | None = None) -> list[int]:
+           eligible: Sequence[bool] | None = None, sections: Sequence[str | None] | None = None) -> list[int]:
     """A stratum number per segment: segments of different strata never share a theme. By the
     question they answer where the tables are questions (`question_tables`), else apart from the
-    rest where at least FEWEST eligible segments are about the event itself (`about_event`)."""
+    rest where at least FEWEST eligible segments are about the event itself (`about_event`); and
+    by section (`sections`: the heading over each segment, None where none is, as
+    synthesis/context.py finds them) where the eligible segments stand under two headings or more."""
     eligible = list(eligible) if eligible is not None else [True] * len(texts)
     by_question = question_tables(tables)
     # A survey's answers are not about an event ("More networking events in Wisbech" is an ask).
     event = [about_event(t) and ok and not by_question for t, ok in zip(texts, eligible, strict=True)]
     if sum(event) < FEWEST or sum(event) == sum(eligible):
         event = [False] * len(texts)
-    keys = [("event" if e else "subject", table if by_question else None)
-            for e, table in zip(event, tables, strict=True)]
+    headed = {h for h, ok in zip(sections or [], eligible, strict=False) if h and ok}
+    parts = list(sections) if sections is not None and len(headed) >= 2 else [None] * len(texts)
+    keys = [("event" if e else "subject", table if by_question else None, part)
+            for e, table, part in zip(event, tables, parts, strict=True)]
     numbers: dict[tuple, int] = {}
     return [numbers.setdefault(key, len(numbers)) for key in keys]
 
@@ -95,7 +102,7 @@ def split_mixed(labels: np.ndarray, groups: Sequence[int], vectors: np.ndarray,
                 note_index: Sequence[int] | None = None) -> np.ndarray:
     """Labels where every theme holding segments of two or more strata is split, one theme per
     stratum. A piece of one note's segments (`note_index`; by default each segment its own note)
-    joins the theme of its stratum whose centre is nearest (a one-note theme of a large event
+    joins the theme (or lone piece) of its stratum whose centre is nearest (a one-note theme of a large event
     would be folded away unassigned: "Core funding." is a challenge worth its place among the
     others), where its stratum has another theme; else it stands alone. Renumbered by size;
     unchanged where no theme is mixed."""
@@ -113,8 +120,9 @@ def split_mixed(labels: np.ndarray, groups: Sequence[int], vectors: np.ndarray,
     centres = centroids(vectors, out)
     for k in alone:
         members = np.flatnonzero(out == k)
+        # Another lone piece of its stratum will do: two actions of one list are a theme.
         options = [(float(centres[other] @ centres[k]), other) for other in centres if other != k
-                   and other not in alone and groups[np.flatnonzero(out == other)[0]] == groups[members[0]]]
+                   and (out == other).any() and groups[np.flatnonzero(out == other)[0]] == groups[members[0]]]
         if options:
             out[members] = max(options)[1]
     return renumber(out)

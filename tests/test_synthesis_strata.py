@@ -120,3 +120,38 @@ def test_the_feedback_sample_keeps_lunch_and_thanks_apart_from_transport(db):
     for theme in themes:
         texts = " ".join(s["text"] for s in theme["segments"])
         assert not (any(e in texts for e in SAMPLE_EVENT) and any(p in texts for p in SAMPLE_SUBJECT)), texts
+
+
+def test_sections_under_two_headings_are_strata():
+    texts = ["Families in hotels", "Hotel rooms have no kitchen", "Bungalows sold off",
+             "Care leavers sleep on floors", "Tents"]
+    sections = ["EMERGENCY HOUSING", "EMERGENCY HOUSING", "OLDER PEOPLE", None, None]
+    assert strata.strata(texts, [None] * 5, sections=sections) == [0, 0, 1, 2, 2]
+    texts, sections = texts[:2] + texts[3:], sections[:2] + sections[3:]
+    # One heading in the whole write-up says nothing about where its points end.
+    assert strata.strata(texts, [None] * 4, sections=["Housing", "Housing", None, None]) == [0, 0, 0, 0]
+    sections = ["EMERGENCY HOUSING", "EMERGENCY HOUSING", "YOUNG PEOPLE", "YOUNG PEOPLE"]
+    assert strata.strata(texts, [None] * 4, sections=sections) == [0, 0, 1, 1]
+
+
+# Each section's points of a scribe's notes, marked by hand: a theme holds points of one only.
+SECTIONS = {
+    TRANSCRIPTS / "housing-round-table-scribe-notes.txt": (
+        ("B&Bs in Hunstanton", "nightly-rate TA", "jointly lease"),
+        ("sofa surfing", "17 year olds", "supported lodgings")),
+    FILES / "coastal-housing-forum-notes.txt": (
+        ("hotels in Cromer", "no kitchen", "hotel rates"),
+        ("Bungalows", "downsize"),
+        ("Care leavers 18-21", "living in tents", "supported housing for care leavers")),
+}
+
+
+@pytest.mark.models
+@pytest.mark.parametrize("path", list(SECTIONS), ids=["housing-sample", "own-coastal-notes"])
+def test_a_theme_of_a_scribes_notes_keeps_to_one_section(db, path):
+    themes = _themes(db, path, [{}])
+    assert len(themes) >= 3
+    for theme in themes:
+        texts = " ".join(s["text"] for s in theme["segments"])
+        found = [k for k, marks in enumerate(SECTIONS[path]) if any(m in texts for m in marks)]
+        assert len(found) <= 1, (theme["label"], texts)
