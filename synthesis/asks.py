@@ -189,8 +189,11 @@ def note_asks(doc) -> list[tuple[str, int, int]]:
     """The asking and proposing sentences of one parsed note: (kind, start, end) offsets in its text,
     kind "questions" or "proposals". Kept per note in the segmentation cache, so the digest parses
     nothing the synthesis run parsed already."""
+    from synthesis.segment import line_labels
+
+    labels = line_labels(doc.text)
     out = []
-    for sent in doc.sents:
+    for sent in _units(doc, labels):
         text = sent.text.strip()
         if not MIN_CHARS <= len(text) <= MAX_CHARS:
             continue
@@ -199,6 +202,21 @@ def note_asks(doc) -> list[tuple[str, int, int]]:
             start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
             out.append((kind, start, start + len(text)))
     return out
+
+
+def _units(doc, labels: list[int]):
+    """spaCy's sentences, each cut again where a line label starts ("... officers Question raised:
+    could the council ...?"), as segment.sentence_spans cuts them: a question is listed from its
+    label, not with the quotation the importer joined before it."""
+    for sent in doc.sents:
+        cuts = [at for at in labels if sent.start_char < at < sent.end_char]
+        if not cuts:
+            yield sent
+            continue
+        for a, b in zip([sent.start_char, *cuts], [*cuts, sent.end_char], strict=True):
+            piece = doc.char_span(a, b, alignment_mode="contract")
+            if piece is not None and len(piece):
+                yield piece
 
 
 def collect_asks(notes: Iterable[tuple[str, str, list[tuple[str, int, int]]]]) -> dict[str, list[dict]]:

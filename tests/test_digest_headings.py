@@ -94,3 +94,13 @@ def test_scribes_notes_give_labels_and_summaries_an_editor_keeps(db, path):
             assert not quote["text"].startswith(("Question raised:", "Action:")), quote["text"]
         for quote in theme["quotes"]:
             assert not any(0 < at for at in line_labels(quote["text"])), quote["text"]
+
+
+@pytest.mark.models
+def test_a_question_is_listed_from_its_line_label_not_with_the_quote_before_it():
+    from synthesis.asks import find_asks
+
+    text = ('"we are a permanent service now, not an emergency one" - volunteer coordinator Question '
+            'raised: should the network stop calling it emergency food? no agreement on that.')
+    questions = [q["text"] for q in find_asks([("n1", text)])["questions"]]
+    assert questions == ["Question raised: should the network stop calling it emergency food?"]
