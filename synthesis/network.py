@@ -32,6 +32,13 @@ STATUSES = ("recurring", "new", "fading")
 Vectors = Callable[[list[str]], np.ndarray]
 
 
+def segment_prints(theme: dict) -> list[str]:
+    """Short fingerprints of an event theme's published segments (note and text): an edit stores
+    them with its anchors, so it can find the theme again after a passage moved in or out of it."""
+    return sorted(hashlib.sha256(f"{s.get('note', '')}\x1f{s['text']}".encode()).hexdigest()[:12]
+                  for s in theme.get("segments", []))
+
+
 def member_key(slug: str, theme: dict) -> str:
     """An event theme's identity in a network: its event and a hash of its published segments.
     Network edits anchor on these, so they survive another event joining the network."""
@@ -132,7 +139,8 @@ def _member(event: dict, theme: dict, quote: dict | None) -> dict:
         cited = {"text": quote["text"], "event": event["slug"], "cite": f"{where}, {own}" if own else where}
     return {"key": member_key(event["slug"], theme), "slug": event["slug"], "title": event["title"],
             "date": event.get("date"), "label": theme["label"],
-            "size": int(theme.get("size") or len(theme.get("segments", []))), "quote": cited}
+            "size": int(theme.get("size") or len(theme.get("segments", []))), "quote": cited,
+            "prints": segment_prints(theme)}
 
 
 def _long_date(day: str | None) -> str | None:

@@ -277,3 +277,35 @@ def test_an_events_quote_is_its_themes_central_passage_not_a_leftover_side_point
     theme["summary_quotes"] = []
     [only] = network_themes(events, vectors(db))["themes"]
     assert only["quotes"][0]["text"] == drivers[2]
+
+
+def test_a_merge_survives_a_passage_moving_into_one_of_its_event_themes(db, nlp):
+    # Third walk-through W8: the editor merged two network themes, then corrected an event on its
+    # Themes tab (a passage moved into one of the merged event themes) and published it again;
+    # the merge was anchored on a hash of all the event theme's passages and was dropped.
+    from web.review import edited_result, record_edit, segment_key
+
+    save_series(db, "north", "North network")
+    published_event(db, nlp, "jan", "2026-01-10", FUNDING, VOLUNTEERS, series="north")
+    jul = published_event(db, nlp, "jul", "2026-07-10", FUNDING, TENDERS, series="north")
+    data, _ = network_data(db, "north", vectors=vectors(db))
+    tenders, volunteers = by_topic(data)["tender"], by_topic(data)["volunteers"]
+    record_network_edit(db, "north", "merge", theme=tenders["id"], other=volunteers["id"])
+    merged, unkept = network_data(db, "north", vectors=vectors(db))
+    assert unkept == [] and len(merged["themes"]) == len(data["themes"]) - 1
+
+    # July's funding theme gives one passage to its tenders theme; July is published again.
+    def about(theme) -> str:
+        return " ".join(s["text"] for s in theme["segments"]).lower()
+
+    result = edited_result(db, jul)
+    funding = next(t for t in result["themes"] if "funding" in about(t))
+    tender = next(t for t in result["themes"] if "tender" in about(t))
+    record_edit(db, jul, "split", theme=funding["id"], to=tender["id"],
+                segments=[segment_key(funding["segments"][0])])
+    assert len(next(t for t in edited_result(db, jul)["themes"] if "tender" in about(t))["segments"]) == 4
+    publish(db, jul, accept_redactions=True)
+    after, unkept = network_data(db, "north", vectors=vectors(db))
+    assert unkept == [], unkept
+    both = [t for t in after["themes"] if "tender" in words(t) and "volunteers" in words(t)]
+    assert len(both) == 1 and {e["slug"] for e in both[0]["events"]} == {"jan", "jul"}

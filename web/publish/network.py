@@ -116,7 +116,8 @@ def record_network_edit(db: Database, network: str, op: str, *, theme: str, acto
         raise ValidationError(f"Unknown edit {op!r}: use one of {', '.join(OPS)}.")
     result, _ = network_data(db, network, embedder=embedder)
     target = _theme_by_id(result, theme)
-    payload: dict = {"theme": _keys(target), "theme_label": target["label"]}
+    payload: dict = {"theme": _keys(target), "theme_label": target["label"],
+                     "prints": {m["key"]: m.get("prints", []) for m in target["members"]}}
     label = " ".join((label or "").split())
     if op in ("rename", "split") and len(label) > MAX_LABEL:
         raise ValidationError(f"A theme label has at most {MAX_LABEL} characters.")
@@ -131,6 +132,7 @@ def record_network_edit(db: Database, network: str, op: str, *, theme: str, acto
         if merged is target:
             raise ValidationError("Choose a different theme to merge into this one.")
         payload.update(other=_keys(merged), other_label=merged["label"])
+        payload["prints"].update({m["key"]: m.get("prints", []) for m in merged["members"]})
     else:
         moving = set(members or [])
         if not moving or not moving < set(_keys(target)):
@@ -161,6 +163,29 @@ def _holder(result: dict, keys: list[str]) -> dict | None:
     return best
 
 
+def _follow(result: dict, keys: list[str], prints: dict[str, list[str]]) -> list[str]:
+    """Each anchor as the event theme that now holds it: the same key, else the theme of the same
+    event holding more than half of the anchor's segments (an editor moved a passage in or out of
+    it on the event's Themes tab and published again; third walk-through W8: the merges on both
+    themes were dropped)."""
+    members = [m for theme in result["themes"] for m in theme["members"]]
+    present = {m["key"] for m in members}
+    out = []
+    for key in keys:
+        old = set(prints.get(key) or [])
+        if key in present or not old:
+            out.append(key)
+            continue
+        slug = key.split("#", 1)[0]
+        best = max((m for m in members if m["slug"] == slug),
+                   key=lambda m: len(old & set(m.get("prints", []))), default=None)
+        if best is not None and 2 * len(old & set(best.get("prints", []))) > len(old):
+            out.append(best["key"])
+        else:
+            out.append(key)
+    return out
+
+
 def apply_network_edits(result: dict, edits: list[dict]) -> tuple[dict, list[str]]:
     """The edits applied in order to the synthesised network; returns (result, what was not kept).
 
@@ -172,7 +197,10 @@ def apply_network_edits(result: dict, edits: list[dict]) -> tuple[dict, list[str
     labels: dict[str, str] = {}  # theme id -> organiser's label
     unkept = []
     for edit in edits:
-        p = edit["payload"]
+        p = dict(edit["payload"])
+        for field in ("theme", "other", "members"):
+            if field in p:
+                p[field] = _follow(result, p[field], p.get("prints") or {})
         theme = _holder(result, p["theme"])
         if theme is None:
             unkept.append(f"Not kept: {edit['op']} of {p['theme_label']!r} (its events left the network).")
