@@ -408,3 +408,43 @@ def test_connections_closed_while_a_forked_child_lives_leave_the_loop_quiet():
         srv.close()
         srv.task_dispatcher.shutdown(timeout=5)
         thread.join(WITHIN)
+
+
+class ClosingOthersChannel(RoomChannel):
+    """A connection whose clean-up check sees another connection close at that moment, as a
+    request thread closing its own connection would (waitress walked the live dict)."""
+
+    @property
+    def last_activity(self) -> float:
+        others = [fd for fd in self.server.active_channels if fd != self._fileno]
+        if others:
+            self.server.active_channels.pop(others[0], None)
+        return self._last_activity
+
+    @last_activity.setter
+    def last_activity(self, value: float) -> None:
+        self._last_activity = value
+
+
+def test_a_connection_closing_during_the_clean_up_does_not_end_the_loop():
+    srv = create_room_server(app, host="127.0.0.1", port=0, threads=2, channel_timeout=30,
+                             cleanup_interval=1)
+    srv.channel_class = ClosingOthersChannel
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    phones = []
+    try:
+        phones = [socket.create_connection(("127.0.0.1", srv.effective_port), timeout=WITHIN)
+                  for _ in range(4)]
+        deadline = time.monotonic() + WITHIN
+        while len(srv.active_channels) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(2.5)  # two clean-ups, each seeing connections leave the dict as it walks it
+        assert thread.is_alive()
+        assert _get(srv.effective_port, "/after-clean-up") == b"/after-clean-up"
+    finally:
+        for conn in phones:
+            conn.close()
+        srv.close()
+        srv.task_dispatcher.shutdown(timeout=5)
+        thread.join(timeout=10)

@@ -129,7 +129,13 @@ class RoomServer(TcpWSGIServer):
         super().pull_trigger()
 
     def maintenance(self, now: float) -> None:
-        super().maintenance(now)
+        """waitress's clean-up (idle connections marked to close), over a copy of the connections:
+        a request thread closing its own connection meanwhile would otherwise change the dict it
+        walks, and the error would end the loop."""
+        cutoff = now - self.adj.channel_timeout
+        for channel in list(self.active_channels.values()):
+            if not channel.requests and channel.last_activity < cutoff:
+                channel.will_close = True
         self._map.touched.append(_EVERYONE)
 
     def run(self) -> None:
@@ -237,7 +243,7 @@ def run_loop(socket_map: SocketMap, timeout: float) -> None:
             # Not waiting when the asking itself changed something (the clean-up ran, say).
             pending = socket_map.touched or socket_map.added or socket_map.removed
             events = poller.poll(0 if pending else timeout)
-            if not events:
+            if not events and not pending:
                 everyone = True  # a quiet second: ask everyone, as waitress would have
             for fd, flags in events:
                 obj = socket_map.get(fd)
