@@ -294,6 +294,9 @@ def _light(token) -> bool:
     intensifier ("that whole convening", "very tight") with nothing under it."""
     if token.n_lefts or token.n_rights:
         return False
+    if token.dep_ == "det" and token.lower_ in {"this", "that"} and token.head.tag_ == "NN" \
+            and not token.head.lower_.endswith("ing"):
+        return False  # "work for [this] group" would leave a bare singular noun: "for group"
     return (token.dep_ == "det" and token.lower_ in DEMONSTRATIVES) or (
         token.dep_ in {"amod", "advmod"} and token.lower_ in VAGUE)
 

@@ -104,3 +104,20 @@ def test_a_question_is_listed_from_its_line_label_not_with_the_quote_before_it()
             'raised: should the network stop calling it emergency food? no agreement on that.')
     questions = [q["text"] for q in find_asks([("n1", text)])["questions"]]
     assert questions == ["Question raised: should the network stop calling it emergency food?"]
+
+
+@pytest.mark.models
+def test_a_label_keeps_this_before_a_singular_noun():
+    from synthesis.label_candidates import candidate_phrases
+    from synthesis.segment import Segment, load_nlp
+
+    texts = ["The tenants felt that a single visit doesn't help this estate.",
+             "These larger grants by their nature need a lead partner."]
+    docs = list(load_nlp().pipe(texts))
+    segments = [Segment(note_id=i, note_ref=f"n{i}", table=None, start=0, end=len(t), text=t, note_index=i)
+                for i, t in enumerate(texts)]
+    phrases = candidate_phrases(docs, segments)
+    assert not any(p.endswith("help estate") for p in phrases[0]), phrases[0]
+    assert any(p.endswith("help this estate") for p in phrases[0]), phrases[0]
+    # A plural keeps its headline form: "these larger grants" is "larger grants".
+    assert any(p.startswith("larger grants") for p in phrases[1]), phrases[1]
