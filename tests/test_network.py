@@ -309,3 +309,23 @@ def test_a_merge_survives_a_passage_moving_into_one_of_its_event_themes(db, nlp)
     assert unkept == [], unkept
     both = [t for t in after["themes"] if "tender" in words(t) and "volunteers" in words(t)]
     assert len(both) == 1 and {e["slug"] for e in both[0]["events"]} == {"jan", "jul"}
+
+
+def test_a_merge_not_kept_names_the_theme_by_the_heading_the_page_shows(db, nlp):
+    # Third walk-through W8: 'Not kept: merge of ... into 'Mum misses her hospital appointments ...''
+    # named the theme by its machine label at the time of the merge; the page headed it with the
+    # editor's later rename, so the name was on no theme of the page.
+    from web.publish.publishing import withdraw
+
+    save_series(db, "north", "North network")
+    jan = published_event(db, nlp, "jan", "2026-01-10", FUNDING, VOLUNTEERS, series="north")
+    published_event(db, nlp, "jul", "2026-07-10", FUNDING, TENDERS, series="north")
+    data, _ = network_data(db, "north", vectors=vectors(db))
+    tenders, volunteers = by_topic(data)["tender"], by_topic(data)["volunteers"]
+    record_network_edit(db, "north", "merge", theme=tenders["id"], other=volunteers["id"])
+    record_network_edit(db, "north", "rename", theme=tenders["id"], label="Deadlines too tight")
+    withdraw(db, jan, 1)  # January's themes leave the network: the merged-in theme is gone
+    after, unkept = network_data(db, "north", vectors=vectors(db))
+    assert len(unkept) == 1, unkept
+    assert "into 'Deadlines too tight'" in unkept[0] and "merge it again" in unkept[0], unkept
+    assert "Deadlines too tight" in [t["label"] for t in after["themes"]]

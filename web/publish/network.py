@@ -209,8 +209,12 @@ def apply_network_edits(result: dict, edits: list[dict]) -> tuple[dict, list[str
             labels[theme["id"]] = p["label"]
         elif edit["op"] == "merge":
             other = _holder(result, p["other"])
-            if other is None or other is theme:
-                unkept.append(f"Not kept: merge of {p['other_label']!r} into {p['theme_label']!r}.")
+            if other is theme:
+                continue  # both are in one theme already (the network grouped them so itself)
+            if other is None:
+                # Named by the heading the page shows once every edit is applied (a rename made
+                # after the merge included): the label at the time may be on no theme now.
+                unkept.append((theme["id"], p["other_label"], p["theme_label"]))
                 continue
             merged = theme_from_members(theme["members"] + other["members"], events,
                                         label=labels.get(theme["id"]) or theme["label"])
@@ -235,6 +239,10 @@ def apply_network_edits(result: dict, edits: list[dict]) -> tuple[dict, list[str
         if theme["id"] in labels:
             theme["label"] = labels[theme["id"]]
             theme["edited"] = True
+    headings = {t["id"]: t["label"] for t in result["themes"]}
+    unkept = [item if isinstance(item, str) else
+              f"Not kept: merge of {item[1]!r} into {headings.get(item[0], item[2])!r}: the theme merged "
+              "in is no longer found; merge it again if it is still there." for item in unkept]
     result["themes"] = sort_themes(result["themes"])
     return result, unkept
 
