@@ -484,3 +484,25 @@ def test_a_numbered_agenda_item_first_in_the_file_is_a_heading_not_the_title():
     parsed = parse_text(b"1. Welcome\nJenny welcomed everyone and the notes were agreed.\n", ImportOptions())
     assert parsed.title is None
     assert [n.text for n in parsed.notes] == ["Jenny welcomed everyone and the notes were agreed."]
+
+
+def test_a_form_question_asking_for_the_table_is_the_table_column(tmp_path):
+    """Third walk-through W7: a survey's 'Which table were you at?' column was not recognised, so
+    `harvest import` refused ('cannot tell which column holds the note text') and the web's column
+    page left the table at '(none)'. A header asking which/what table is the table column, and never
+    the note text; 'What did your table discuss?' is still a question, not the table."""
+    from capture.importers.tabular import preview
+
+    survey = tmp_path / "june-survey.csv"
+    survey.write_text("Timestamp,What is the biggest problem getting about?,Which table were you at?\n"
+                      "18/06/2026 10:02,No bus after six so I cannot work evenings,Table 1\n"
+                      "18/06/2026 10:05,My mum misses her hospital appointments,Table 3\n", encoding="utf-8")
+    parsed = parse(survey)
+    assert [(n.text, n.table) for n in parsed.notes] == [
+        ("No bus after six so I cannot work evenings", "Table 1"),
+        ("My mum misses her hospital appointments", "Table 3")]
+    assert preview(survey.read_bytes(), ".csv").guesses["table"] == 2
+    discussed = tmp_path / "discussed.csv"
+    discussed.write_text("Timestamp,What did your table discuss?\n18/06/2026 10:02,Evening buses\n",
+                         encoding="utf-8")
+    assert [(n.text, n.table) for n in parse(discussed).notes] == [("Evening buses", None)]

@@ -40,6 +40,14 @@ META_HEADERS = {"timestamp", "email address", "email", "date", "time", "votes", 
                 "event code", "session", "voter id", "created at", "submitted at", "status",
                 *ID_HEADERS, *TABLE_HEADERS, *AUTHOR_HEADERS}
 ANONYMOUS = {"anonymous", "anon", "n/a", "-", "none"}
+# A form's question asking for the table in other words than the names above ("Which table were
+# you at?", "What table are you sitting at?"): the table column, and never the note text.
+TABLE_QUESTION = re.compile(r"^(which|what) (table|breakout room)\b")
+
+
+def _meta(normal: str) -> bool:
+    """Whether a (normalised) header names a column that is never the note text."""
+    return normal in META_HEADERS or bool(TABLE_QUESTION.match(normal))
 
 
 def _norm(header: str) -> str:
@@ -140,9 +148,13 @@ def _column(header: list[str], given: str | None, defaults: tuple[str, ...], opt
     for name in defaults:
         if name in normal:
             return normal.index(name)
+    if defaults is TABLE_HEADERS:
+        asked = [i for i, h in enumerate(normal) if TABLE_QUESTION.match(h)]
+        if asked:
+            return asked[0]
     if required:
         # Google Forms: a Timestamp column and one question; or a sheet of one column.
-        candidates = [i for i, h in enumerate(normal) if h and h not in META_HEADERS]
+        candidates = [i for i, h in enumerate(normal) if h and not _meta(h)]
         if len(candidates) == 1:
             return candidates[0]
         raise ParseError(f"cannot tell which column holds the note text (the columns are: "
@@ -245,7 +257,7 @@ def _guess_text(header: list[str], body: list[list[str]]) -> int | None:
         return _column(header, None, TEXT_HEADERS, "", required=True)
     except ParseError:
         pass
-    candidates = [i for i, h in enumerate(header) if h and _norm(h) not in META_HEADERS]
+    candidates = [i for i, h in enumerate(header) if h and not _meta(_norm(h))]
     if not candidates:
         return None
 
