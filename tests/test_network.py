@@ -329,3 +329,30 @@ def test_a_merge_not_kept_names_the_theme_by_the_heading_the_page_shows(db, nlp)
     assert len(unkept) == 1, unkept
     assert "into 'Deadlines too tight'" in unkept[0] and "merge it again" in unkept[0], unkept
     assert "Deadlines too tight" in [t["label"] for t in after["themes"]]
+
+
+def test_an_edit_whose_event_theme_was_taken_apart_says_so_not_that_its_event_left(db, nlp):
+    # Third walk-through W8 residue: an edit that could not follow its event theme (most of its
+    # passages moved away on the event's Themes tab) said "its events left the network" while the
+    # event was still there.
+    from web.review import edited_result, record_edit, segment_key
+
+    save_series(db, "north", "North network")
+    published_event(db, nlp, "jan", "2026-01-10", FUNDING, VOLUNTEERS, series="north")
+    jul = published_event(db, nlp, "jul", "2026-07-10", FUNDING, TENDERS, series="north")
+    data, _ = network_data(db, "north", vectors=vectors(db))
+    tenders = by_topic(data)["tender"]["id"]
+    record_network_edit(db, "north", "rename", theme=tenders, label="Deadlines too tight")
+
+    def about(theme) -> str:
+        return " ".join(s["text"] for s in theme["segments"]).lower()
+
+    result = edited_result(db, jul)
+    funding = next(t for t in result["themes"] if "funding" in about(t))
+    tender = next(t for t in result["themes"] if "tender" in about(t))
+    record_edit(db, jul, "split", theme=tender["id"], to=funding["id"],
+                segments=[segment_key(s) for s in tender["segments"][:2]])
+    publish(db, jul, accept_redactions=True)
+    _, unkept = network_data(db, "north", vectors=vectors(db))
+    assert len(unkept) == 1 and "Deadlines" in unkept[0], unkept
+    assert "left the network" not in unkept[0] and "changed on their Themes tabs" in unkept[0], unkept

@@ -165,9 +165,10 @@ def _holder(result: dict, keys: list[str]) -> dict | None:
 
 def _follow(result: dict, keys: list[str], prints: dict[str, list[str]]) -> list[str]:
     """Each anchor as the event theme that now holds it: the same key, else the theme of the same
-    event holding more than half of the anchor's segments (an editor moved a passage in or out of
-    it on the event's Themes tab and published again; third walk-through W8: the merges on both
-    themes were dropped)."""
+    event that is mostly the anchor's: more than half of the anchor's segments, making up more than
+    half of its own (an editor moved a passage in or out of it on the event's Themes tab and
+    published again; third walk-through W8: the merges on both themes were dropped). A theme that
+    took in a minority of the anchor's passages is not it, so a rename never lands on it."""
     members = [m for theme in result["themes"] for m in theme["members"]]
     present = {m["key"] for m in members}
     out = []
@@ -179,7 +180,8 @@ def _follow(result: dict, keys: list[str], prints: dict[str, list[str]]) -> list
         slug = key.split("#", 1)[0]
         best = max((m for m in members if m["slug"] == slug),
                    key=lambda m: len(old & set(m.get("prints", []))), default=None)
-        if best is not None and 2 * len(old & set(best.get("prints", []))) > len(old):
+        new = set(best.get("prints", [])) if best is not None else set()
+        if best is not None and 2 * len(old & new) > max(len(old), len(new)):
             out.append(best["key"])
         else:
             out.append(key)
@@ -203,7 +205,10 @@ def apply_network_edits(result: dict, edits: list[dict]) -> tuple[dict, list[str
                 p[field] = _follow(result, p[field], p.get("prints") or {})
         theme = _holder(result, p["theme"])
         if theme is None:
-            unkept.append(f"Not kept: {edit['op']} of {p['theme_label']!r} (its events left the network).")
+            still = {e["slug"] for e in events} & {key.split("#", 1)[0] for key in p["theme"]}
+            why = ("its events' themes were changed on their Themes tabs: make it again on the theme "
+                   "you mean" if still else "its events left the network")
+            unkept.append(f"Not kept: {edit['op']} of {p['theme_label']!r} ({why}).")
             continue
         if edit["op"] == "rename":
             labels[theme["id"]] = p["label"]
