@@ -35,7 +35,8 @@ GENERIC = {"thing", "things", "people", "way", "ways", "lot", "lots", "group", "
            "part", "fact", "one", "ones", "bit", "idea", "question", "case", "example"}
 # Single words a label never starts with (articles, conjunctions, discourse markers, hedges);
 # Determiners and adverbs go too ("Already established set", "Genuinely quasi market"), except
-# negations: "No management costs" says the opposite of "Management costs".
+# negations and limiters: "No management costs" says the opposite of "Management costs", "Too
+# much time on presentations" more than "Much time on presentations".
 LEADING_WORDS = {"a", "an", "the", "this", "these", "those", "that", "all", "some", "any", "so",
                  "and", "but", "or", "also", "actually", "certainly", "just", "really", "then",
                  "well", "maybe", "perhaps", "basically", "obviously", "clearly", "however",
@@ -106,7 +107,8 @@ def _strip_leading(tokens: list) -> list:
                 tokens, changed = tokens[len(opener):], True
                 break
         if not changed and (tokens[0].lower_ in LEADING_WORDS or tokens[0].pos_ in LEADING_POS
-                            or (tokens[0].pos_ in {"DET", "ADV"} and tokens[0].lower_ not in NEGATIONS)
+                            or (tokens[0].pos_ in {"DET", "ADV"} and tokens[0].lower_ not in NEGATIONS
+                                and tokens[0].lower_ not in publishable.NEGATORS)
                             or not tokens[0].text.strip()):
             tokens, changed = tokens[1:], True
     return tokens

@@ -121,3 +121,15 @@ def test_a_label_keeps_this_before_a_singular_noun():
     assert any(p.endswith("help this estate") for p in phrases[0]), phrases[0]
     # A plural keeps its headline form: "these larger grants" is "larger grants".
     assert any(p.startswith("larger grants") for p in phrases[1]), phrases[1]
+
+
+@pytest.mark.models
+def test_a_label_keeps_the_limiter_it_opens_on():
+    from synthesis.label_candidates import candidate_phrases
+    from synthesis.segment import Segment, load_nlp
+
+    text = "Too much time on speeches, not enough on questions."
+    segment = Segment(note_id=1, note_ref="n1", table=None, start=0, end=len(text), text=text)
+    phrases = candidate_phrases([load_nlp()(text)], [segment])[0]
+    assert "Too much time on speeches" in phrases, phrases
+    assert not any(p.lower().startswith(("much time", "time on")) for p in phrases), phrases
