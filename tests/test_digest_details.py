@@ -106,3 +106,26 @@ def test_a_scribes_label_the_model_takes_for_a_person_is_not_redacted(db):
     assert "Priya" not in md and "Shah" not in md
     assert "a participant raised" not in md.lower()
 
+
+
+def test_notes_that_are_all_the_events_details_are_not_counted_as_notes(db):
+    # Imported minutes store their "Present:" and "Date: ... Venue: ..." lines as notes; the
+    # synthesis reads them as the event's details (context). The digest said "Notes: 7" for 5.
+    notes = [*MINUTES, ("m6", "Date: 14 January 2026. Venue: Walton Community Centre.", None, "scribe"),
+             ("m7", "Apologies: Sandra Lowe. Present: eleven.", None, "scribe")]
+    event = _event(db, notes=notes)
+    result = make_result(db, event)
+    texts = {ref: text for ref, text, _a, _r in notes}
+    result["context"] = [
+        {"text": texts["m1"], "note": "m1", "kind": "attendance", "start": 0, "end": len(texts["m1"])},
+        {"text": "Date: 14 January 2026.", "note": "m6", "kind": "date", "start": 0, "end": 22},
+        {"text": "Venue: Walton Community Centre.", "note": "m6", "kind": "venue", "start": 23,
+         "end": len(texts["m6"])},
+        # Only part of m7 is a detail line: the note is still counted.
+        {"text": "Apologies: Sandra Lowe.", "note": "m7", "kind": "apologies", "start": 0, "end": 23},
+    ]
+    result["event"] = {"slug": event.slug, "title": TITLE, "date": "2026-01-14", "venue": None, "present": 4}
+    store_result(db, event, result)
+    data = build_data(db, event)
+    assert data["participation"]["notes"] == 5  # m2-m5 and m7; not m1 or m6
+    assert "- Notes: 5" in compose_markdown(db, event)

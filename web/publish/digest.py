@@ -51,13 +51,36 @@ def _entities(result: dict) -> dict[str, list[str]]:
 WRITTEN_SUFFIXES = (".txt", ".md", ".docx")
 
 
-def participation(notes: list, tables: set[str]) -> dict:
+def participation(notes: list, tables: set[str], context: list[dict] | None = None) -> dict:
     """Tables, notes and contributors: the people whose own words the notes are (an attendee's
     note, a form's or spreadsheet's author, a voice in captions), not the people a scribe's
-    minutes report ("Jo said"). Only counts, never names."""
+    minutes report ("Jo said"). Only counts, never names.
+
+    A note that is all the event's details (the result's `context` lines cover every word of it:
+    "Present: ...", "Date: 12 February. Venue: ...") is minute-keeping, not a note of the
+    discussion: it is not counted (the third walk-through's W5: "Notes: 13" for 10)."""
+    details = _all_details(notes, context or [])
+    notes = [n for n in notes if n.ref not in details]
     counted = [n for n in notes if _author(n) and not _reported(n)]
     return {"tables": len(tables), "notes": len(notes), "contributors": len({_author(n) for n in counted}),
             "attributed": len(counted)}
+
+
+def _all_details(notes: list, context: list[dict]) -> set[str]:
+    """Refs of the notes whose every word is inside the result's context lines."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for line in context:
+        if line.get("note") is not None and line.get("start") is not None:
+            spans.setdefault(line["note"], []).append((int(line["start"]), int(line["end"])))
+    out = set()
+    for note in notes:
+        covered = set()
+        for start, end in spans.get(note.ref, []):
+            covered.update(range(max(0, start), min(end, len(note.text))))
+        words = [i for i, ch in enumerate(note.text) if ch.isalnum()]
+        if words and all(i in covered for i in words):
+            out.add(note.ref)
+    return out
 
 
 def _author(note) -> str:
@@ -171,7 +194,7 @@ def build_data(db: Database, event: Event) -> dict:
         "event": {"slug": event.slug, "title": title, "date": event.date or found.get("date"),
                   "venue": event.venue or found.get("venue"), "present": found.get("present"),
                   "questions": event.questions, "chatham_house": event.chatham_house},
-        "participation": participation(notes, tables),
+        "participation": participation(notes, tables, result.get("context")),
         "themes": themes,
         "unassigned": len(result.get("unassigned", [])),
         "asks": asks,
