@@ -176,6 +176,37 @@ def test_the_housing_scribes_report_of_priya_is_hers_not_dans():
     assert next(n for n in notes if n.text == "11.15 - break").author is None
 
 
+TABLE_FEEDBACK = """Food network round table
+
+Table 3 fed back:
+- pantries work better than parcels
+- no cooking at the hostel
+Waiting lists are long.
+
+Next steps agreed by everyone
+1. Ask the council for a pantry grant
+2. Share the volunteer rota
+"""
+
+
+def test_a_tables_feedback_label_heads_its_points_up_to_the_next_section():
+    notes = _notes_of(TABLE_FEEDBACK)
+    tables = {n.text: n.table for n in notes}
+    # Points without full stops stay the table's; the list under the next section is the meeting's.
+    assert tables["pantries work better than parcels"] == "Table 3"
+    assert tables["no cooking at the hostel"] == "Table 3"
+    assert tables["Waiting lists are long."] == "Table 3"
+    assert tables["Ask the council for a pantry grant"] is None
+    assert tables["Share the volunteer rota"] is None
+
+
+def test_the_housing_asks_are_not_table_2s():
+    notes = parse(TRANSCRIPTS / "housing-round-table-scribe-notes.txt").notes
+    table_of = {n.text[:30]: n.table for n in notes}
+    assert table_of["No supported lodgings scheme i"] == "Table 2"
+    assert table_of["A named contact in housing opt"] is None
+
+
 @pytest.mark.parametrize("line, author", [
     ("Alison Reid CEO of Community Dental Services responds", "Alison Reid"),
     ("John McDonald, Director of Policy at NCVO, responds", "John McDonald"),

@@ -1,7 +1,8 @@
 """Plain text: title, headings, paragraphs, list items and speaker turns (Markdown: markdown.py).
 
 Paragraphs are separated by blank lines (hard-wrapped lines are joined); a list item is a note
-of its own; a line starting a "Name:" turn starts a new paragraph. A heading is a line underlined
+of its own, and a line after it that starts a point of its own is not the item's; a line
+starting a "Name:" turn starts a new paragraph. A heading is a line underlined
 with === or ---, or a short numbered agenda item with the discussion on the next line.
 
 A scribe often writes one point per line with no blank line between: a line that ends a sentence,
@@ -103,6 +104,11 @@ def _blocks(text: str) -> list[Block]:
         if para and kind == "para" and _own_line(para[-1], line) and (
                 (not in_turn and not (len(para) == 1 and blocks and _heading_line(para[0])))
                 or (in_turn and (REPORTED.match(clean(line)) or interrupts_turn(line)))):
+            flush()
+        elif para and kind == "item" and not line[:1].isspace() and _own_line(para[-1], line):
+            # A line after a list item, not indented, that starts a point of its own (the item
+            # ended a sentence, or is short): not the item's ("- no cooking at the hostel" then
+            # "Waiting lists are long."). A wrapped item goes on in lower case or runs long.
             flush()
         if not para:
             para_line = number

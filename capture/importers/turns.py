@@ -265,6 +265,19 @@ def _is_table_line(text: str) -> bool:
     return bool(TABLE_HEADING.match(text)) and len(text) <= 100 and not text.endswith((".", "?", "!"))
 
 
+def _section_line(text: str, heads_list: bool) -> bool:
+    """A line that heads a section rather than saying something: a label ending in a colon
+    ("Asks:"), or a few words with no sentence's ending over a list ("Asks - first go (not agreed
+    yet!!)" then "1. ..."); never a table's own line. A short point without a full stop is a
+    point, not a heading, unless a list follows it."""
+    line = clean(text)
+    if not line or _is_table_line(line) or match_turn(line):
+        return False
+    if len(line) <= 60 and line.endswith(":"):
+        return True
+    return heads_list and len(line.split()) <= 8 and not re.search(r"[.?,;]$", line) and line[0].isupper()
+
+
 def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None,
                       unit: str = "line") -> ImportedNotes:
     """One note per paragraph or list item, with title, headings, tables and turns applied.
@@ -285,9 +298,18 @@ def notes_from_blocks(blocks: list[Block], *, default_table: str | None = None,
     people = people_named(blocks)
     turn: Turn | None = None
     table, table_level = default_table, None
-    for block in blocks:
+    by_label = False  # the table was set by a label ("Table 2 fed back:"), not a heading
+    for i, block in enumerate(blocks):
+        heads_list = i + 1 < len(blocks) and blocks[i + 1].kind == "item"
+        if by_label and block.kind == "para" and _section_line(block.text, heads_list):
+            # A label heads what follows it, up to the next line that heads a section of its own
+            # ("Asks - first go" over a list): the asks after Table 2's feedback are not Table 2's.
+            table, table_level, by_label = default_table, None, False
         if block.kind == "para" and _is_table_line(block.text):
+            by_label = block.text.rstrip().endswith(":")
             block = Block("heading", block.text, level=2, line=block.line)
+        elif block.kind == "heading":
+            by_label = False
         if block.kind in ("title", "heading"):
             heading_turn = match_turn(block.text)
             if heading_turn:
