@@ -296,3 +296,24 @@ def test_an_everyday_word_opening_a_sentence_is_not_suggested_as_a_name(db):
     assert "Café notes in latin-1: rents are too high." in published
     assert "participant notes in latin-1" not in published
     assert not {"Victor", "Jasmine", "Brown", "Priya"} & set(re.findall(r"\w+", published))
+
+
+def test_a_word_of_a_bodys_name_the_event_gives_is_not_suggested_from_the_results_people(db):
+    """The third walk-through's W6: "Chatteris", which the model took for a person, was suggested
+    from the result's entities although the attendance line gives "Chatteris Town Council" as a
+    body, and "Confirm all" published "Venue: A participant Library"."""
+    notes = [
+        ("w1", None, "Present: Helen Marsh (Fenland Community Transport), "
+                     "Oliver Pike (Chatteris Town Council)."),
+        ("w2", "Table 1", "Venue: Chatteris Library. The evening buses stop at six."),
+        ("w3", "Table 1", "There is nothing after six from Chatteris to March, so shift workers pay "
+                          "for taxis."),
+        ("w4", "Table 2", "Helen said the volunteer drivers are getting older."),
+    ]
+    event = seed_event(db, slug="fenland", notes=notes, chatham_house=True)
+    result = make_result(db, event, [("Buses", ("buses", "six")), ("Drivers", ("drivers",))])
+    result["entities"].append({"text": "Chatteris", "label": "PERSON", "count": 3})
+    store_result(db, event, result)
+    found = {r["original"] for r in redaction_rows(db, event)}
+    assert "Chatteris" not in found
+    assert {"Helen Marsh", "Oliver Pike"} <= found

@@ -290,7 +290,10 @@ def _detect(notes: list, entities: list[dict], draft: str | None = None) -> list
     openings = {e.text.lower() for doc in docs for e in doc.ents if e.label_ == "PERSON"
                 and _common_word_opening(e)} - {k.lower() for k in found}
     for ent in entities:
-        if ent.get("label") == "PERSON" and ent["text"].lower() not in not_people | openings:
+        # As for the notes' own entities: not a word of a body's or place's name the event gives
+        # ("Chatteris" of "Oliver Pike (Chatteris Town Council)": "Venue: A participant Library").
+        if ent.get("label") == "PERSON" and ent["text"].lower() not in not_people | openings \
+                and not _inside(ent["text"].lower(), not_people):
             context = next((n.text for n in notes if ent["text"] in n.text), ent["text"])
             add(ent["text"], "ner", context)
     if draft:
