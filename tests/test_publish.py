@@ -320,3 +320,20 @@ def test_cli_formats_match_the_publisher_and_commands_start_without_matplotlib()
     code = "import sys, web.cli; print('matplotlib' in sys.modules, 'markdown' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_with_the_form_closed_leaving_it_closed_is_chosen_already(app, client, db, event):
+    """Third walk-through W9: with the attendee form closed, no publish choice was chosen, so
+    Publish only showed the browser's bubble. Leaving it closed is chosen; an open form's choice
+    (keep open or close) is still the organiser's to make."""
+    import re
+
+    from capture.store import save_event
+
+    login(client)
+    page = client.get("/review/round-table/digest").get_data(as_text=True)  # the form is open
+    assert not re.search(r'<input[^>]*name="after"[^>]*checked', page)
+    save_event(db, "round-table", status="closed")
+    page = client.get("/review/round-table/digest").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="after-leave"[^>]*value="close"[^>]*checked', page)
+    assert not re.search(r'<input[^>]*id="after-reopen"[^>]*checked', page)
