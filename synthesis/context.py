@@ -224,10 +224,15 @@ def heading_prefix(sentence) -> int | None:
     seven words without a verb, pronoun, adverb or date, straight before a capitalised word that
     starts a clause with a verb, and not inside one proper name."""
     tokens = list(sentence)
+    shouted = _shouted_heading(tokens)
+    if shouted is not None:
+        return shouted
     for k in range(1, min(len(tokens) - 1, 8)):
         tok, prefix = tokens[k], tokens[:k]
         if not tok.is_alpha or not (tok.is_title or tok.is_upper):
             continue
+        if len(tok) > 1 and tok.is_upper and all(t.is_upper for t in prefix if t.is_alpha):
+            continue  # a heading in capitals goes on while its words do ("HOMES FOR OLDER PEOPLE")
         first, last = prefix[0], prefix[-1]
         if not (first.is_title or first.is_upper) or first.pos_ in ("ADP", "SCONJ", "CCONJ", "DET", "ADV"):
             return None
@@ -247,6 +252,26 @@ def heading_prefix(sentence) -> int | None:
             return tok.idx
         return None
     return None
+
+
+def _shouted_heading(tokens) -> int | None:
+    """Where the text starts after a heading in capitals joined to its paragraph ("TEMPORARY
+    ACCOMMODATION Families wait ...", "HOMES FOR OLDER PEOPLE Bungalows are ..."): a run of one to
+    seven words in capitals, then a word in title case that starts a clause with a verb. spaCy's
+    tags of words in capitals are unreliable, so the case alone decides; one short word in
+    capitals is an acronym ("NHS Trusts are ..."), not a heading."""
+    n = 0
+    while n < len(tokens) and n < 8 and ((tokens[n].is_alpha and tokens[n].is_upper and len(tokens[n]) > 1)
+                                         or (n and tokens[n].text in ("&", "-", "/"))):
+        n += 1
+    if not 1 <= n <= 7 or n >= len(tokens) - 1 or not tokens[n - 1].is_alpha:
+        return None
+    if n == 1 and len(tokens[0]) < 6:
+        return None
+    nxt = tokens[n]
+    if not (nxt.is_alpha and nxt.is_title and not nxt.is_upper) or _verbless(tokens[n:]):
+        return None
+    return nxt.idx
 
 
 def _units(doc, text: str) -> list[tuple[int, int, int, int]]:

@@ -155,6 +155,24 @@ def test_headings_the_tagger_reads_as_a_noun_and_a_verb_are_headings():
     assert note_context(nlp(messy), messy) == [(0, len("prevention (this was the longest bit)"), "heading")]
 
 
+@pytest.mark.parametrize(("text", "heading"), [
+    # helper-digest's own coastal notes: the heading was cut to "HOMES"; mine after it.
+    ("HOMES FOR OLDER PEOPLE Bungalows are being sold off under right to buy and not replaced.",
+     "HOMES FOR OLDER PEOPLE"),
+    ("TEMPORARY ACCOMMODATION Families wait in bed and breakfasts for months.", "TEMPORARY ACCOMMODATION"),
+    ("TRANSPORT & ACCESS Buses stop at six in the evening.", "TRANSPORT & ACCESS"),
+    ("HOUSING Rents went up by a third this year.", "HOUSING"),
+    # An acronym opening a sentence is no heading.
+    ("NHS Trusts are cutting the posts that link them to charities.", None),
+])
+def test_a_heading_in_capitals_joined_to_its_paragraph_is_all_its_words(text, heading):
+    from synthesis.context import note_context
+    from synthesis.segment import load_nlp
+
+    found = [text[a:b] for a, b, kind in note_context(load_nlp()(text), text) if kind == "heading"]
+    assert found == ([heading] if heading else [])
+
+
 @pytest.mark.parametrize(("text", "label"), [
     ("Phone note A at Table 1: the food bank now sees working families every week.",
      "Phone note A at Table 1:"),
