@@ -39,6 +39,16 @@ def served(app) -> Iterator[str]:
         thread.join(timeout=5)
 
 
+def log_in(page, server: str, next_path: str) -> None:
+    """Log the seeded organiser in through the login page, landing on `next_path`."""
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{server}/auth/login?next={next_path}")
+    page.fill("input[name=email]", "organiser@example.org")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form button[type=submit] >> nth=-1")
+    page.wait_for_url(f"{server}{next_path}")
+
+
 def shots_folder(test_name: str) -> Path:
     """test-output/browser/<test>/, made if missing."""
     folder = REPO / "test-output" / "browser" / test_name

@@ -7,7 +7,7 @@ Screenshots go to test-output/browser/<test>/.
 from __future__ import annotations
 
 import pytest
-from browser_helpers import TIMEOUT_MS, chromium, served, shots_folder
+from browser_helpers import TIMEOUT_MS, chromium, log_in, served, shots_folder
 from publishing_data import make_result, seed_event, store_result
 
 pytestmark = pytest.mark.browser
@@ -33,15 +33,6 @@ def shots(request):
     return shots_folder(request.node.name)
 
 
-def _log_in(page, server: str, next_path: str) -> None:
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{server}/auth/login?next={next_path}")
-    page.fill("input[name=email]", "organiser@example.org")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form button[type=submit] >> nth=-1")
-    page.wait_for_url(f"{server}{next_path}")
-
-
 def _type_into_markdown(page, old: str, new: str) -> None:
     page.fill("#markdown", page.input_value("#markdown").replace(old, new, 1))
 
@@ -61,7 +52,7 @@ def test_publish_carries_the_markdown_typed_and_not_saved_even_without_javascrip
         try:
             page = browser.new_context(java_script_enabled=False,
                                        viewport={"width": 1100, "height": 900}).new_page()
-            _log_in(page, server, f"/review/{SLUG}/digest")
+            log_in(page, server, f"/review/{SLUG}/digest")
             _type_into_markdown(page, "## Themes\n", f"## Themes\n\n{UNSAVED}\n")
             page.check("#after-keep-open")
             page.click("#publish button[type=submit]")
@@ -115,7 +106,7 @@ def test_regenerate_keeps_the_markdown_typed_and_not_saved(server, shots, db):
         browser = chromium(p)
         try:
             page = browser.new_context(java_script_enabled=False).new_page()
-            _log_in(page, server, f"/review/{SLUG}/digest")
+            log_in(page, server, f"/review/{SLUG}/digest")
             _type_into_markdown(page, "## Themes\n", f"## Themes\n\n{UNSAVED}\n")
             page.click("#stale-draft button[value=regenerate]")
             page.wait_for_url(f"{server}/review/{SLUG}/digest")
@@ -143,7 +134,7 @@ def test_the_out_of_date_box_resets_the_draft_only_after_a_second_click(server, 
         browser = chromium(p)
         try:
             page = browser.new_page()
-            _log_in(page, server, f"/review/{SLUG}/digest")
+            log_in(page, server, f"/review/{SLUG}/digest")
             box = page.locator("#stale-draft")
             reset = box.locator("button[value=reset]")
             assert reset.count() == 1 and not reset.is_visible()  # behind "Reset to the template…"
@@ -174,7 +165,7 @@ def test_closed_form_offers_leave_closed_or_reopen_and_an_old_version_says_a_new
         browser = chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
-            _log_in(page, server, f"/review/{SLUG}/digest")
+            log_in(page, server, f"/review/{SLUG}/digest")
             page.check("#after-close")
             page.click("#publish button[type=submit]")
             page.wait_for_url(f"{server}/digests/{SLUG}/v1")
@@ -239,7 +230,7 @@ def test_themes_tab_names_themes_and_notes_as_the_page_shows_them_and_live_cards
         browser = chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
-            _log_in(page, server, f"/review/{SLUG}")
+            log_in(page, server, f"/review/{SLUG}")
             headings = page.locator("article h2").all_inner_texts()
             assert headings[:3] == ["1. Machine label", "2. Commissioning practice", "3. Trusting each other"]
             unkept = page.locator("section[aria-labelledby=unkept] li").inner_text()

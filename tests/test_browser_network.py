@@ -11,10 +11,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from browser_helpers import TIMEOUT_MS, chromium, served, shots_folder
+from browser_helpers import TIMEOUT_MS, chromium, log_in, served, shots_folder
 
 from synthesis.embed import FakeEmbedder
-from tests.test_browser_publish import _drawn, _log_in
+from tests.test_browser_publish import _drawn
 from tests.test_network import publish_series
 
 pytestmark = pytest.mark.browser
@@ -45,7 +45,7 @@ def test_editor_publishes_a_network_digest_and_a_reader_opens_it_its_chart_and_t
         try:
             editor = browser.new_context(viewport={"width": 1100, "height": 900})
             page = editor.new_page()
-            _log_in(page, server, "/events/")
+            log_in(page, server, "/events/")
             network_links = page.locator("h2:has-text('Network digests') + p + ul a")
             assert network_links.count() == 2  # the series, and every published event
             page.click("h2:has-text('Network digests') + p + ul a:has-text('North network')")
@@ -131,7 +131,7 @@ def test_merge_on_the_network_page_asks_which_theme_before_folding_one_in(server
         browser = chromium(p)
         try:
             page = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
-            _log_in(page, server, "/network/north")
+            log_in(page, server, "/network/north")
             before = page.locator("article.theme").count()
             first = page.locator("article.theme").first
             select = first.locator("select[name=other]")

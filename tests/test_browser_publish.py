@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from browser_helpers import TIMEOUT_MS, chromium, served, shots_folder
+from browser_helpers import TIMEOUT_MS, chromium, log_in, served, shots_folder
 from publishing_data import make_result, seed_event, store_result
 
 pytestmark = pytest.mark.browser
@@ -44,7 +44,7 @@ def test_organiser_edits_and_publishes_reader_opens_digest_and_feed(server, shot
         try:
             organiser = browser.new_context(viewport={"width": 1100, "height": 900})
             page = organiser.new_page()
-            _log_in(page, server, "/review/round-table")
+            log_in(page, server, "/review/round-table")
             page.fill("#label-t0", new_label)
             page.locator("#theme-t0 form").filter(has=page.locator("input[value=rename]")).locator(
                 "button").click()
@@ -94,15 +94,6 @@ def test_organiser_edits_and_publishes_reader_opens_digest_and_feed(server, shot
             browser.close()
 
 
-def _log_in(page, server: str, next_path: str) -> None:
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{server}/auth/login?next={next_path}")
-    page.fill("input[name=email]", "organiser@example.org")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form button[type=submit] >> nth=-1")
-    page.wait_for_url(f"{server}{next_path}")
-
-
 def _drawn(png: bytes) -> tuple[int, float]:
     """(distinct colours, share of near-black pixels) of a screenshot."""
     import io
@@ -132,7 +123,7 @@ def test_publish_keeping_the_form_open_then_withdraw(server, shots, db):
         browser = chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
-            _log_in(page, server, "/review/round-table/digest")
+            log_in(page, server, "/review/round-table/digest")
             # Publish asks: without an answer the browser does not send the form.
             page.click("#publish button[type=submit]")
             assert page.url == f"{server}/review/round-table/digest"
@@ -223,7 +214,7 @@ def test_an_inline_error_keeps_the_input(server, shots):
         browser = chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
-            _log_in(page, server, "/review/round-table")
+            log_in(page, server, "/review/round-table")
             page.fill("#newlabel-t0", "Consortia and their costs")
             page.select_option("#to-t0", "")
             with page.expect_navigation() as nav:
@@ -267,7 +258,7 @@ def test_names_confirmed_with_a_role_and_not_a_person_then_a_stale_draft_regener
         browser = chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 1000})
-            _log_in(page, server, "/review/named/redactions")
+            log_in(page, server, "/review/named/redactions")
             page.fill(f"#replacement-{rows['Jane Okafor']}", "a commissioner")
             page.click("button[aria-label='Covid is not a person: keep it as written']")
             page.wait_for_load_state()
