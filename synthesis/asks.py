@@ -50,6 +50,10 @@ SPEAKERS = {"we", "i", "us", "group", "groups", "table", "tables", "people", "pa
 ENABLING = _forms("let", "allow", "enable", "help", "protect", "save", "give", "ease", "improve", "ensure",
                   "free", "support") | {"let", "gave"}
 WANTING = _forms("like", "love", "prefer", "welcome")
+# What a measure "would" change, said as the reason to have it ("A bus twice a day would change
+# everything", "... would make a real difference"): the verb's lemma, and the object it needs.
+TRANSFORMING = {"change": {"everything", "lives", "things", "that"}, "make": {"difference"},
+                "transform": None, "revolutionise": None, "revolutionize": None}
 GOOD = {"good", "better", "best", "useful", "helpful", "great", "nice", "sensible", "fairer", "easier",
         "worth", "welcome", "ideal", "wise"}
 # Who "could" act in a proposal: the table itself, or a body that can be asked to.
@@ -146,6 +150,10 @@ def _conditional_proposal(aux) -> bool:
             if subject is not None and subject.lower_ == "it":  # "it would help if ..."
                 return any(c.dep_ in ("advcl", "xcomp", "ccomp") for c in verb.children)
             return subject is not None and not pronoun
+        if verb.lemma_ in TRANSFORMING:
+            needs = TRANSFORMING[verb.lemma_]
+            objects = {c.lower_ for c in verb.children if c.dep_ == "dobj"}
+            return (needs is None or bool(objects & needs)) and subject is not None and not pronoun
         return False
     if aux.lower_ == "could" and verb.lower_ != "be" and \
             any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in verb.children):

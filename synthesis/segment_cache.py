@@ -31,7 +31,7 @@ from synthesis import parallel_parse, vocabulary
 from synthesis.segment import SPACY_MODELS, load_nlp, model_name, segment_notes, sentence_spans, spacy_docs
 
 # Bump when the segmentation, phrase or entity code changes its output: old entries then miss.
-CACHE_FORMAT = 21  # 6: each note's whole sentences (quotes and summaries are made of them); 7: context;
+CACHE_FORMAT = 22  # 6: each note's whole sentences (quotes and summaries are made of them); 7: context;
 # 8: questions and proposals; 9: entity mentions with their offsets, junk left out;
 # 10: label candidates include compressed clauses; 11: context of form answers and scribes' notes
 # (answers that say nothing, joined headings, table labels), mentions that label a line; 12: no
@@ -42,7 +42,8 @@ CACHE_FORMAT = 21  # 6: each note's whole sentences (quotes and summaries are ma
 # 17: a line label ("Question raised:", "Action:") starts a unit; labels hold no shorthand ("->");
 # 18: the same for questions and proposals (asks); 19: a label keeps "this" before a singular noun;
 # 20: a label keeps a leading limiter ("Too much time on presentations"); 21: a joined heading in
-# capitals is all its capitalised words ("HOMES FOR OLDER PEOPLE Bungalows ...", not "HOMES")
+# capitals is all its capitalised words ("HOMES FOR OLDER PEOPLE Bungalows ...", not "HOMES");
+# 22: a proposal says what a measure would change ("... would change everything") (asks)
 # The settings that change segmentation (the others act on segments, not on parsing).
 SEGMENT_SETTINGS = ("min_segment_words", "max_segment_chars")
 _CHUNK = 500  # SQLite host parameters per IN (...) query

@@ -84,6 +84,9 @@ def test_a_proposal_proposes_and_a_demand_made_of_the_table_does_not():
         "Several people called for free parking at the station.",
         "We asked the county to reopen the crossing.",
         "Marguerite suggested a lift-share rota for the Thursday club.",
+        # Third walk-through: what a measure would change, said as the reason to have it.
+        "A bus straight from Ely to the hospital twice a day would change everything.",
+        "A named contact at the council would make a real difference to small groups.",
     ]
     others = [
         "Letting agents ask for six months' rent in advance.",
@@ -96,6 +99,9 @@ def test_a_proposal_proposes_and_a_demand_made_of_the_table_does_not():
         "It would take years to clear the waiting list.",
         "Nobody would take housing benefit.",
         "Employers would rather hire on zero-hours contracts.",
+        "The new rules would change nothing for tenants.",
+        "It would make no difference to the waiting list.",
+        "That would change everything, they warned, if rents rose again.",
     ]
     found = find_asks([(f"p{i}", text) for i, text in enumerate(proposals)]
                       + [(f"o{i}", text) for i, text in enumerate(others)])
