@@ -84,6 +84,13 @@ def _read_response(conn: socket.socket) -> bytes:
     return rest[:length]
 
 
+def _wait_until(done, within: float = WITHIN) -> None:
+    """Poll `done()` every 50 ms until it is true or `within` seconds pass (the caller asserts)."""
+    deadline = time.monotonic() + within
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def _get(port: int, path: str, conn: socket.socket | None = None) -> bytes:
     own = conn is None
     conn = conn or socket.create_connection(("127.0.0.1", port), timeout=WITHIN)
@@ -99,9 +106,7 @@ def test_idle_connections_are_not_asked_on_every_wake_up(server):
     port = server.effective_port
     idle = [socket.create_connection(("127.0.0.1", port), timeout=WITHIN) for _ in range(200)]
     try:
-        deadline = time.monotonic() + WITHIN
-        while len(server.active_channels) < 200 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_until(lambda: len(server.active_channels) >= 200)
         assert len(server.active_channels) >= 200
         busy = socket.create_connection(("127.0.0.1", port), timeout=WITHIN)
         CountingChannel.asked = 0
@@ -167,9 +172,7 @@ def test_a_phone_gone_mid_request_leaves_the_server_answering(server):
     time.sleep(0.05)
     gone.close()
     assert _get(port, "/still") == b"/still"
-    deadline = time.monotonic() + WITHIN
-    while len(server.active_channels) > before and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_until(lambda: len(server.active_channels) <= before)
     assert len(server.active_channels) == before  # its connection was closed, not left behind
 
 
@@ -278,9 +281,7 @@ def test_a_phone_gone_mid_upload_or_mid_download_is_closed_and_the_server_answer
     download.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     download.close()  # reset with most of the 32 MB unread
     assert _get(port, "/still") == b"/still"
-    deadline = time.monotonic() + WITHIN
-    while len(server.active_channels) > before and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_until(lambda: len(server.active_channels) <= before)
     assert len(server.active_channels) == before
 
 
@@ -321,9 +322,7 @@ def test_at_the_limit_with_idle_phones_a_new_one_is_answered_after_the_clean_up(
     port = server.effective_port
     idle = [socket.create_connection(("127.0.0.1", port), timeout=WITHIN) for _ in range(500)]
     try:
-        deadline = time.monotonic() + WITHIN
-        while not server.in_connection_overflow and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_until(lambda: server.in_connection_overflow)
         assert server.in_connection_overflow
         assert _get(port, "/waited") == b"/waited"
         assert not server.in_connection_overflow
@@ -394,9 +393,7 @@ def test_connections_closed_while_a_forked_child_lives_leave_the_loop_quiet():
         for conn in phones:
             conn.shutdown(socket.SHUT_RDWR)  # a FIN, though the child holds this socket too
             conn.close()
-        deadline = time.monotonic() + WITHIN
-        while srv.active_channels and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_until(lambda: not srv.active_channels)
         assert not srv.active_channels  # the server has closed its sockets (the child still holds them)
         wake_ups[0] = 0
         time.sleep(0.5)  # the loop has nothing to do (it was woken thousands of times)
@@ -436,9 +433,7 @@ def test_a_connection_closing_during_the_clean_up_does_not_end_the_loop():
     try:
         phones = [socket.create_connection(("127.0.0.1", srv.effective_port), timeout=WITHIN)
                   for _ in range(4)]
-        deadline = time.monotonic() + WITHIN
-        while len(srv.active_channels) < 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_until(lambda: len(srv.active_channels) >= 4)
         time.sleep(2.5)  # two clean-ups, each seeing connections leave the dict as it walks it
         assert thread.is_alive()
         assert _get(srv.effective_port, "/after-clean-up") == b"/after-clean-up"
